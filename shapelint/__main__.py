@@ -1,0 +1,4 @@
+"""Allow `python -m shapelint`."""
+from shapelint.cli import main
+
+main()

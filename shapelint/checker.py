@@ -1,0 +1,132 @@
+"""The library API: check source text or files, get :class:`FileResult` back.
+
+source -> resolution + interpretation -> issues -> diagnostics (messages, traces).
+A file's failure (unreadable, not Python, analyzer bug) is a result, never a crash.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from shapelint import messages
+from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
+from shapelint.interp.interpreter import Interpreter, Issue
+from shapelint.interp.values import Tensor
+from shapelint.registry import BY_CODE
+from shapelint.shapes import format_shape
+from shapelint.source import SourceError, check_syntax, decode, mentions_keras, parse
+from shapelint.suppressions import parse_suppressions
+
+MAX_TRACE_STEPS = 6
+
+
+class Analysis:
+    """What the interpreter saw in one file: issues, plus diagnostics about the run itself."""
+
+    def __init__(self, interpreter: Optional[Interpreter]):
+        self.interpreter = interpreter
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.interpreter.issues if self.interpreter else []
+
+    @property
+    def internal_errors(self) -> list[str]:
+        return self.interpreter.internal_errors if self.interpreter else []
+
+
+def analyse_module(module: cst.Module, path: str, keras_version: int = 3) -> Interpreter:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    interp = Interpreter(positions, path=path, keras_version=keras_version)
+    interp.run_module(module)
+    return interp
+
+
+def _source_diagnostic(path: str, err: SourceError) -> Diagnostic:
+    rule = BY_CODE[err.code]
+    text = messages.syntax_error(err.message) if err.code == "SHP001" else messages.unreadable(err.message)
+    pos = Position(err.row, err.column)
+    return Diagnostic(path, rule.code, rule.name, rule.severity, text, pos, pos, url=rule.url)
+
+
+def _trace(label: str, tensor: Tensor) -> TraceEntry:
+    steps = []
+    seen = set()
+    current: Optional[Tensor] = tensor
+    while current is not None and current.producer is not None and len(steps) < MAX_TRACE_STEPS:
+        p = current.producer
+        if id(p) in seen:
+            break
+        seen.add(id(p))
+        steps.append(Origin(p.row, p.column + 1, p.layer, format_shape(current.shape)))
+        current = p.inputs[0] if p.inputs else None
+    return TraceEntry(label, format_shape(tensor.shape), tuple(steps))
+
+
+def to_diagnostic(path: str, issue: Issue) -> Diagnostic:
+    rule = BY_CODE[issue.code]
+    message, fix = messages.render(issue.code, issue.details)
+    trace = tuple(_trace(label, t) for label, t in issue.inputs if isinstance(t, Tensor))
+    return Diagnostic(
+        path=path, code=rule.code, name=rule.name, severity=rule.severity, message=message,
+        location=Position(issue.start[0], issue.start[1] + 1),
+        end_location=Position(issue.end[0], issue.end[1] + 1),
+        trace=trace, fix=fix, url=rule.url,
+    )
+
+
+def check_source(text: str, path: str = "<stdin>", keras_version: int = 3) -> FileResult:
+    """Check Python source text; never raises for any input."""
+    lines = tuple(text.splitlines())
+    err = check_syntax(text, path)
+    if err is not None:
+        return FileResult(path, (_source_diagnostic(path, err),), lines)
+    if not mentions_keras(text):
+        return FileResult(path, (), lines)
+    module, err = parse(text)
+    if err is not None or module is None:
+        return FileResult(path, (_source_diagnostic(path, err),), lines)  # type: ignore[arg-type]
+    notes: list[str] = []
+    try:
+        interp = analyse_module(module, path, keras_version)
+    except RecursionError:
+        return FileResult(path, (), lines, notes=("analysis stopped: the file nests too deeply",))
+    diagnostics = []
+    for issue in interp.issues:
+        try:
+            diagnostics.append(to_diagnostic(path, issue))
+        except Exception as exc:  # a message bug must not lose the run
+            notes.append(f"line {issue.start[0]}: could not render {issue.code}: {exc!r}")
+    notes.extend(interp.internal_errors)
+    if interp.stopped:
+        notes.append(f"analysis stopped early: {interp.stopped}")
+    suppressions = parse_suppressions(text)
+    kept = [d for d in diagnostics if not suppressions.covers(d.code, d.location.row)]
+    kept.sort(key=lambda d: (d.location.row, d.location.column, d.code))
+    return FileResult(path, tuple(kept), lines, notes=tuple(notes))
+
+
+def check_bytes(data: bytes, path: str, keras_version: int = 3) -> FileResult:
+    """Check raw file contents, decoding them as Python would."""
+    text, err = decode(data)
+    if err is not None or text is None:
+        return FileResult(path, (_source_diagnostic(path, err),))  # type: ignore[arg-type]
+    return check_source(text, path, keras_version)
+
+
+def check_file(path: Path, display: Optional[str] = None, keras_version: int = 3) -> FileResult:
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        err = SourceError("SHP002", exc.strerror or str(exc))
+        return FileResult(name, (_source_diagnostic(name, err),))
+    return check_bytes(data, name, keras_version)
+
+
+def check_paths(paths: Iterable[Path], keras_version: int = 3) -> list[FileResult]:
+    return [check_file(p, keras_version=keras_version) for p in paths]

@@ -1,0 +1,215 @@
+"""Python builtins and methods of lists, dicts and strings, as far as shapes need them."""
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from shapelint.interp.values import (
+    UNKNOWN, ClassValue, DictValue, ListValue, ObjectValue, Tensor, Unknown, is_known,
+)
+
+_MODELED = {
+    "len", "range", "int", "float", "str", "bool", "tuple", "list", "dict", "zip", "enumerate",
+    "min", "max", "sum", "abs", "isinstance", "print", "super", "round", "sorted", "reversed",
+    "any", "all", "staticmethod", "classmethod", "property", "getattr", "hasattr", "setattr",
+    "type", "divmod", "pow", "map", "filter", "iter", "next", "repr", "format", "object",
+}
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list,
+          "dict": dict}
+
+
+def is_builtin(name: str) -> bool:
+    return name in _MODELED or hasattr(builtins, name)
+
+
+def _seq(interp, v: Any):
+    return interp.iterate(v)
+
+
+def _plain_list(items) -> bool:
+    return items is not None and all(
+        isinstance(x, (int, float, str, bool, type(None))) or (isinstance(x, tuple) and is_known(x))
+        for x in items)
+
+
+def call(interp, name: str, args: list, kwargs: dict, node, complete: bool) -> Any:
+    if not complete:
+        return UNKNOWN
+    try:
+        return _call(interp, name, args, kwargs)
+    except Exception:
+        return UNKNOWN
+
+
+def _call(interp, name: str, args: list, kwargs: dict) -> Any:
+    if name == "len" and len(args) == 1:
+        items = _seq(interp, args[0])
+        return UNKNOWN if items is None else len(items)
+    if name == "range":
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args) and 1 <= len(args) <= 3:
+            return range(*args)
+        return UNKNOWN
+    if name in ("int", "float", "str", "bool") and len(args) == 1:
+        v = args[0]
+        if isinstance(v, (int, float, str, bool)) and not isinstance(v, Unknown):
+            return _TYPES[name](v)
+        if isinstance(v, Unknown) and name == "int":
+            return v if v.label else UNKNOWN
+        return UNKNOWN
+    if name in ("tuple", "list"):
+        if not args:
+            return () if name == "tuple" else ListValue([])
+        items = _seq(interp, args[0])
+        if items is None:
+            return UNKNOWN if name == "tuple" else ListValue(None)
+        return tuple(items) if name == "tuple" else ListValue(items)
+    if name == "dict":
+        if not args:
+            return DictValue(dict(kwargs))
+        return DictValue(None)
+    if name in ("zip", "enumerate"):
+        if name == "enumerate":
+            items = _seq(interp, args[0]) if args else None
+            start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+            if items is None or not isinstance(start, int):
+                return ListValue(None)
+            return ListValue([(start + i, v) for i, v in enumerate(items)])
+        seqs = [_seq(interp, a) for a in args]
+        if any(s is None for s in seqs):
+            return ListValue(None)
+        return ListValue([tuple(t) for t in zip(*seqs)])
+    if name in ("min", "max", "sum", "sorted", "any", "all"):
+        items = _seq(interp, args[0]) if len(args) == 1 else list(args)
+        if not _plain_list(items):
+            return UNKNOWN if name != "sorted" else ListValue(None)
+        result = getattr(builtins, name)(items)
+        return ListValue(result) if name == "sorted" else result
+    if name == "reversed" and len(args) == 1:
+        items = _seq(interp, args[0])
+        return ListValue(None if items is None else items[::-1])
+    if name in ("abs", "round", "divmod", "pow"):
+        if all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
+            if name == "pow" and abs(args[-1]) > 256:
+                return UNKNOWN
+            return getattr(builtins, name)(*args)
+        return UNKNOWN
+    if name == "isinstance" and len(args) == 2:
+        return _isinstance(args[0], args[1])
+    if name in ("getattr", "hasattr") and len(args) >= 2 and isinstance(args[1], str):
+        value = interp.get_attr(args[0], args[1])
+        if name == "hasattr":
+            return UNKNOWN
+        if isinstance(value, Unknown) and len(args) == 3:
+            return UNKNOWN
+        return value
+    if name == "setattr" and len(args) == 3 and isinstance(args[1], str):
+        if isinstance(args[0], ObjectValue):
+            args[0].attrs[args[1]] = args[2]
+        return None
+    if name == "print":
+        return None
+    return UNKNOWN
+
+
+def _isinstance(value: Any, types: Any) -> Any:
+    from shapelint.interp.values import Builtin
+
+    options = types if isinstance(types, tuple) else (types,)
+    py_types = []
+    for t in options:
+        if isinstance(t, Builtin) and t.name in _TYPES:
+            py_types.append(_TYPES[t.name])
+        else:
+            return UNKNOWN
+    if isinstance(value, Unknown) or isinstance(value, (Tensor, ObjectValue, ClassValue)):
+        return UNKNOWN if isinstance(value, Unknown) else False
+    if isinstance(value, ListValue):
+        return list in py_types
+    if isinstance(value, DictValue):
+        return dict in py_types
+    return isinstance(value, tuple(py_types))
+
+
+def call_method(interp, target: Any, name: str, args: list, kwargs: dict) -> Any:
+    if isinstance(target, ListValue):
+        return _list_method(interp, target, name, args)
+    if isinstance(target, DictValue):
+        return _dict_method(interp, target, name, args)
+    if isinstance(target, str):
+        if name in ("lower", "upper", "strip") and not args:
+            return getattr(target, name)()
+        if name in ("startswith", "endswith") and len(args) == 1 and isinstance(args[0], str):
+            return getattr(target, name)(args[0])
+        return UNKNOWN
+    if isinstance(target, tuple):
+        if name in ("index", "count") and len(args) == 1 and is_known(target) and is_known(args[0]):
+            try:
+                return getattr(target, name)(args[0])
+            except ValueError:
+                return UNKNOWN
+    return UNKNOWN
+
+
+def _list_method(interp, lst: ListValue, name: str, args: list) -> Any:
+    items = lst.items
+    if name == "append" and len(args) == 1:
+        if items is not None:
+            items.append(args[0])
+        return None
+    if name == "extend" and len(args) == 1:
+        more = interp.iterate(args[0])
+        lst.items = None if items is None or more is None else items + more
+        return None
+    if name == "insert" and len(args) == 2 and isinstance(args[0], int):
+        if items is not None:
+            items.insert(args[0], args[1])
+        return None
+    if name == "pop":
+        if items is None or not items:
+            lst.items = None
+            return UNKNOWN
+        index = args[0] if args else -1
+        if isinstance(index, int) and -len(items) <= index < len(items):
+            return items.pop(index)
+        lst.items = None
+        return UNKNOWN
+    if name == "copy":
+        return ListValue(None if items is None else list(items))
+    if name in ("reverse", "sort", "clear", "remove"):
+        if name == "clear":
+            lst.items = []
+        elif name == "reverse" and items is not None:
+            items.reverse()
+        else:
+            lst.items = None
+        return None
+    return UNKNOWN
+
+
+def _dict_method(interp, d: DictValue, name: str, args: list) -> Any:
+    items = d.items
+    if name == "get" and args:
+        default = args[1] if len(args) > 1 else None
+        if items is None or not is_known(args[0]):
+            return UNKNOWN
+        return items.get(args[0], default)
+    if name in ("items", "keys", "values"):
+        if items is None:
+            return ListValue(None)
+        if name == "items":
+            return ListValue([(k, v) for k, v in items.items()])
+        return ListValue(list(getattr(items, name)()))
+    if name in ("update", "setdefault", "pop"):
+        if name == "setdefault" and items is not None and args and is_known(args[0]):
+            return items.setdefault(args[0], args[1] if len(args) > 1 else None)
+        if name == "pop" and items is not None and args and is_known(args[0]):
+            return items.pop(args[0], args[1] if len(args) > 1 else UNKNOWN)
+        if name == "update" and items is not None and args and isinstance(args[0], DictValue) \
+                and args[0].items is not None:
+            items.update(args[0].items)
+            return None
+        d.items = None
+        return UNKNOWN
+    if name == "copy":
+        return DictValue(None if items is None else dict(items))
+    return UNKNOWN

@@ -1,0 +1,400 @@
+"""Keras as the interpreter sees it: Input, layers, Sequential and functional models.
+
+Layer shape rules come from the declarative table (:mod:`shapelint.layers.table`);
+this module only wires them to values: constructing layer instances, calling them on
+tensors, remembering what their weights were built for, and reporting issues.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import libcst as cst
+
+from shapelint.layers import engine
+from shapelint.layers.spec import Config, LayerIssue
+from shapelint.layers.table import functional_spec, layer_spec
+from shapelint.shapes import Shape, broadcast, BroadcastError, dims_differ
+from shapelint.interp.values import (
+    UNKNOWN, ClassValue, DictValue, FunctionValue, LayerInstance, ListValue, MethodOf,
+    ModelValue, ObjectValue, Producer, Symbol, Tensor, Unknown, dim_of, is_known,
+)
+
+if TYPE_CHECKING:
+    from shapelint.interp.interpreter import Interpreter
+
+_ENTRY_POINTS = {"keras.Input", "keras.Model", "keras.Sequential", "keras.layers.InputLayer"}
+_LAYER_BASES = {"keras.Layer", "keras.layers.Layer"}
+_MODEL_BASES = {"keras.Model", "keras.Sequential"}
+_RECURRENT_FAMILIES = {"rnn", "convlstm1d", "convlstm2d", "convlstm3d"}
+
+
+def _shape_from_value(value: Any, with_batch: bool) -> Optional[Shape]:
+    """A user-written shape (tuple/list of ints and Nones) as a Shape, or None if unknown."""
+    if isinstance(value, ListValue):
+        value = None if value.items is None else tuple(value.items)
+    if not isinstance(value, tuple):
+        return None
+    dims = tuple(dim_of(v) if v is not None else None for v in value)
+    return Shape(dims if with_batch else (None,) + dims)
+
+
+class KerasRuntime:
+    def __init__(self, interp: "Interpreter"):
+        self.interp = interp
+
+    # --- names ----------------------------------------------------------------------------
+    def knows(self, name: str) -> bool:
+        return name in _ENTRY_POINTS or layer_spec(name) is not None or functional_spec(name) is not None
+
+    def class_kind(self, bases: list) -> Optional[str]:
+        for base in bases:
+            if isinstance(base, Symbol):
+                from shapelint.resolution import canonical
+                name = canonical(base.path)
+                if name in _MODEL_BASES:
+                    return "model"
+                if name in _LAYER_BASES or layer_spec(name) is not None:
+                    return "layer"
+            if isinstance(base, ClassValue) and base.keras_kind:
+                return base.keras_kind
+        return None
+
+    # --- calls of Keras names ---------------------------------------------------------------
+    def call_symbol(self, name: str, args: list, kwargs: dict, node: cst.Call, complete: bool) -> Any:
+        if name == "keras.Input":
+            return self.make_input(args, kwargs, node)
+        if name == "keras.layers.InputLayer":
+            return self.make_input([], {"shape": kwargs.get("shape", kwargs.get("input_shape")),
+                                        "batch_shape": kwargs.get("batch_shape",
+                                                                  kwargs.get("batch_input_shape"))}, node)
+        if name == "keras.Model":
+            return self.make_model(args, kwargs, node)
+        if name == "keras.Sequential":
+            return self.make_sequential(args, kwargs, node)
+        spec = layer_spec(name)
+        if spec is not None:
+            return self.construct(spec, args, kwargs, node, complete)
+        spec = functional_spec(name)
+        if spec is not None:
+            inputs = args[0] if args else kwargs.pop("inputs", UNKNOWN)
+            layer = self.construct(spec, args[1:], {k: v for k, v in kwargs.items() if k != "inputs"},
+                                   node, complete)
+            return self.call_layer(layer, [inputs], {}, node)
+        return UNKNOWN
+
+    def make_input(self, args: list, kwargs: dict, node: cst.Call) -> Any:
+        names = ("shape", "batch_size", "dtype", "sparse", "batch_shape", "name", "tensor")
+        bound = dict(zip(names, args))
+        bound.update(kwargs)
+        batch_shape = bound.get("batch_shape")
+        if batch_shape is not None:
+            shape = _shape_from_value(batch_shape, with_batch=True)
+        else:
+            raw = bound.get("shape")
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                if self.interp.keras_version >= 3:
+                    self.interp.report("SHP202", node, {"arg": "shape", "value": raw, "call": "Input"})
+                raw = (raw,)
+            shape = _shape_from_value(raw, with_batch=False)
+            batch = bound.get("batch_size")
+            if shape is not None and isinstance(batch, int) and shape.dims:
+                shape = shape.with_dim(0, batch)
+        row, col = self.interp.where(node)[0]
+        return Tensor(shape or Shape(None), Producer(row, col, "Input", (), None))
+
+    def construct(self, spec, args: list, kwargs: dict, node: cst.Call, complete: bool) -> LayerInstance:
+        values: dict[str, Any] = {}
+        for name, value in zip(spec.params, args):
+            values[name] = value
+        values.update(kwargs)
+        if not complete:
+            values = {k: UNKNOWN for k in set(values) | set(spec.params)}
+        row, col = self.interp.where(node)[0]
+        config = Config(values, spec.defaults, is_known)
+        layer = LayerInstance(spec, config, row, col, node=node,
+                              name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
+        declared = self._declared_input(kwargs, node)
+        if declared is not None:
+            layer.attrs["_declared_input"] = declared
+        if spec.check is not None:
+            try:
+                spec.check(config)
+            except LayerIssue as issue:
+                self.interp.report(issue.code, node, {**issue.details, "layer": spec.name}, layer=spec.name)
+        return layer
+
+    def _declared_input(self, kwargs: dict, node: cst.Call) -> Optional[Shape]:
+        """input_shape= / batch_input_shape= / input_dim= on a (first) layer."""
+        if "batch_input_shape" in kwargs:
+            return _shape_from_value(kwargs["batch_input_shape"], with_batch=True)
+        if "input_shape" in kwargs:
+            raw = kwargs["input_shape"]
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                if self.interp.keras_version >= 3:
+                    self.interp.report("SHP202", node, {"arg": "input_shape", "value": raw, "call": "layer"})
+                raw = (raw,)
+            return _shape_from_value(raw, with_batch=False)
+        if isinstance(kwargs.get("input_dim"), int):
+            return Shape((None, kwargs["input_dim"]))
+        return None
+
+    # --- calling layers -------------------------------------------------------------------
+    def _input_tensors(self, value: Any, takes: str) -> tuple[Any, list[Tensor]]:
+        """Shapes to feed the shape function, and the tensors they came from."""
+        if takes == "list":
+            items = self.interp.iterate(value)
+            if items is None:
+                return None, []
+            tensors = [v if isinstance(v, Tensor) else Tensor(Shape(None)) for v in items]
+            return [t.shape for t in tensors], tensors
+        if isinstance(value, Tensor):
+            return value.shape, [value]
+        if isinstance(value, (ListValue, tuple)):
+            items = self.interp.iterate(value)
+            if items and len(items) == 1 and isinstance(items[0], Tensor):
+                return items[0].shape, [items[0]]
+        return Shape(None), []
+
+    def call_layer(self, layer: LayerInstance, args: list, kwargs: dict, node: cst.CSTNode,
+                   report_node: Optional[cst.CSTNode] = None) -> Any:
+        value = args[0] if args else kwargs.get("inputs", UNKNOWN)
+        spec = layer.spec
+        shapes, tensors = self._input_tensors(value, spec.takes)
+        row, col = self.interp.where(node)[0]
+        where = report_node or node
+        if shapes is None:
+            return Tensor(Shape(None), Producer(row, col, spec.name, (), layer))
+        inputs = [(f"input {i}" if len(tensors) > 1 else "input", t) for i, t in enumerate(tensors)]
+        if not self._check_weights(layer, shapes, where, inputs, row):
+            return Tensor(Shape(None), Producer(row, col, spec.name, tuple(tensors), layer))
+        try:
+            out = engine.infer_output(layer, shapes)
+        except LayerIssue as issue:
+            self._report_layer_issue(layer, issue, where, inputs, tensors)
+            return Tensor(Shape(None), Producer(row, col, spec.name, tuple(tensors), layer))
+        producer = Producer(row, col, spec.name, tuple(tensors), layer)
+        layer.calls.append((row, col, shapes, out))
+        if isinstance(out, tuple):
+            return ListValue([Tensor(s, producer) for s in out])
+        return Tensor(out, producer)
+
+    def _check_weights(self, layer: LayerInstance, shapes: Any, node, inputs, row: int) -> bool:
+        """A layer's weights are fixed by its first call; a later call must fit them."""
+        spec = layer.spec
+        if spec.weight_axes is None or not isinstance(shapes, Shape):
+            return True
+        try:
+            fixed = spec.weight_axes(layer.config, shapes)
+        except Exception:
+            return True
+        if not fixed:
+            return True
+        if layer.built_for is None:
+            layer.built_for = fixed
+            layer.built_at = (row, shapes)
+            return True
+        for axis, dim in fixed.items():
+            before = layer.built_for.get(axis)
+            if dims_differ(before, dim):
+                self.interp.report("SHP203", node, {
+                    "layer": spec.name, "axis": axis, "expected": before, "got": dim,
+                    "first_row": layer.built_at[0], "first_shape": layer.built_at[1], "shape": shapes,
+                }, inputs, layer=spec.name)
+                return False
+        return True
+
+    def _report_layer_issue(self, layer: LayerInstance, issue: LayerIssue, node, inputs, tensors) -> None:
+        code = issue.code
+        details = {**issue.details, "layer": layer.spec.name, "config": layer.config}
+        if code == "SHP201" and layer.spec.family in _RECURRENT_FAMILIES | {"rnn"} and tensors:
+            prev = tensors[0].producer
+            prev_layer = prev.layer_obj if prev else None
+            if isinstance(prev_layer, LayerInstance) and prev_layer.spec.family in _RECURRENT_FAMILIES:
+                try:
+                    returns_seq = prev_layer.config.bool("return_sequences")
+                except Exception:
+                    returns_seq = None
+                if returns_seq is False:
+                    code = "SHP301"
+                    details.update(prev=prev_layer.spec.name, prev_row=prev.row)
+        self.interp.report(code, node, details, inputs, layer=layer.spec.name)
+
+    # --- models ---------------------------------------------------------------------------
+    def make_model(self, args: list, kwargs: dict, node: cst.Call) -> Any:
+        inputs = args[0] if args else kwargs.get("inputs", UNKNOWN)
+        outputs = args[1] if len(args) > 1 else kwargs.get("outputs", UNKNOWN)
+        row, col = self.interp.where(node)[0]
+        ins = self.interp.iterate(inputs) if not isinstance(inputs, Tensor) else [inputs]
+        if isinstance(inputs, DictValue):
+            ins = None
+        name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
+        return ModelValue("functional", row, col, inputs=ins if ins is not None else None,
+                          outputs=outputs, name=name)
+
+    def make_sequential(self, args: list, kwargs: dict, node: cst.Call) -> Any:
+        row, col = self.interp.where(node)[0]
+        model = ModelValue("sequential", row, col, layers=[],
+                           name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
+        items = args[0] if args else kwargs.get("layers")
+        if items is None:
+            return model
+        layers = self.interp.iterate(items)
+        if layers is None:
+            model.layers = None
+            return model
+        for layer in layers:
+            self.sequential_add(model, layer, node)
+        return model
+
+    def sequential_add(self, model: ModelValue, layer: Any, node: cst.CSTNode) -> None:
+        if model.layers is None:
+            return
+        if isinstance(layer, Tensor) and not model.layers and model.output is None:
+            model.input_shape = layer.shape
+            model.output = layer
+            return
+        model.layers.append(layer)
+        if model.output is None and len(model.layers) == 1 and isinstance(layer, LayerInstance):
+            declared = layer.attrs.get("_declared_input")
+            if declared is not None:
+                model.input_shape = declared
+                model.output = Tensor(declared, Producer(layer.row, layer.column, "Input", (), None))
+        if isinstance(model.output, Tensor):
+            model.output = self.apply(layer, model.output, node,
+                                      report_node=getattr(layer, "node", None) or node)
+
+    def apply(self, layer: Any, x: Any, node: cst.CSTNode, report_node=None) -> Any:
+        """Call a layer-like value (layer, model, custom object) on one input."""
+        if isinstance(layer, LayerInstance):
+            return self.call_layer(layer, [x], {}, node, report_node=report_node)
+        if isinstance(layer, ModelValue):
+            return self.call_model(layer, [x], {}, node)
+        if isinstance(layer, ObjectValue):
+            return self.call_object(layer, [x], {}, node)
+        if isinstance(layer, FunctionValue):
+            return self.interp.call_function(layer, [x], {})
+        return UNKNOWN
+
+    def call_model(self, model: ModelValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        value = args[0] if args else kwargs.get("inputs", UNKNOWN)
+        row, col = self.interp.where(node)[0]
+        label = model.name or ("Sequential" if model.kind == "sequential" else "Model")
+        if model.kind == "sequential":
+            if model.layers is None:
+                return UNKNOWN
+            x = value
+            for layer in model.layers:
+                x = self.apply(layer, x, node)
+            return self._relabel(x, row, col, label, value)
+        # Functional: check the inputs fit, then return the outputs' shapes.
+        given = self.interp.iterate(value) if not isinstance(value, Tensor) else [value]
+        if model.inputs and given and len(given) == len(model.inputs):
+            for expected, actual in zip(model.inputs, given):
+                if isinstance(expected, Tensor) and isinstance(actual, Tensor):
+                    if self._incompatible(expected.shape, actual.shape):
+                        self.interp.report("SHP203", node, {
+                            "layer": label, "model": True, "expected_shape": expected.shape,
+                            "shape": actual.shape, "first_row": model.row + 0,
+                        }, [("input", actual)], layer=label)
+                        return UNKNOWN
+        return self._relabel(model.outputs, row, col, label, value)
+
+    @staticmethod
+    def _incompatible(expected: Shape, actual: Shape) -> bool:
+        if expected.dims is None or actual.dims is None:
+            return False
+        if len(expected.dims) != len(actual.dims):
+            return True
+        return any(dims_differ(a, b) for a, b in zip(expected.dims[1:], actual.dims[1:]))
+
+    def _relabel(self, out: Any, row: int, col: int, label: str, inputs: Any) -> Any:
+        ins = tuple(t for t in (self.interp.iterate(inputs) or []) if isinstance(t, Tensor)) \
+            if not isinstance(inputs, Tensor) else (inputs,)
+        producer = Producer(row, col, label, ins, None)
+        if isinstance(out, Tensor):
+            return Tensor(out.shape, producer)
+        items = self.interp.iterate(out) if isinstance(out, (ListValue, tuple)) else None
+        if items is not None:
+            new = [Tensor(t.shape, producer) if isinstance(t, Tensor) else UNKNOWN for t in items]
+            return ListValue(new) if isinstance(out, ListValue) else tuple(new)
+        return UNKNOWN
+
+    # --- subclassed layers and models ---------------------------------------------------------
+    def call_object(self, obj: ObjectValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        interp = self.interp
+        call = interp.class_lookup(obj.cls, "call") if obj.cls.keras_kind else \
+            interp.class_lookup(obj.cls, "__call__")
+        if not isinstance(call, FunctionValue):
+            return UNKNOWN
+        if obj.cls.keras_kind and not obj.built:
+            obj.built = True
+            build = interp.class_lookup(obj.cls, "build")
+            x = args[0] if args else None
+            if isinstance(build, FunctionValue) and isinstance(x, Tensor):
+                shape = UNKNOWN if x.shape.dims is None else tuple(
+                    d if isinstance(d, int) else (None if d is None else Unknown(str(d)))
+                    for d in x.shape.dims)
+                interp.call_function(build, [obj, shape], {})
+        result = interp.call_function(call, [obj, *args], kwargs)
+        return result
+
+    def object_attr(self, obj: ObjectValue, name: str) -> Any:
+        if obj.cls.keras_kind and name in ("add", "summary", "compile", "fit", "build"):
+            return UNKNOWN
+        return UNKNOWN
+
+    # --- attributes and methods of Keras values -------------------------------------------
+    def tensor_attr(self, t: Tensor, name: str) -> Any:
+        if name == "shape":
+            if t.shape.dims is None:
+                return UNKNOWN
+            return tuple(d if isinstance(d, int) else UNKNOWN for d in t.shape.dims)
+        if name == "ndim":
+            return UNKNOWN if t.shape.dims is None else len(t.shape.dims)
+        return UNKNOWN
+
+    def layer_attr(self, layer: Any, name: str) -> Any:
+        if isinstance(layer, ModelValue):
+            if name in ("add", "summary", "compile", "fit", "predict", "evaluate", "save", "build",
+                        "get_layer", "pop"):
+                return MethodOf(layer, name)
+            if name == "output" and layer.kind == "functional":
+                return layer.outputs
+            if name == "output" and isinstance(layer.output, Tensor):
+                return layer.output
+            if name in ("input", "inputs") and layer.inputs:
+                return layer.inputs[0] if name == "input" and len(layer.inputs) == 1 else ListValue(list(layer.inputs))
+            if name == "layers" and layer.layers is not None:
+                return ListValue(list(layer.layers))
+        return UNKNOWN
+
+    def call_method(self, target: Any, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if isinstance(target, ModelValue) and target.kind == "sequential":
+            if name == "add" and args:
+                self.sequential_add(target, args[0], args[0].node if isinstance(args[0], LayerInstance)
+                                    and args[0].node is not None else node)
+                return None
+            if name == "pop":
+                target.layers = None
+                target.output = None
+                return UNKNOWN
+        return UNKNOWN
+
+    def tensor_binop(self, op: type, left: Any, right: Any) -> Any:
+        shapes = []
+        for v in (left, right):
+            if isinstance(v, Tensor):
+                shapes.append(v.shape)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                shapes.append(Shape(()))
+            else:
+                return Tensor(Shape(None))
+        try:
+            return Tensor(broadcast(shapes[0], shapes[1]))
+        except BroadcastError:
+            return Tensor(Shape(None))
+
+    def tensor_subscript(self, t: Tensor, slices, scope) -> Any:
+        for el in slices:
+            self.interp.eval_slice_part(el.slice, scope)
+        return Tensor(Shape(None))

@@ -1,0 +1,60 @@
+"""The one registry of rules: the single source for selection, docs and output.
+
+A rule's code and kebab-case name both identify it everywhere (selection, suppressions,
+`shapelint rule`). Codes are grouped by hundreds as in the team conventions:
+0xx tool/meta, 1xx merging, 2xx inputs and layer arguments, 3xx recurrent,
+4xx reshape/spatial.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"      # Keras will raise
+WARNING = "warning"  # very likely a bug, Keras stays silent
+
+DOCS_URL = "https://github.com/shapelint/shapelint/blob/main/rules/{code}.md"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    summary: str
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("SHP001", "syntax-error", ERROR, "The file is not valid Python, so it cannot be analysed."),
+    Rule("SHP002", "unreadable-file", ERROR, "The file cannot be read or decoded."),
+    Rule("SHP101", "concatenate-shape-mismatch", ERROR,
+         "Concatenate inputs differ in rank or off the concatenation axis."),
+    Rule("SHP102", "elementwise-shape-mismatch", ERROR,
+         "Add/Subtract/Multiply/Average/Maximum/Minimum inputs whose shapes do not broadcast."),
+    Rule("SHP103", "dot-axes-mismatch", ERROR, "Dot inputs whose contracted axes differ in size."),
+    Rule("SHP201", "input-rank-mismatch", ERROR, "A layer receives an input of a rank it cannot take."),
+    Rule("SHP202", "int-shape-argument", ERROR,
+         "An int is passed where Keras 3 requires a shape tuple, e.g. Input(shape=(5)) instead of (5,)."),
+    Rule("SHP203", "incompatible-input-dim", ERROR,
+         "A layer whose weights were built for one input size is called on another."),
+    Rule("SHP204", "strides-with-dilation", ERROR,
+         "A convolution sets strides > 1 together with dilation_rate > 1, which Keras rejects."),
+    Rule("SHP301", "missing-return-sequences", ERROR,
+         "A recurrent layer is fed the 2-D/4-D output of a recurrent layer without return_sequences=True."),
+    Rule("SHP401", "reshape-size-mismatch", ERROR,
+         "A Reshape whose target size cannot equal the size of its input."),
+    Rule("SHP402", "non-positive-output-size", ERROR,
+         "A convolution or pooling whose output would have a zero or negative size."),
+)
+
+BY_CODE = {r.code: r for r in RULES}
+BY_NAME = {r.name: r for r in RULES}
+
+
+def lookup(code_or_name: str) -> Rule | None:
+    """Find a rule by code (`SHP101`) or kebab-case name (`concatenate-shape-mismatch`)."""
+    key = code_or_name.strip()
+    return BY_CODE.get(key.upper()) or BY_NAME.get(key.lower())

@@ -1,0 +1,34 @@
+"""JSON with ruff's field names (filename, code, message, location, end_location, url, fix)
+so existing tooling reads it, plus shapelint's own: name, severity, trace."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any, Sequence
+
+from shapelint.findings import Diagnostic, FileResult
+
+
+def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "filename": d.path,
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity,
+        "message": d.message,
+        "location": {"row": d.location.row, "column": d.location.column},
+        "end_location": {"row": d.end_location.row, "column": d.end_location.column},
+        "noqa_row": d.location.row,
+        "url": d.url,
+        "fix": None if d.fix is None else {
+            "applicability": "display-only", "message": d.fix, "edits": [],
+        },
+        "trace": [
+            {"input": e.label, "shape": e.shape, "steps": [asdict(s) for s in e.steps]}
+            for e in d.trace
+        ],
+    }
+
+
+def render(results: Sequence[FileResult], checked: int) -> str:
+    return json.dumps([diagnostic_dict(d) for r in results for d in r.diagnostics], indent=2)

@@ -1,0 +1,74 @@
+"""Human output in ruff's shape: ``path:line:col: CODE message``, source, caret, trace, fix."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import click
+
+from shapelint.findings import Diagnostic, FileResult
+
+TEXT_TRACE_STEPS = 4
+
+
+def _header(d: Diagnostic) -> str:
+    where = click.style(f"{d.path}:{d.location.row}:{d.location.column}:", bold=True)
+    colour = "red" if d.severity == "error" else "yellow"
+    code = click.style(d.code, fg=colour, bold=True)
+    return f"{where} {code} {d.message}"
+
+
+def _snippet(d: Diagnostic, lines: Sequence[str]) -> list[str]:
+    row = d.location.row
+    if not (1 <= row <= len(lines)):
+        return []
+    src = lines[row - 1].expandtabs(1) if "\t" in lines[row - 1] else lines[row - 1]
+    gutter = len(str(row))
+    start = max(d.location.column - 1, 0)
+    end = d.end_location.column - 1 if d.end_location.row == row else len(src.rstrip())
+    width = max(end - start, 1)
+    pad = " " * gutter
+    caret = click.style("^" * width, fg="red" if d.severity == "error" else "yellow")
+    return [
+        f"{pad} |",
+        f"{row} | {src}",
+        f"{pad} | {' ' * start}{caret} {click.style(d.name, dim=True)}",
+    ]
+
+
+def _trace(d: Diagnostic) -> list[str]:
+    out = []
+    for entry in d.trace:
+        out.append(f"  = trace {entry.label}: {entry.shape}")
+        steps = list(entry.steps)
+        if len(steps) > TEXT_TRACE_STEPS:   # keep the nearest steps and the origin
+            steps = steps[:TEXT_TRACE_STEPS - 1] + [None] + steps[-1:]
+        for step in steps:
+            out.append("      ..." if step is None else
+                       f"      line {step.row:<5} {step.layer:<22} -> {step.shape}")
+    return out
+
+
+def full(results: Sequence[FileResult], checked: int) -> str:
+    blocks = []
+    for result in results:
+        for d in result.diagnostics:
+            lines = [_header(d), *_snippet(d, result.source_lines), *_trace(d)]
+            if d.fix:
+                lines.append(f"  = {click.style('fix', fg='green', bold=True)}: {d.fix}")
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + ("\n\n" if blocks else "") + summary(results, checked)
+
+
+def concise(results: Sequence[FileResult], checked: int) -> str:
+    lines = [_header(d) for r in results for d in r.diagnostics]
+    return "\n".join(lines + [summary(results, checked)])
+
+
+def summary(results: Sequence[FileResult], checked: int) -> str:
+    n = sum(len(r.diagnostics) for r in results)
+    files = sum(1 for r in results if r.diagnostics)
+    noun = "file" if checked == 1 else "files"
+    if n == 0:
+        return f"All checks passed ({checked} {noun} checked)."
+    finding = "finding" if n == 1 else "findings"
+    return f"Found {n} {finding} in {files} of {checked} {noun} checked."

@@ -1,0 +1,185 @@
+"""The shape domain: dimensions, shapes, broadcasting and joins, defined once.
+
+A dimension is a known ``int``, unknown (``None``, as Keras prints it) or a named
+symbol (:class:`Sym`, a size the analysis cannot compute but can recognise when it
+meets the same one again). A shape is a tuple of dimensions, or of unknown rank.
+
+Every comparison answers *yes*, *no* or *unknown* (``None``): only a definite *no*
+may ever become a finding.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+from typing import Iterable, Optional, Union
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A named but unknown size, e.g. the ``n_features`` read from data."""
+
+    name: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+Dim = Union[int, None, Sym]
+
+
+def is_known(d: Dim) -> bool:
+    return isinstance(d, int) and not isinstance(d, bool)
+
+
+def dims_equal(a: Dim, b: Dim) -> Optional[bool]:
+    """True/False when decidable, None when unknown."""
+    if is_known(a) and is_known(b):
+        return a == b
+    if isinstance(a, Sym) and isinstance(b, Sym) and a == b:
+        return True
+    return None
+
+
+def dims_differ(a: Dim, b: Dim) -> bool:
+    """Definitely different sizes (the only answer that may become a finding)."""
+    return dims_equal(a, b) is False
+
+
+def join_dim(a: Dim, b: Dim) -> Dim:
+    return a if dims_equal(a, b) else None
+
+
+def add_dims(a: Dim, b: Dim) -> Dim:
+    return a + b if is_known(a) and is_known(b) else None
+
+
+def mul_dims(a: Dim, b: Dim) -> Dim:
+    if is_known(a) and is_known(b):
+        return a * b
+    if (is_known(a) and a == 0) or (is_known(b) and b == 0):
+        return 0
+    return None
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A tensor shape including the batch axis; ``dims is None`` means unknown rank."""
+
+    dims: Optional[tuple[Dim, ...]]
+
+    @staticmethod
+    def of(*dims: Dim) -> "Shape":
+        return Shape(tuple(dims))
+
+    @staticmethod
+    def unknown(rank: Optional[int] = None) -> "Shape":
+        return Shape(None if rank is None else (None,) * rank)
+
+    @property
+    def rank(self) -> Optional[int]:
+        return None if self.dims is None else len(self.dims)
+
+    @property
+    def known_rank(self) -> bool:
+        return self.dims is not None
+
+    def __getitem__(self, i: int) -> Dim:
+        assert self.dims is not None
+        return self.dims[i]
+
+    def with_dim(self, axis: int, d: Dim) -> "Shape":
+        assert self.dims is not None
+        dims = list(self.dims)
+        dims[axis] = d
+        return Shape(tuple(dims))
+
+    def size(self, start: int = 1) -> Dim:
+        """Number of elements from ``start`` on (default: per example); None if unknown."""
+        if self.dims is None:
+            return None
+        rest = self.dims[start:]
+        if all(is_known(d) for d in rest):
+            return prod(rest)  # type: ignore[arg-type]
+        if any(is_known(d) and d == 0 for d in rest):
+            return 0
+        return None
+
+    def __str__(self) -> str:
+        return format_shape(self)
+
+
+def format_dim(d: Dim) -> str:
+    return "None" if d is None else str(d)
+
+
+def format_shape(s: Shape) -> str:
+    if s.dims is None:
+        return "(unknown rank)"
+    inner = ", ".join(format_dim(d) for d in s.dims)
+    return f"({inner},)" if len(s.dims) == 1 else f"({inner})"
+
+
+def join(a: Shape, b: Shape) -> Shape:
+    """Least upper bound of two shapes (what holds after either branch of an ``if``)."""
+    if a.dims is None or b.dims is None or len(a.dims) != len(b.dims):
+        return Shape(None)
+    return Shape(tuple(join_dim(x, y) for x, y in zip(a.dims, b.dims)))
+
+
+def join_all(shapes: Iterable[Shape]) -> Shape:
+    out: Optional[Shape] = None
+    for s in shapes:
+        out = s if out is None else join(out, s)
+    return out if out is not None else Shape(None)
+
+
+class BroadcastError(Exception):
+    """Two shapes that can never broadcast; carries the offending axis (from the right)."""
+
+    def __init__(self, axis_from_right: int, a: Dim, b: Dim):
+        super().__init__(axis_from_right, a, b)
+        self.axis_from_right = axis_from_right
+        self.a = a
+        self.b = b
+
+
+def broadcast_dim(a: Dim, b: Dim) -> Dim:
+    """Broadcast two sizes; raises ValueError only when they definitely cannot."""
+    if is_known(a) and a == 1:
+        return b
+    if is_known(b) and b == 1:
+        return a
+    eq = dims_equal(a, b)
+    if eq:
+        return a
+    if eq is False:
+        raise ValueError("incompatible")
+    # One side unknown: at run time it is either 1 or equal to the other side.
+    if is_known(a):
+        return a
+    if is_known(b):
+        return b
+    return None
+
+
+def broadcast(a: Shape, b: Shape) -> Shape:
+    """NumPy broadcasting; raises :class:`BroadcastError` only on a definite mismatch."""
+    if a.dims is None or b.dims is None:
+        return Shape(None)
+    n = max(len(a.dims), len(b.dims))
+    pa = (1,) * (n - len(a.dims)) + a.dims
+    pb = (1,) * (n - len(b.dims)) + b.dims
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        try:
+            out.append(broadcast_dim(x, y))
+        except ValueError:
+            raise BroadcastError(n - i, x, y) from None
+    return Shape(tuple(out))
+
+
+def normalize_axis(axis: int, rank: int) -> Optional[int]:
+    """Python-style negative axis to a non-negative one; None if out of range."""
+    if -rank <= axis < rank:
+        return axis % rank
+    return None

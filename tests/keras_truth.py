@@ -1,0 +1,291 @@
+"""Check every fixture against real Keras (ground truth for shapelint).
+
+Usage (needs a Python with TensorFlow/Keras installed; shapelint itself never
+imports TensorFlow):
+
+    TF_CPP_MIN_LOG_LEVEL=3 python tests/keras_truth.py fixtures/ [-j N] [-v]
+
+For each ``*.py`` file under the given paths, the fixture is executed with
+``runpy.run_path`` in a fresh subprocess (TensorFlow on CPU), and:
+
+* a *correct* fixture (under a ``correct/`` directory, or with no
+  ``# expect:`` marker) must run without raising;
+* a *buggy* fixture (under a ``buggy/`` directory) must carry at least one
+  ``# expect: SHPnnn`` marker, must raise, and the deepest traceback frame that
+  lies inside the fixture file must be on a marker line (or on any line of the
+  call that starts on the marker line, when that call spans several lines).
+  The exception message must also look like the Keras error for the expected
+  code (see ``MESSAGE_PATTERNS``).
+
+Exits 1 on any mismatch, 0 when every fixture agrees with Keras.
+This is a standalone script, not a pytest module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXPECT_RE = re.compile(r"#\s*expect:\s*(SHP\d{3}(?:\s*,\s*SHP\d{3})*)")
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+RESULT_TAG = "@@KERAS_TRUTH@@"
+
+# Exceptions that mean the fixture itself is broken, not that Keras found a
+# shape problem.
+NOT_A_SHAPE_ERROR = {
+    "NameError",
+    "ImportError",
+    "ModuleNotFoundError",
+    "SyntaxError",
+    "AttributeError",
+    "IndentationError",
+    "FileNotFoundError",
+}
+
+# What the Keras 3 message looks like for each rule code (checked with
+# re.search on the message, ANSI codes stripped, newlines folded).
+MESSAGE_PATTERNS = {
+    "SHP101": r"`Concatenate` layer requires inputs with matching shapes",
+    "SHP102": r"Inputs have incompatible shapes",
+    "SHP103": r"Incompatible input shapes: axis values",
+    "SHP201": r"expected (min_|max_)?ndim=\d+, found ndim=\d+"
+    r"|Kernel shape must have the same length as input"
+    r"|expected shape=\(.*\), found shape=\(.*\)",
+    "SHP202": r"Cannot convert '\d+' to a shape",
+    "SHP203": r"expected axis -?\d+ of input shape to have value \d+"
+    r"|expected shape=\(.*\), found shape=\(.*\)",
+    "SHP204": r"strides > 1`.*dilation_rate > 1",
+    "SHP301": r"expected (min_)?ndim=\d+, found ndim=\d+",
+    "SHP401": r"total size of the tensor must be unchanged",
+    "SHP402": r"Computed output size would be zero or negative",
+}
+
+RUNNER = r"""
+import json, os, runpy, sys, traceback
+path = os.path.realpath(sys.argv[1])
+tag = sys.argv[2]
+out = {"raised": False}
+try:
+    runpy.run_path(path, run_name="__main__")
+except BaseException as exc:  # noqa: BLE001 - report everything
+    frames = [
+        f.lineno
+        for f in traceback.extract_tb(exc.__traceback__)
+        if os.path.realpath(f.filename) == path
+    ]
+    out = {
+        "raised": True,
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "frames": frames,
+    }
+sys.stdout.flush()
+print(tag + json.dumps(out))
+"""
+
+
+@dataclass
+class Fixture:
+    path: Path
+    kind: str  # "buggy" or "correct"
+    expects: dict[int, list[str]]  # marker line -> codes
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    fixture: Fixture
+    ok: bool
+    lines: list[str]
+
+
+def find_fixtures(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for p in paths:
+        pp = Path(p)
+        if pp.is_dir():
+            found.extend(sorted(q for q in pp.rglob("*.py") if q.is_file()))
+        elif pp.suffix == ".py":
+            found.append(pp)
+    return found
+
+
+def parse_fixture(path: Path) -> Fixture:
+    text = path.read_text(encoding="utf-8")
+    expects: dict[int, list[str]] = {}
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        m = EXPECT_RE.search(line)
+        if m:
+            expects[lineno] = [c.strip() for c in m.group(1).split(",")]
+    parts = {part.lower() for part in path.parts}
+    if "buggy" in parts:
+        kind = "buggy"
+    elif "correct" in parts:
+        kind = "correct"
+    else:
+        kind = "buggy" if expects else "correct"
+    fx = Fixture(path=path, kind=kind, expects=expects)
+    # A call that starts on a marker line may span several lines: any line of
+    # it counts as a hit.
+    try:
+        tree = ast.parse(text, filename=str(path))
+    except SyntaxError:
+        tree = None
+    for lineno in expects:
+        end = lineno
+        if tree is not None:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and node.lineno == lineno:
+                    end = max(end, node.end_lineno or lineno)
+        fx.spans[lineno] = (lineno, end)
+    return fx
+
+
+def run_fixture(path: Path, timeout: float) -> dict:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("KERAS_BACKEND", "tensorflow")
+    env["CUDA_VISIBLE_DEVICES"] = ""  # CPU only
+    env.setdefault("PYTHONWARNINGS", "ignore")
+    with tempfile.TemporaryDirectory(prefix="keras_truth_") as cwd:
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", RUNNER, str(path.resolve()), RESULT_TAG],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"timed out after {timeout:.0f}s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_TAG):
+            return json.loads(line[len(RESULT_TAG):])
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+    return {"error": f"runner died (rc={proc.returncode}): " + " | ".join(tail)}
+
+
+def one_line(msg: str, limit: int = 220) -> str:
+    msg = ANSI_RE.sub("", msg)
+    msg = " ".join(msg.split())
+    return msg if len(msg) <= limit else msg[: limit - 3] + "..."
+
+
+def judge(fx: Fixture, res: dict) -> Outcome:
+    lines: list[str] = []
+    ok = True
+    if "error" in res:
+        return Outcome(fx, False, [f"runner error: {res['error']}"])
+
+    if fx.kind == "correct":
+        if fx.expects:
+            ok = False
+            lines.append(
+                "correct fixture has # expect: markers on lines "
+                + ", ".join(map(str, sorted(fx.expects)))
+            )
+        if res["raised"]:
+            ok = False
+            frames = res["frames"]
+            lines.append(
+                f"raised {res['type']} at fixture line "
+                f"{frames[-1] if frames else '?'}: {one_line(res['message'])}"
+            )
+        else:
+            lines.append("ran without exception")
+        return Outcome(fx, ok, lines)
+
+    # buggy
+    if not fx.expects:
+        ok = False
+        lines.append("buggy fixture has no # expect: marker")
+    if not res["raised"]:
+        return Outcome(fx, False, lines + ["did NOT raise (Keras accepts it)"])
+    frames = res["frames"]
+    deepest = frames[-1] if frames else None
+    expected_desc = ", ".join(
+        f"{ln}" + (f"-{fx.spans[ln][1]}" if fx.spans[ln][1] != ln else "")
+        + f" ({'/'.join(fx.expects[ln])})"
+        for ln in sorted(fx.expects)
+    )
+    hit = None
+    for ln, (lo, hi) in fx.spans.items():
+        if deepest is not None and lo <= deepest <= hi:
+            hit = ln
+    lines.append(
+        f"raised {res['type']}; deepest fixture frame: line {deepest}; "
+        f"expected line: {expected_desc}"
+    )
+    lines.append(f"message: {one_line(res['message'])}")
+    if res["type"] in NOT_A_SHAPE_ERROR:
+        ok = False
+        lines.append(f"{res['type']} is not a shape error: the fixture is broken")
+    if hit is None:
+        ok = False
+        lines.append("MISMATCH: deepest frame is not on an # expect: line")
+    else:
+        msg = " ".join(ANSI_RE.sub("", res["message"]).split())
+        codes = fx.expects[hit]
+        if not any(
+            re.search(MESSAGE_PATTERNS[c], msg) for c in codes if c in MESSAGE_PATTERNS
+        ):
+            ok = False
+            lines.append(
+                f"MISMATCH: message does not look like a Keras {'/'.join(codes)} error"
+            )
+        unknown = [c for c in codes if c not in MESSAGE_PATTERNS]
+        if unknown:
+            ok = False
+            lines.append(f"unknown rule code(s): {', '.join(unknown)}")
+    return Outcome(fx, ok, lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="*", default=["fixtures"])
+    ap.add_argument("-j", "--jobs", type=int, default=min(4, os.cpu_count() or 1))
+    ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("-v", "--verbose", action="store_true", help="details for passes too")
+    args = ap.parse_args(argv)
+
+    files = find_fixtures(args.paths)
+    if not files:
+        print("no fixtures found", file=sys.stderr)
+        return 2
+    fixtures = [parse_fixture(p) for p in files]
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(lambda f: run_fixture(f.path, args.timeout), fixtures))
+
+    n_bad = 0
+    for fx, res in zip(fixtures, results):
+        out = judge(fx, res)
+        codes = sorted({c for cs in fx.expects.values() for c in cs})
+        label = ",".join(codes) if fx.kind == "buggy" else "correct"
+        status = "ok  " if out.ok else "FAIL"
+        print(f"{status} {fx.path}  [{label}]")
+        if args.verbose or not out.ok:
+            for line in out.lines:
+                print(f"       {line}")
+        n_bad += not out.ok
+    n = len(fixtures)
+    n_buggy = sum(f.kind == "buggy" for f in fixtures)
+    print(
+        f"\n{n - n_bad}/{n} fixtures agree with Keras "
+        f"({n_buggy} buggy, {n - n_buggy} correct); {n_bad} mismatch(es)"
+    )
+    return 1 if n_bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
