@@ -107,6 +107,7 @@ class Interpreter:
         self.steps = 0
         self.frames: list[Frame] = [Frame(None)]
         self.guard_depth = 0          # >0: inside a branch whose condition depends on shapes
+        self.guard_rest = False       # the rest of the current block is under such a condition
         self.tensor_reads = 0         # counts tensor values read (to classify conditions)
         self.called_functions: set[int] = set()
         self.module_scope = Scope(kind="module")
@@ -154,8 +155,18 @@ class Interpreter:
                 self.call_function(value, [], {}, fill_unknown=True)
 
     def exec_block(self, statements, scope: Scope) -> None:
-        for stmt in statements:
-            self.exec_stmt(stmt, scope)
+        guards = 0
+        try:
+            for stmt in statements:
+                self.exec_stmt(stmt, scope)
+                if self.guard_rest:
+                    # An early exit under a shape-dependent condition: what follows only runs
+                    # when the condition was false, which the analysis cannot see.
+                    self.guard_rest = False
+                    self.guard_depth += 1
+                    guards += 1
+        finally:
+            self.guard_depth -= guards
 
     def exec_stmt(self, stmt: cst.CSTNode, scope: Scope) -> None:
         self.tick()
@@ -380,6 +391,7 @@ class Interpreter:
             raise DeadPath()
         if len(results) == 1:
             snap.install(results[0])
+            self.guard_rest = guarded
         else:
             snap.join_into_scopes(results[0], results[1])
 

@@ -1,0 +1,38 @@
+"""Shared helpers for the tests: where fixtures live, and their inline expectations."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+EXPECT = re.compile(r"#\s*expect:\s*((?:SHP\d{3}[\s,]*)+)")
+
+
+def fixture_files() -> list[Path]:
+    return sorted(p for p in FIXTURES.rglob("*.py") if "validation" not in p.parts)
+
+
+def expectations(path: Path) -> set[tuple[int, str]]:
+    """(line, code) pairs marked `# expect: SHPnnn[, SHPmmm]` in a fixture."""
+    out = set()
+    for row, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        m = EXPECT.search(line)
+        if m:
+            out.update((row, code) for code in re.findall(r"SHP\d{3}", m.group(1)))
+    return out
+
+
+@pytest.fixture
+def check():
+    """check(source) -> list of (row, code) found by shapelint in that source."""
+    from shapelint.checker import check_source
+
+    def run(source: str, keras_version: int = 3):
+        result = check_source(source, "snippet.py", keras_version)
+        assert not result.notes, result.notes
+        return [(d.location.row, d.code) for d in result.diagnostics]
+
+    return run
