@@ -206,18 +206,31 @@ class KerasRuntime:
     def _report_layer_issue(self, layer: LayerInstance, issue: LayerIssue, node, inputs, tensors) -> None:
         code = issue.code
         details = {**issue.details, "layer": layer.spec.name, "config": layer.config}
-        if code == "SHP201" and layer.spec.family in _RECURRENT_FAMILIES | {"rnn"} and tensors:
-            prev = tensors[0].producer
-            prev_layer = prev.layer_obj if prev else None
-            if isinstance(prev_layer, LayerInstance) and prev_layer.spec.family in _RECURRENT_FAMILIES:
-                try:
-                    returns_seq = prev_layer.config.bool("return_sequences")
-                except Exception:
-                    returns_seq = None
-                if returns_seq is False:
-                    code = "SHP301"
-                    details.update(prev=prev_layer.spec.name, prev_row=prev.row)
+        if code == "SHP201" and layer.spec.family in _RECURRENT_FAMILIES and tensors:
+            origin = self._recurrent_origin(tensors[0])
+            if origin is not None:
+                code = "SHP301"
+                details.update(prev=origin.layer, prev_row=origin.row)
         self.interp.report(code, node, details, inputs, layer=layer.spec.name)
+
+    @staticmethod
+    def _recurrent_origin(tensor: Tensor) -> Optional[Producer]:
+        """The recurrent layer without return_sequences that made ``tensor``, looking through
+        shape-preserving layers (BatchNormalization, Dropout, activations) in between."""
+        for _ in range(8):
+            p = tensor.producer
+            if p is None:
+                return None
+            layer = p.layer_obj
+            if isinstance(layer, LayerInstance) and layer.spec.family in _RECURRENT_FAMILIES:
+                try:
+                    return p if layer.config.bool("return_sequences") is False else None
+                except Exception:
+                    return None
+            if not p.inputs or p.inputs[0].shape != tensor.shape:
+                return None
+            tensor = p.inputs[0]
+        return None
 
     # --- models ---------------------------------------------------------------------------
     def make_model(self, args: list, kwargs: dict, node: cst.Call) -> Any:
