@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from shapelint import messages
 from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
@@ -39,9 +38,7 @@ class Analysis:
 
 
 def analyse_module(module: cst.Module, path: str, keras_version: int = 3) -> Interpreter:
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    interp = Interpreter(positions, path=path, keras_version=keras_version)
+    interp = Interpreter(module, path=path, keras_version=keras_version)
     interp.run_module(module)
     return interp
 

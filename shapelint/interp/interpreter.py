@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import libcst as cst
-from libcst.metadata import CodeRange
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from shapelint.interp import builtins_model
 from shapelint.interp.flow import (
@@ -95,10 +95,11 @@ def _statements(body: Any) -> list:
 
 
 class Interpreter:
-    def __init__(self, positions: dict, path: str = "<string>", keras_version: int = 3):
+    def __init__(self, module: cst.Module, path: str = "<string>", keras_version: int = 3):
         from shapelint.interp.keras_runtime import KerasRuntime
 
-        self.positions = positions
+        self.module = module
+        self._positions: Optional[dict] = None
         self.path = path
         self.keras_version = keras_version
         self.issues: list[Issue] = []
@@ -116,6 +117,14 @@ class Interpreter:
         self._seen_issues: set = set()
 
     # --- positions and events -----------------------------------------------------------
+    @property
+    def positions(self) -> dict:
+        """Node -> source range, computed on first need (a full pass over the file)."""
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = dict(wrapper.resolve(PositionProvider))
+        return self._positions
+
     def where(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
         rng: Optional[CodeRange] = self.positions.get(node)
         if rng is None:
@@ -492,7 +501,8 @@ class Interpreter:
         return value
 
     def expr_Integer(self, node: cst.Integer, scope: Scope) -> Any:
-        return ast.literal_eval(node.value)
+        text = node.value
+        return int(text) if text.isdigit() else ast.literal_eval(text)
 
     def expr_Float(self, node: cst.Float, scope: Scope) -> Any:
         return ast.literal_eval(node.value)

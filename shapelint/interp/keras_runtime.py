@@ -99,8 +99,7 @@ class KerasRuntime:
             batch = bound.get("batch_size")
             if shape is not None and isinstance(batch, int) and shape.dims:
                 shape = shape.with_dim(0, batch)
-        row, col = self.interp.where(node)[0]
-        return Tensor(shape or Shape(None), Producer(row, col, "Input", (), None))
+        return Tensor(shape or Shape(None), self.producer(node, "Input"))
 
     def construct(self, spec, args: list, kwargs: dict, node: cst.Call, complete: bool) -> LayerInstance:
         values: dict[str, Any] = {}
@@ -109,9 +108,8 @@ class KerasRuntime:
         values.update(kwargs)
         if not complete:
             values = {k: UNKNOWN for k in set(values) | set(spec.params)}
-        row, col = self.interp.where(node)[0]
         config = Config(values, spec.defaults, is_known)
-        layer = LayerInstance(spec, config, row, col, node=node,
+        layer = LayerInstance(spec, config, node=node,
                               name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
         declared = self._declared_input(kwargs, node)
         if declared is not None:
@@ -160,25 +158,27 @@ class KerasRuntime:
         value = args[0] if args else kwargs.get("inputs", UNKNOWN)
         spec = layer.spec
         shapes, tensors = self._input_tensors(value, spec.takes)
-        row, col = self.interp.where(node)[0]
         where = report_node or node
+        producer = self.producer(node, spec.name, tuple(tensors), layer)
         if shapes is None:
-            return Tensor(Shape(None), Producer(row, col, spec.name, (), layer))
+            return Tensor(Shape(None), producer)
         inputs = [(f"input {i}" if len(tensors) > 1 else "input", t) for i, t in enumerate(tensors)]
-        if not self._check_weights(layer, shapes, where, inputs, row):
-            return Tensor(Shape(None), Producer(row, col, spec.name, tuple(tensors), layer))
+        if not self._check_weights(layer, shapes, where, inputs, node):
+            return Tensor(Shape(None), producer)
         try:
             out = engine.infer_output(layer, shapes)
         except LayerIssue as issue:
             self._report_layer_issue(layer, issue, where, inputs, tensors)
-            return Tensor(Shape(None), Producer(row, col, spec.name, tuple(tensors), layer))
-        producer = Producer(row, col, spec.name, tuple(tensors), layer)
-        layer.calls.append((row, col, shapes, out))
+            return Tensor(Shape(None), producer)
+        layer.calls.append((node, shapes, out))
         if isinstance(out, tuple):
             return ListValue([Tensor(s, producer) for s in out])
         return Tensor(out, producer)
 
-    def _check_weights(self, layer: LayerInstance, shapes: Any, node, inputs, row: int) -> bool:
+    def producer(self, node: cst.CSTNode, label: str, inputs: tuple = (), layer: Any = None) -> Producer:
+        return Producer(node, label, inputs, layer, self.interp.where)
+
+    def _check_weights(self, layer: LayerInstance, shapes: Any, node, inputs, call_node) -> bool:
         """A layer's weights are fixed by its first call; a later call must fit them."""
         spec = layer.spec
         if spec.weight_axes is None or not isinstance(shapes, Shape):
@@ -191,14 +191,15 @@ class KerasRuntime:
             return True
         if layer.built_for is None:
             layer.built_for = fixed
-            layer.built_at = (row, shapes)
+            layer.built_at = (call_node, shapes)
             return True
         for axis, dim in fixed.items():
             before = layer.built_for.get(axis)
             if dims_differ(before, dim):
                 self.interp.report("SHP203", node, {
                     "layer": spec.name, "axis": axis, "expected": before, "got": dim,
-                    "first_row": layer.built_at[0], "first_shape": layer.built_at[1], "shape": shapes,
+                    "first_row": self.interp.where(layer.built_at[0])[0][0],
+                    "first_shape": layer.built_at[1], "shape": shapes,
                 }, inputs, layer=spec.name)
                 return False
         return True
@@ -236,17 +237,15 @@ class KerasRuntime:
     def make_model(self, args: list, kwargs: dict, node: cst.Call) -> Any:
         inputs = args[0] if args else kwargs.get("inputs", UNKNOWN)
         outputs = args[1] if len(args) > 1 else kwargs.get("outputs", UNKNOWN)
-        row, col = self.interp.where(node)[0]
         ins = self.interp.iterate(inputs) if not isinstance(inputs, Tensor) else [inputs]
         if isinstance(inputs, DictValue):
             ins = None
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
-        return ModelValue("functional", row, col, inputs=ins if ins is not None else None,
+        return ModelValue("functional", inputs=ins if ins is not None else None,
                           outputs=outputs, name=name)
 
     def make_sequential(self, args: list, kwargs: dict, node: cst.Call) -> Any:
-        row, col = self.interp.where(node)[0]
-        model = ModelValue("sequential", row, col, layers=[],
+        model = ModelValue("sequential", layers=[],
                            name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
         items = args[0] if args else kwargs.get("layers")
         if items is None:
@@ -271,7 +270,7 @@ class KerasRuntime:
             declared = layer.attrs.get("_declared_input")
             if declared is not None:
                 model.input_shape = declared
-                model.output = Tensor(declared, Producer(layer.row, layer.column, "Input", (), None))
+                model.output = Tensor(declared, self.producer(layer.node, "Input"))
         if isinstance(model.output, Tensor):
             model.output = self.apply(layer, model.output, node,
                                       report_node=getattr(layer, "node", None) or node)
@@ -290,7 +289,6 @@ class KerasRuntime:
 
     def call_model(self, model: ModelValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         value = args[0] if args else kwargs.get("inputs", UNKNOWN)
-        row, col = self.interp.where(node)[0]
         label = model.name or ("Sequential" if model.kind == "sequential" else "Model")
         if model.kind == "sequential":
             if model.layers is None:
@@ -298,7 +296,7 @@ class KerasRuntime:
             x = value
             for layer in model.layers:
                 x = self.apply(layer, x, node)
-            return self._relabel(x, row, col, label, value)
+            return self._relabel(x, node, label, value)
         # Functional: check the inputs fit, then return the outputs' shapes.
         given = self.interp.iterate(value) if not isinstance(value, Tensor) else [value]
         if model.inputs and given and len(given) == len(model.inputs):
@@ -307,10 +305,10 @@ class KerasRuntime:
                     if self._incompatible(expected.shape, actual.shape):
                         self.interp.report("SHP203", node, {
                             "layer": label, "model": True, "expected_shape": expected.shape,
-                            "shape": actual.shape, "first_row": model.row + 0,
+                            "shape": actual.shape,
                         }, [("input", actual)], layer=label)
                         return UNKNOWN
-        return self._relabel(model.outputs, row, col, label, value)
+        return self._relabel(model.outputs, node, label, value)
 
     @staticmethod
     def _incompatible(expected: Shape, actual: Shape) -> bool:
@@ -320,10 +318,10 @@ class KerasRuntime:
             return True
         return any(dims_differ(a, b) for a, b in zip(expected.dims[1:], actual.dims[1:]))
 
-    def _relabel(self, out: Any, row: int, col: int, label: str, inputs: Any) -> Any:
+    def _relabel(self, out: Any, node: cst.CSTNode, label: str, inputs: Any) -> Any:
         ins = tuple(t for t in (self.interp.iterate(inputs) or []) if isinstance(t, Tensor)) \
             if not isinstance(inputs, Tensor) else (inputs,)
-        producer = Producer(row, col, label, ins, None)
+        producer = self.producer(node, label, ins)
         if isinstance(out, Tensor):
             return Tensor(out.shape, producer)
         items = self.interp.iterate(out) if isinstance(out, (ListValue, tuple)) else None

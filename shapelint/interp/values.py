@@ -7,7 +7,7 @@ for any value the analysis could not compute, and it is never reported as an err
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from shapelint.shapes import Shape, Sym, format_shape, join
 
@@ -45,15 +45,35 @@ class Symbol:
     path: str
 
 
+Locate = Callable[[Any], tuple[tuple[int, int], tuple[int, int]]]
+
+
+def _nowhere(node: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    return (1, 0), (1, 0)
+
+
 @dataclass(frozen=True)
 class Producer:
-    """The layer call that produced a tensor: its position, name and input tensors."""
+    """The layer call that produced a tensor: its node, layer name and input tensors.
 
-    row: int
-    column: int
+    Positions are resolved lazily (``locate``): computing them costs a full pass over the
+    file, which only files with findings need to pay.
+    """
+
+    node: Any
     layer: str
     inputs: tuple["Tensor", ...] = ()
     layer_obj: Any = None
+    locate: Locate = _nowhere
+
+    @property
+    def row(self) -> int:
+        return self.locate(self.node)[0][0]
+
+    @property
+    def column(self) -> int:
+        """0-based, as libcst counts."""
+        return self.locate(self.node)[0][1]
 
 
 @dataclass(eq=False)
@@ -83,11 +103,9 @@ class LayerInstance:
 
     spec: Any
     config: Any
-    row: int
-    column: int
     built_for: Optional[dict] = None          # axis -> dim fixed by the first call
-    built_at: Optional[tuple[int, Shape]] = None
-    calls: list = field(default_factory=list)  # (row, col, input shapes, output)
+    built_at: Optional[tuple[Any, Shape]] = None   # (call node, input shape) of the first call
+    calls: list = field(default_factory=list)      # (call node, input shapes, output)
     name: Optional[str] = None
     attrs: dict = field(default_factory=dict)
     node: Any = None                            # the constructor call
@@ -98,8 +116,6 @@ class ModelValue:
     """A functional or Sequential model, callable as a layer."""
 
     kind: str                       # "functional" | "sequential"
-    row: int
-    column: int
     inputs: list = field(default_factory=list)   # Tensors (functional)
     outputs: Any = None                         # Tensor or list/tuple of Tensors
     layers: Optional[list] = None                # Sequential layers (None: unknown)
