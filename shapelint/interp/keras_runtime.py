@@ -15,7 +15,7 @@ from shapelint.layers.spec import Config, LayerIssue
 from shapelint.layers.table import functional_spec, layer_spec
 from shapelint.shapes import Shape, broadcast, BroadcastError, dims_differ
 from shapelint.interp.values import (
-    UNKNOWN, ClassValue, DictValue, FunctionValue, LayerInstance, ListValue, MethodOf,
+    UNKNOWN, ClassValue, DictValue, FunctionValue, LayerCall, LayerInstance, ListValue, MethodOf,
     ModelValue, ObjectValue, Producer, Symbol, Tensor, Unknown, dim_of, is_known,
 )
 
@@ -109,7 +109,7 @@ class KerasRuntime:
         if not complete:
             values = {k: UNKNOWN for k in set(values) | set(spec.params)}
         config = Config(values, spec.defaults, is_known)
-        layer = LayerInstance(spec, config, node=node,
+        layer = LayerInstance(spec, config, node=node, context=tuple(self.interp.context),
                               name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
         declared = self._declared_input(kwargs, node)
         if declared is not None:
@@ -170,10 +170,15 @@ class KerasRuntime:
         except LayerIssue as issue:
             self._report_layer_issue(layer, issue, where, inputs, tensors)
             return Tensor(Shape(None), producer)
-        layer.calls.append((node, shapes, out))
-        if isinstance(out, tuple):
-            return ListValue([Tensor(s, producer) for s in out])
-        return Tensor(out, producer)
+        result = ListValue([Tensor(s, producer) for s in out]) if isinstance(out, tuple) \
+            else Tensor(out, producer)
+        self.record_call(layer, node, tensors, shapes, result)
+        return result
+
+    def record_call(self, layer: Any, node: cst.CSTNode, tensors, shapes, result) -> None:
+        call = LayerCall(layer, node, tuple(tensors), shapes, result, tuple(self.interp.context))
+        layer.calls.append(call)
+        self.interp.layer_calls.append(call)
 
     def producer(self, node: cst.CSTNode, label: str, inputs: tuple = (), layer: Any = None) -> Producer:
         return Producer(node, label, inputs, layer, self.interp.where)
@@ -241,12 +246,15 @@ class KerasRuntime:
         if isinstance(inputs, DictValue):
             ins = None
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
-        return ModelValue("functional", inputs=ins if ins is not None else None,
-                          outputs=outputs, name=name)
+        model = ModelValue("functional", inputs=ins if ins is not None else None,
+                           outputs=outputs, name=name, node=node)
+        self.interp.models.append(model)
+        return model
 
     def make_sequential(self, args: list, kwargs: dict, node: cst.Call) -> Any:
-        model = ModelValue("sequential", layers=[],
+        model = ModelValue("sequential", layers=[], node=node,
                            name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
+        self.interp.models.append(model)
         items = args[0] if args else kwargs.get("layers")
         if items is None:
             return model
@@ -272,8 +280,8 @@ class KerasRuntime:
                 model.input_shape = declared
                 model.output = Tensor(declared, self.producer(layer.node, "Input"))
         if isinstance(model.output, Tensor):
-            model.output = self.apply(layer, model.output, node,
-                                      report_node=getattr(layer, "node", None) or node)
+            at = getattr(layer, "node", None) or node   # built eagerly: the layer's own line
+            model.output = self.apply(layer, model.output, at, report_node=at)
 
     def apply(self, layer: Any, x: Any, node: cst.CSTNode, report_node=None) -> Any:
         """Call a layer-like value (layer, model, custom object) on one input."""
