@@ -7,7 +7,7 @@ from typing import Optional
 
 from shapelint.registry import Rule
 
-SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Suppressing")
 
 
 def _read(rule: Rule) -> Optional[str]:

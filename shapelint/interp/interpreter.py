@@ -115,6 +115,12 @@ class Interpreter:
         self.module_scope.vars["__name__"] = "__main__"
         self.stopped: Optional[str] = None
         self._seen_issues: set = set()
+        # Events for the analyses that run after interpretation (sharing, summaries):
+        self.context: list[tuple] = []      # ("call", def node, serial, call node) / ("loop", node, i)
+        self.layer_calls: list = []         # every LayerCall, in order
+        self.models: list = []              # every ModelValue built
+        self.objects: list = []             # instances of user classes
+        self._serial = 0
 
     # --- positions and events -----------------------------------------------------------
     @property
@@ -274,6 +280,9 @@ class Interpreter:
     def bind(self, target: cst.CSTNode, value: Any, scope: Scope) -> None:
         if isinstance(target, cst.Name):
             scope.assign(target.value, value)
+            if scope.kind == "module" and isinstance(value, (ModelValue, ObjectValue)):
+                if getattr(value, "var_name", None) is None:
+                    value.var_name = target.value  # type: ignore[union-attr]
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             items = self.iterate(value)
@@ -301,9 +310,7 @@ class Interpreter:
         elif isinstance(target, cst.Attribute):
             obj = self.eval(target.value, scope)
             name = target.attr.value
-            if isinstance(obj, ObjectValue):
-                obj.attrs[name] = value
-            elif isinstance(obj, LayerInstance):
+            if isinstance(obj, (ObjectValue, LayerInstance, ModelValue)):
                 obj.attrs[name] = value
         elif isinstance(target, cst.Subscript):
             obj = self.eval(target.value, scope)
@@ -410,12 +417,15 @@ class Interpreter:
         if items is not None and len(items) <= MAX_UNROLL:
             for item in items:
                 self.bind(node.target, item, scope)
+                self.context.append(("loop", node, self.next_serial(), None))
                 try:
                     self.exec_block(_statements(node.body), scope)
                 except BreakSignal:
                     return
                 except ContinueSignal:
                     continue
+                finally:
+                    self.context.pop()
             if node.orelse is not None:
                 self.exec_block(_statements(node.orelse.body), scope)
             return
@@ -802,7 +812,11 @@ class Interpreter:
                     if not loop(comp.inner_for_in):
                         return False
                 else:
-                    produce(inner)
+                    self.context.append(("loop", node, self.next_serial(), None))
+                    try:
+                        produce(inner)
+                    finally:
+                        self.context.pop()
             return True
 
         return loop(node.for_in)
@@ -872,11 +886,11 @@ class Interpreter:
         if isinstance(func, FunctionValue):
             if not complete:
                 return UNKNOWN
-            return self.call_function(func, args, kwargs)
+            return self.call_function(func, args, kwargs, call_node=node)
         if isinstance(func, BoundMethod):
             if not complete:
                 return UNKNOWN
-            return self.call_function(func.func, [func.self_obj, *args], kwargs)
+            return self.call_function(func.func, [func.self_obj, *args], kwargs, call_node=node)
         if isinstance(func, ClassValue):
             return self.instantiate(func, args, kwargs, node, complete)
         if isinstance(func, ObjectValue):
@@ -889,8 +903,12 @@ class Interpreter:
                 else builtins_model.call_method(self, func.target, func.name, args, kwargs)
         return UNKNOWN
 
+    def next_serial(self) -> int:
+        self._serial += 1
+        return self._serial
+
     def call_function(self, func: FunctionValue, args: list, kwargs: dict,
-                      fill_unknown: bool = False) -> Any:
+                      fill_unknown: bool = False, call_node: Optional[cst.CSTNode] = None) -> Any:
         self.called_functions.add(id(func))
         depth_same = sum(1 for f in self.frames if f.function is func)
         if depth_same >= MAX_SAME_FUNCTION or len(self.frames) > MAX_CALL_DEPTH:
@@ -901,6 +919,7 @@ class Interpreter:
             return UNKNOWN
         frame = Frame(func)
         self.frames.append(frame)
+        self.context.append(("call", node, self.next_serial(), call_node))
         try:
             if isinstance(node, cst.Lambda):
                 return self.eval(node.body, local)
@@ -921,6 +940,7 @@ class Interpreter:
             return result
         finally:
             self.frames.pop()
+            self.context.pop()
 
     def bind_params(self, params: cst.Parameters, defaults: dict, args: list, kwargs: dict,
                     local: Scope, fill_unknown: bool) -> bool:
@@ -963,6 +983,8 @@ class Interpreter:
     def instantiate(self, cls: ClassValue, args: list, kwargs: dict, node: cst.CSTNode,
                     complete: bool) -> Any:
         obj = ObjectValue(cls)
+        obj.node = node  # type: ignore[attr-defined]
+        self.objects.append(obj)
         init = self.class_lookup(cls, "__init__")
         if isinstance(init, FunctionValue) and complete:
             self.call_function(init, [obj, *args], kwargs)

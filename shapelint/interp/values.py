@@ -98,6 +98,18 @@ class DictValue:
 
 
 @dataclass(eq=False)
+class LayerCall:
+    """One call of a layer on tensors: the event later analyses (sharing, summary) read."""
+
+    layer: Any
+    node: Any
+    inputs: tuple          # input Tensors
+    input_shapes: Any      # Shape or list of Shapes, as given to the shape function
+    output: Any            # Tensor, ListValue of Tensors, or UNKNOWN
+    context: tuple = ()    # the interpreter's context stack at the call
+
+
+@dataclass(eq=False)
 class LayerInstance:
     """A layer object: its spec, its arguments, and the input dims its weights fixed."""
 
@@ -105,7 +117,8 @@ class LayerInstance:
     config: Any
     built_for: Optional[dict] = None          # axis -> dim fixed by the first call
     built_at: Optional[tuple[Any, Shape]] = None   # (call node, input shape) of the first call
-    calls: list = field(default_factory=list)      # (call node, input shapes, output)
+    calls: list = field(default_factory=list)      # LayerCall records, in order
+    context: tuple = ()   # where it was constructed: the interpreter's context stack
     name: Optional[str] = None
     attrs: dict = field(default_factory=dict)
     node: Any = None                            # the constructor call
@@ -122,6 +135,9 @@ class ModelValue:
     input_shape: Optional[Shape] = None          # Sequential built input
     output: Any = None                           # Sequential current output Tensor
     name: Optional[str] = None
+    attrs: dict = field(default_factory=dict)
+    var_name: Optional[str] = None               # the module-level name it is bound to
+    node: Any = None
 
 
 @dataclass(eq=False)

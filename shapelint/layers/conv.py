@@ -231,12 +231,11 @@ def _conv_specs() -> list[LayerSpec]:
     for n in (1, 2):
         common = dict(ranks=(n + 2,), family=f"conv{n}d", weight_axes=channel_weights)
         specs += [
+            # Keras 3 builds separable/depthwise convolutions with strides and dilation > 1.
             LayerSpec(f"SeparableConv{n}D", _SEPARABLE_PARAMS,
-                      {**_CONV_DEFAULTS, "depth_multiplier": 1}, conv(n),
-                      check=_check_strides_dilation(n), **common),
+                      {**_CONV_DEFAULTS, "depth_multiplier": 1}, conv(n), **common),
             LayerSpec(f"DepthwiseConv{n}D", _DEPTHWISE_PARAMS,
-                      {**_CONV_DEFAULTS, "depth_multiplier": 1}, depthwise(n),
-                      check=_check_strides_dilation(n), **common),
+                      {**_CONV_DEFAULTS, "depth_multiplier": 1}, depthwise(n), **common),
         ]
     return specs
 

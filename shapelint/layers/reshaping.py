@@ -17,6 +17,9 @@ def flatten(cfg: Config, x: Shape) -> Shape:
 
 
 def reshape(cfg: Config, x: Shape) -> Shape:
+    raw = cfg.raw("target_shape")
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raise LayerIssue("SHP202", arg="target_shape", value=raw, call="Reshape")
     target = cfg.seq("target_shape")
     if not all(isinstance(d, int) and not isinstance(d, bool) for d in target):
         raise Unknowable("target_shape")
