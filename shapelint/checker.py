@@ -11,6 +11,7 @@ from typing import Iterable, Optional
 import libcst as cst
 
 from shapelint import messages
+from shapelint.analyses import run_all
 from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
 from shapelint.interp.interpreter import Interpreter, Issue
 from shapelint.interp.values import Tensor
@@ -40,6 +41,10 @@ class Analysis:
 def analyse_module(module: cst.Module, path: str, keras_version: int = 3) -> Interpreter:
     interp = Interpreter(module, path=path, keras_version=keras_version)
     interp.run_module(module)
+    try:
+        run_all(interp)
+    except Exception as exc:  # an analysis bug must not lose the file's other findings
+        interp.internal_errors.append(f"analyses: {type(exc).__name__}: {exc}")
     return interp
 
 
@@ -123,6 +128,22 @@ def check_file(path: Path, display: Optional[str] = None, keras_version: int = 3
         err = SourceError("SHP002", exc.strerror or str(exc))
         return FileResult(name, (_source_diagnostic(name, err),))
     return check_bytes(data, name, keras_version)
+
+
+def summarize_file(path: Path, keras_version: int = 3) -> list:
+    """Model summaries for one file (empty when it cannot be read, parsed, or builds none)."""
+    from shapelint.accounting.summary import summarize
+
+    try:
+        text, err = decode(path.read_bytes())
+    except OSError:
+        return []
+    if text is None or check_syntax(text, str(path)) is not None or not mentions_keras(text):
+        return []
+    module, err = parse(text)
+    if module is None:
+        return []
+    return summarize(analyse_module(module, str(path), keras_version))
 
 
 def check_paths(paths: Iterable[Path], keras_version: int = 3) -> list[FileResult]:

@@ -122,3 +122,19 @@ def rule(rule: Optional[str], show_all: bool) -> None:
     if found is None:
         raise click.BadParameter(f"unknown rule {rule!r} (see `shapelint rule --all`)", param_hint="RULE")
     click.echo(rule_page(found))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def summary(paths: tuple[Path, ...], output_format: str) -> None:
+    """Print a Keras-style summary of every model PATHS build, without TensorFlow."""
+    from shapelint.checker import summarize_file
+    from shapelint.reporters import summary_report
+
+    results = {str(f): summarize_file(f) for f in iter_python_files(list(paths))}
+    if output_format == "json":
+        click.echo(summary_report.as_json(results))
+    else:
+        click.echo("\n\n".join(summary_report.table(p, s) for p, s in results.items()))

@@ -295,6 +295,64 @@ def non_positive(d: dict) -> tuple[str, Optional[str]]:
     return msg, fix
 
 
+# --- SHP5xx: weight sharing and parameters ---------------------------------------------------
+
+def _rows(rows: list[int]) -> str:
+    return "line " + str(rows[0]) if len(rows) == 1 else "lines " + ", ".join(map(str, rows))
+
+
+def recreated_layers(d: dict) -> tuple[str, Optional[str]]:
+    n, unit = d["copies"], d["unit"]
+    layers = ", ".join(dict.fromkeys(d["layers"]))
+    who = f"{unit}() creates its layers on every call" if unit else "This loop creates its layers on every pass"
+    rows = d["call_rows"]
+    if unit and len(rows) == 1 and n > 1:
+        calls = f"its {n} calls (all made at line {rows[0]})"
+    elif unit and rows:
+        calls = f"its {n} calls ({_rows(rows)})"
+    else:
+        calls = f"its {n} {'calls' if unit else 'passes'}"
+    per = d["per_copy"]
+    params = (f" ({n} x {per:,} = {n * per:,} parameters; shared, {per:,})" if per is not None else "")
+    msg = (f"{who}: {calls} on independent inputs build {n} separate copies of {layers}{params}, "
+           f"merged by {d['merge_layer']} at line {d['merge_row']}, so the branches share no weights.")
+    where = f"outside {unit}()" if unit else "before the loop"
+    fix = (f"To share weights, create the layers once {where} and reuse them: e.g. build "
+           f"`base = keras.Sequential([...])` once and apply `base(x)` to each input (or pass the "
+           f"layer objects in). If separate weights are intended, give each copy's layers distinct "
+           f"names (name=...) to say so.")
+    return msg, fix
+
+
+def untracked_layer(d: dict) -> tuple[str, Optional[str]]:
+    layer = d["layer"]
+    msg = (f"{layer} is created inside {d['where']}, where Keras 3 does not track it: its weights "
+           f"are made anew on every call and never trained.")
+    if d["kind"] == "lambda":
+        fix = (f"Create the {layer} once outside the Lambda and apply it as a layer, or write a "
+               f"custom Layer that creates it in __init__ and uses it in call().")
+    else:
+        fix = (f"Create it once in __init__ (or build()), e.g. self.{layer.lower()} = "
+               f"layers.{layer}(...), and only apply it in call().")
+    return msg, fix
+
+
+def hot_spot(d: dict) -> tuple[str, Optional[str]]:
+    share = 100 * d["params"] / d["total"]
+    msg = (f"Dense({d['units']}) holds {d['params']:,} of the model's {d['total']:,} parameters "
+           f"({share:.0f}%) only to produce {d['units']} values that the Reshape({d['target']}) "
+           f"at line {d['reshape_row']} rearranges.")
+    s = d["suggestion"]
+    if s:
+        cost = f" ({s['params']:,} parameters)" if s["params"] is not None else ""
+        fix = (f"Broadcast a small vector over the grid instead: Dense({s['channels']}) -> "
+               f"RepeatVector({s['repeat']}) -> Reshape({s['target']}){cost}, or tile/UpSampling "
+               f"a small feature map.")
+    else:
+        fix = "Broadcast a small vector over the target grid (RepeatVector, tile or UpSampling) instead."
+    return msg, fix
+
+
 RENDERERS: dict[str, Renderer] = {
     "SHP101": concat_mismatch,
     "SHP102": elementwise_mismatch,
@@ -306,6 +364,9 @@ RENDERERS: dict[str, Renderer] = {
     "SHP301": missing_return_sequences,
     "SHP401": reshape_mismatch,
     "SHP402": non_positive,
+    "SHP501": recreated_layers,
+    "SHP502": untracked_layer,
+    "SHP503": hot_spot,
 }
 
 

@@ -3,7 +3,7 @@
 A rule's code and kebab-case name both identify it everywhere (selection, suppressions,
 `shapelint rule`). Codes are grouped by hundreds as in the team conventions:
 0xx tool/meta, 1xx merging, 2xx inputs and layer arguments, 3xx recurrent,
-4xx reshape/spatial.
+4xx reshape/spatial, 5xx weight sharing and parameters.
 """
 from __future__ import annotations
 
@@ -48,6 +48,12 @@ RULES: tuple[Rule, ...] = (
          "A Reshape whose target size cannot equal the size of its input."),
     Rule("SHP402", "non-positive-output-size", ERROR,
          "A convolution or pooling whose output would have a zero or negative size."),
+    Rule("SHP501", "layer-recreated-per-call", WARNING,
+         "A helper or loop builds new layers on every call, so branches meant to share weights do not."),
+    Rule("SHP502", "untracked-layer", WARNING,
+         "A layer with weights is created inside call() or a Lambda, where Keras 3 never tracks or trains it."),
+    Rule("SHP503", "parameter-hot-spot", WARNING,
+         "One layer holds most of a large model's parameters only to reach the size a Reshape needs."),
 )
 
 BY_CODE = {r.code: r for r in RULES}

@@ -182,6 +182,15 @@ def one_line(msg: str, limit: int = 220) -> str:
     return msg if len(msg) <= limit else msg[: limit - 3] + "..."
 
 
+def _is_error(code: str) -> bool:
+    """Error-severity rules are the ones Keras raises for (see shapelint.registry)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from shapelint.registry import BY_CODE
+
+    rule = BY_CODE.get(code)
+    return rule is None or rule.severity == "error"
+
+
 def judge(fx: Fixture, res: dict) -> Outcome:
     lines: list[str] = []
     ok = True
@@ -210,6 +219,15 @@ def judge(fx: Fixture, res: dict) -> Outcome:
     if not fx.expects:
         ok = False
         lines.append("buggy fixture has no # expect: marker")
+    # Warnings (weight sharing, parameter hot spots) mark bugs Keras builds silently.
+    raising = {ln: cs for ln, cs in fx.expects.items() if any(_is_error(c) for c in cs)}
+    if fx.expects and not raising:
+        if res["raised"]:
+            frames = res["frames"]
+            return Outcome(fx, False, lines + [
+                f"only warnings expected, but raised {res['type']} at line "
+                f"{frames[-1] if frames else '?'}: {one_line(res['message'])}"])
+        return Outcome(fx, ok, lines + ["built without exception (only warnings expected)"])
     if not res["raised"]:
         return Outcome(fx, False, lines + ["did NOT raise (Keras accepts it)"])
     frames = res["frames"]
@@ -221,7 +239,7 @@ def judge(fx: Fixture, res: dict) -> Outcome:
     )
     hit = None
     for ln, (lo, hi) in fx.spans.items():
-        if deepest is not None and lo <= deepest <= hi:
+        if ln in raising and deepest is not None and lo <= deepest <= hi:
             hit = ln
     lines.append(
         f"raised {res['type']}; deepest fixture frame: line {deepest}; "

@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from shapelint.analyses import untracked
 from shapelint.interp import builtins_model
 from shapelint.interp.flow import (
     BreakSignal, ContinueSignal, DeadPath, ReturnSignal, Scope, Snapshot,
@@ -497,6 +498,8 @@ class Interpreter:
         cls = ClassValue(node, node.name.value, bases, body_scope.vars)
         cls.keras_kind = self.keras.class_kind(bases)
         self.exec_block(_statements(node.body), body_scope)
+        if cls.keras_kind:
+            untracked.check_class(self, node, cls.keras_kind, scope)
         scope.assign(node.name.value, cls)
 
     # --- expressions ----------------------------------------------------------------------
@@ -550,6 +553,15 @@ class Interpreter:
         if builtins_model.is_builtin(name):
             return Builtin(name)
         return Unknown(name)
+
+    def peek(self, node: cst.BaseExpression, scope: Scope) -> Any:
+        """What a dotted name refers to, without evaluating anything else (no side effects)."""
+        if isinstance(node, cst.Name):
+            return self.expr_Name(node, scope)
+        if isinstance(node, cst.Attribute):
+            base = self.peek(node.value, scope)
+            return Symbol(f"{base.path}.{node.attr.value}") if isinstance(base, Symbol) else UNKNOWN
+        return UNKNOWN
 
     def expr_Attribute(self, node: cst.Attribute, scope: Scope) -> Any:
         obj = self.eval(node.value, scope)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
 
+from shapelint.analyses import untracked
 from shapelint.layers import engine
 from shapelint.layers.spec import Config, LayerIssue
 from shapelint.layers.table import functional_spec, layer_spec
@@ -111,6 +112,9 @@ class KerasRuntime:
         config = Config(values, spec.defaults, is_known)
         layer = LayerInstance(spec, config, node=node, context=tuple(self.interp.context),
                               name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
+        function = config.raw("function")
+        if spec.name == "Lambda" and isinstance(function, FunctionValue):
+            untracked.check_lambda(self.interp, function)
         declared = self._declared_input(kwargs, node)
         if declared is not None:
             layer.attrs["_declared_input"] = declared
@@ -181,7 +185,7 @@ class KerasRuntime:
         self.interp.layer_calls.append(call)
 
     def producer(self, node: cst.CSTNode, label: str, inputs: tuple = (), layer: Any = None) -> Producer:
-        return Producer(node, label, inputs, layer, self.interp.where)
+        return Producer(node, label, inputs, layer, self.interp.where, self.interp.next_serial())
 
     def _check_weights(self, layer: LayerInstance, shapes: Any, node, inputs, call_node) -> bool:
         """A layer's weights are fixed by its first call; a later call must fit them."""
@@ -282,6 +286,7 @@ class KerasRuntime:
         if isinstance(model.output, Tensor):
             at = getattr(layer, "node", None) or node   # built eagerly: the layer's own line
             model.output = self.apply(layer, model.output, at, report_node=at)
+            model.layer_outputs.append(model.output)
 
     def apply(self, layer: Any, x: Any, node: cst.CSTNode, report_node=None) -> Any:
         """Call a layer-like value (layer, model, custom object) on one input."""
@@ -304,7 +309,7 @@ class KerasRuntime:
             x = value
             for layer in model.layers:
                 x = self.apply(layer, x, node)
-            return self._relabel(x, node, label, value)
+            return self._relabel(x, node, label, value, model)
         # Functional: check the inputs fit, then return the outputs' shapes.
         given = self.interp.iterate(value) if not isinstance(value, Tensor) else [value]
         if model.inputs and given and len(given) == len(model.inputs):
@@ -316,7 +321,7 @@ class KerasRuntime:
                             "shape": actual.shape,
                         }, [("input", actual)], layer=label)
                         return UNKNOWN
-        return self._relabel(model.outputs, node, label, value)
+        return self._relabel(model.outputs, node, label, value, model)
 
     @staticmethod
     def _incompatible(expected: Shape, actual: Shape) -> bool:
@@ -326,10 +331,10 @@ class KerasRuntime:
             return True
         return any(dims_differ(a, b) for a, b in zip(expected.dims[1:], actual.dims[1:]))
 
-    def _relabel(self, out: Any, node: cst.CSTNode, label: str, inputs: Any) -> Any:
+    def _relabel(self, out: Any, node: cst.CSTNode, label: str, inputs: Any, model: Any = None) -> Any:
         ins = tuple(t for t in (self.interp.iterate(inputs) or []) if isinstance(t, Tensor)) \
             if not isinstance(inputs, Tensor) else (inputs,)
-        producer = self.producer(node, label, ins)
+        producer = self.producer(node, label, ins, model)
         if isinstance(out, Tensor):
             return Tensor(out.shape, producer)
         items = self.interp.iterate(out) if isinstance(out, (ListValue, tuple)) else None
@@ -354,7 +359,11 @@ class KerasRuntime:
                     d if isinstance(d, int) else (None if d is None else Unknown(str(d)))
                     for d in x.shape.dims)
                 interp.call_function(build, [obj, shape], {})
-        result = interp.call_function(call, [obj, *args], kwargs)
+        result = interp.call_function(call, [obj, *args], kwargs, call_node=node)
+        if obj.cls.keras_kind:
+            # Keras sees a custom layer/model as one layer: its outputs come from it.
+            relabelled = self._relabel(result, node, obj.cls.name, args[0] if args else UNKNOWN, obj)
+            return result if relabelled is UNKNOWN else relabelled
         return result
 
     def object_attr(self, obj: ObjectValue, name: str) -> Any:

@@ -65,6 +65,7 @@ class Producer:
     inputs: tuple["Tensor", ...] = ()
     layer_obj: Any = None
     locate: Locate = _nowhere
+    serial: int = 0          # creation order: producers sort topologically by it
 
     @property
     def row(self) -> int:
@@ -134,6 +135,7 @@ class ModelValue:
     layers: Optional[list] = None                # Sequential layers (None: unknown)
     input_shape: Optional[Shape] = None          # Sequential built input
     output: Any = None                           # Sequential current output Tensor
+    layer_outputs: list = field(default_factory=list)  # Sequential: output after each layer
     name: Optional[str] = None
     attrs: dict = field(default_factory=dict)
     var_name: Optional[str] = None               # the module-level name it is bound to
@@ -162,6 +164,8 @@ class ObjectValue:
     cls: ClassValue
     attrs: dict = field(default_factory=dict)
     built: bool = False
+    var_name: Optional[str] = None
+    node: Any = None
 
 
 @dataclass(eq=False)

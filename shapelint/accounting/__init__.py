@@ -1,0 +1,1 @@
+"""Parameter accounting and model summaries, computed without TensorFlow."""

@@ -1,0 +1,225 @@
+"""`model.summary()` without TensorFlow: layers, output shapes, parameters, connections.
+
+Built from the interpreter's events: functional models are walked back from their
+outputs, Sequential models list their layers, subclassed models count the layers they
+track (assigned to ``self`` in ``__init__``/``build``), as Keras does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from shapelint.accounting.params import Counts, layer_counts
+from shapelint.interp.values import (
+    LayerInstance, ListValue, ModelValue, ObjectValue, Producer, Tensor,
+)
+from shapelint.shapes import Shape, format_shape
+
+
+@dataclass
+class Row:
+    name: str
+    kind: str
+    output_shape: str
+    params: Optional[int]
+    connected_to: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModelSummary:
+    name: str
+    kind: str                      # functional | sequential | subclassed
+    row: int
+    rows: list[Row]
+    trainable: Optional[int]
+    non_trainable: Optional[int]
+
+    @property
+    def total(self) -> Optional[int]:
+        if self.trainable is None or self.non_trainable is None:
+            return None
+        return self.trainable + self.non_trainable
+
+
+def _snake(name: str) -> str:
+    """Keras' to_snake_case: Conv2D -> conv2d, ReLU -> re_lu, BatchNormalization -> batch_normalization."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _kind(obj: Any) -> str:
+    if isinstance(obj, LayerInstance):
+        return obj.spec.name
+    if isinstance(obj, ModelValue):
+        return "Sequential" if obj.kind == "sequential" else "Functional"
+    if isinstance(obj, ObjectValue):
+        return obj.cls.name
+    return "?"
+
+
+class Namer:
+    """Keras-style default names: dense, dense_1, ... in construction order."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.names: dict[int, str] = {}
+
+    def __call__(self, obj: Any, kind: str) -> str:
+        if id(obj) in self.names:
+            return self.names[id(obj)]
+        given = getattr(obj, "name", None)
+        if isinstance(given, str):
+            self.names[id(obj)] = given
+            return given
+        base = _snake(kind)
+        n = self.counts.get(base, 0)
+        self.counts[base] = n + 1
+        self.names[id(obj)] = base if n == 0 else f"{base}_{n}"
+        return self.names[id(obj)]
+
+
+def built_shape(layer: LayerInstance) -> Shape:
+    """The input shape the layer's weights were built for (its first call), or unknown."""
+    if layer.calls and isinstance(layer.calls[0].input_shapes, Shape):
+        return layer.calls[0].input_shapes
+    return Shape(None)
+
+
+def instance_counts(obj: Any, seen: Optional[set] = None) -> Optional[Counts]:
+    """Parameters of a layer, model or subclassed object, each instance counted once."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return 0, 0
+    seen.add(id(obj))
+    if isinstance(obj, LayerInstance):
+        return layer_counts(obj, built_shape(obj))
+    if isinstance(obj, (ModelValue, ObjectValue)):
+        total = (0, 0)
+        for member in members(obj):
+            counts = instance_counts(member, seen)
+            if counts is None:
+                return None
+            total = (total[0] + counts[0], total[1] + counts[1])
+        if getattr(obj, "attrs", {}).get("trainable") is False:
+            return 0, total[0] + total[1]
+        return total
+    return None
+
+
+def members(obj: Any) -> list:
+    """The layers (and nested models) a model owns, in order."""
+    if isinstance(obj, ModelValue):
+        if obj.kind == "sequential":
+            return [m for m in (obj.layers or []) if isinstance(m, (LayerInstance, ModelValue, ObjectValue))]
+        return [p.layer_obj for p in functional_producers(obj) if p.layer_obj is not None]
+    if isinstance(obj, ObjectValue):
+        out: list = []
+        for value in obj.attrs.values():
+            items = value.items if isinstance(value, ListValue) and value.items else \
+                (list(value) if isinstance(value, tuple) else [value])
+            for item in items:
+                if isinstance(item, (LayerInstance, ModelValue)) or (
+                        isinstance(item, ObjectValue) and item.cls.keras_kind):
+                    if all(item is not o for o in out):
+                        out.append(item)
+        return out
+    return []
+
+
+def _tensors(value: Any) -> list[Tensor]:
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, ListValue) and value.items:
+        return [t for t in value.items if isinstance(t, Tensor)]
+    if isinstance(value, tuple):
+        return [t for t in value if isinstance(t, Tensor)]
+    return []
+
+
+def functional_producers(model: ModelValue) -> list[Producer]:
+    """Every layer call between the model's inputs and outputs, in creation order."""
+    return [p for p, _ in _walk(model)]
+
+
+def _walk(model: ModelValue) -> list[tuple[Producer, Tensor]]:
+    """(producer, a tensor it produced) pairs reachable back from the outputs."""
+    stop = {id(t) for t in (model.inputs or [])}
+    found: dict[int, tuple[Producer, Tensor]] = {}
+    stack = _tensors(model.outputs)
+    while stack:
+        t = stack.pop()
+        p = t.producer
+        if p is None or id(p) in found:
+            continue
+        found[id(p)] = (p, t)
+        if id(t) in stop:
+            continue
+        stack.extend(p.inputs)
+    return sorted(found.values(), key=lambda pt: pt[0].serial)
+
+
+def summarize_model(model: Any, namer: Namer) -> Optional[ModelSummary]:
+    rows: list[Row] = []
+    if isinstance(model, ModelValue) and model.kind == "functional":
+        names: dict[int, str] = {}
+        seen_layers: set[int] = set()
+        for p, produced in _walk(model):
+            obj = p.layer_obj if p.layer_obj is not None else p
+            kind = "InputLayer" if p.layer == "Input" else _kind(p.layer_obj)
+            name = namer(obj, "input_layer" if p.layer == "Input" else kind)
+            names[id(p)] = name
+            if id(obj) in seen_layers:
+                continue   # a shared layer is listed once, as Keras does
+            seen_layers.add(id(obj))
+            out = _value_shape(produced)
+            counts = (0, 0) if p.layer == "Input" else instance_counts(obj, set())
+            rows.append(Row(name, kind, out, None if counts is None else sum(counts),
+                            [names.get(id(i.producer), "?") for i in p.inputs if i.producer]))
+    elif isinstance(model, ModelValue):
+        outputs = model.layer_outputs
+        for i, layer in enumerate(model.layers or []):
+            kind = _kind(layer)
+            name = namer(layer, kind)
+            shape = _value_shape(outputs[i]) if i < len(outputs) else "?"
+            counts = instance_counts(layer, set())
+            rows.append(Row(name, kind, shape, None if counts is None else sum(counts)))
+    elif isinstance(model, ObjectValue):
+        for member in members(model):
+            kind = _kind(member)
+            name = namer(member, kind)
+            shape = _value_shape(member.calls[0].output) if isinstance(member, LayerInstance) \
+                and member.calls else "?"
+            counts = instance_counts(member, set())
+            rows.append(Row(name, kind, shape, None if counts is None else sum(counts)))
+    else:
+        return None
+    totals = instance_counts(model, set())
+    kind = model.kind if isinstance(model, ModelValue) else "subclassed"
+    name = model.var_name or getattr(model, "name", None) or kind
+    return ModelSummary(name, kind, 0, rows, None if totals is None else totals[0],
+                        None if totals is None else totals[1])
+
+
+def _value_shape(value: Any) -> str:
+    tensors = _tensors(value)
+    if not tensors:
+        return "?"
+    if len(tensors) == 1:
+        return format_shape(tensors[0].shape)
+    return "[" + ", ".join(format_shape(t.shape) for t in tensors) + "]"
+
+
+def summarize(interp: Any) -> list[ModelSummary]:
+    """One summary per model the file builds (functional, Sequential, subclassed)."""
+    namer = Namer()
+    out = []
+    candidates = list(interp.models) + [o for o in interp.objects if o.cls.keras_kind == "model"]
+    for model in candidates:
+        summary = summarize_model(model, namer)
+        if summary is not None:
+            if getattr(model, "node", None) is not None:
+                summary.row = interp.where(model.node)[0][0]
+            out.append(summary)
+    return out

@@ -1,0 +1,87 @@
+"""SHP503: one layer holds most of a large model's parameters only to feed a Reshape.
+
+The pattern (scenario 1 of the analyzer issue): Dense(49152) on a small vector, whose
+output is concatenated/flattened and reshaped into a (time, rows, cols, channels) grid.
+Broadcasting a small vector over the grid gives the same shapes with a tiny fraction of
+the parameters.
+"""
+from __future__ import annotations
+
+from math import prod
+from typing import Any, Optional
+
+from shapelint.accounting.params import layer_counts
+from shapelint.accounting.summary import built_shape, functional_producers, instance_counts
+from shapelint.interp.values import LayerInstance, ModelValue, Tensor
+
+MIN_TOTAL = 1_000_000     # only large models
+MIN_SHARE = 0.75          # the layer holds at least this fraction of the parameters
+MAX_HOPS = 4              # Dense -> (Concatenate | Flatten | Reshape)* -> Reshape
+PASS_THROUGH = {"Concatenate", "Flatten", "Reshape", "Dropout", "Activation"}
+
+
+def _consumers(interp: Any) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for call in interp.layer_calls:
+        for t in call.inputs:
+            out.setdefault(id(t), []).append(call)
+    return out
+
+
+def _reaches_reshape(call: Any, consumers: dict[int, list]) -> Optional[Any]:
+    frontier = [call]
+    for _ in range(MAX_HOPS):
+        nxt = []
+        for c in frontier:
+            outs = [c.output] if isinstance(c.output, Tensor) else []
+            for t in outs:
+                for user in consumers.get(id(t), []):
+                    name = user.layer.spec.name if isinstance(user.layer, LayerInstance) else ""
+                    if name == "Reshape" and user is not call:
+                        return user
+                    if name in PASS_THROUGH:
+                        nxt.append(user)
+        frontier = nxt
+    return None
+
+
+def find_hot_spots(interp: Any) -> list[dict]:
+    consumers = _consumers(interp)
+    findings = []
+    for model in interp.models:
+        if not isinstance(model, ModelValue) or model.kind != "functional":
+            continue
+        totals = instance_counts(model, set())
+        if totals is None or sum(totals) < MIN_TOTAL:
+            continue
+        total = sum(totals)
+        for p in functional_producers(model):
+            layer = p.layer_obj
+            if not isinstance(layer, LayerInstance) or layer.spec.name != "Dense" or not layer.calls:
+                continue
+            counts = layer_counts(layer, built_shape(layer))
+            if counts is None or sum(counts) < MIN_SHARE * total:
+                continue
+            reshape = _reaches_reshape(layer.calls[0], consumers)
+            if reshape is None:
+                continue
+            findings.append(_finding(interp, layer, sum(counts), total, reshape))
+    return findings
+
+
+def _finding(interp: Any, layer: LayerInstance, params: int, total: int, reshape: Any) -> dict:
+    units = layer.config.int("units")
+    features = built_shape(layer).dims[-1]  # type: ignore[index]
+    target = reshape.layer.config.raw("target_shape")
+    suggestion = None
+    if isinstance(target, tuple) and len(target) >= 2 and all(isinstance(d, int) and d > 0 for d in target):
+        grid = prod(target[:-1])
+        if units % grid == 0:
+            c = units // grid
+            suggestion = {"channels": c, "repeat": grid, "target": tuple(target[:-1]) + (c,),
+                          "params": features * c + c if isinstance(features, int) else None}
+    return {
+        "node": layer.calls[0].node, "layer": "Dense", "units": units, "params": params,
+        "total": total, "reshape_row": interp.where(reshape.node)[0][0], "target": target,
+        "suggestion": suggestion,
+    }

@@ -1,0 +1,196 @@
+"""SHP501: layers re-created on every call of a helper (or loop pass) meant to be shared.
+
+Reads the interpreter's events. A *unit* is a user function or a loop; each call or pass
+is a *copy*. A unit is reported when it builds layers in at least two copies that are
+identical (same constructor calls, same arguments), applied to different but
+independent inputs of the same shape, whose outputs are later merged. Sequential block
+helpers (``x = block(x)``), different arguments per call, branches fed the very same
+tensor (Inception) and explicitly named layers are what users mean to differ: silent.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+
+from shapelint.accounting.params import layer_counts
+from shapelint.accounting.summary import built_shape
+from shapelint.interp.values import LayerInstance, Tensor, is_known
+
+MAX_ANCESTRY = 5000
+
+
+@dataclass
+class Copy:
+    """One call of the helper (or one pass of the loop) and the layers it built."""
+
+    serial: int
+    call_node: Any
+    layers: list = field(default_factory=list)
+
+
+def _signature(layer: LayerInstance) -> Optional[tuple]:
+    """What must be equal for two layers to be copies of each other (None: unknown)."""
+    items = []
+    for key, value in sorted(layer.config._values.items()):
+        if key == "name":
+            continue
+        if isinstance(value, LayerInstance):
+            inner = _signature(value)
+            if inner is None:
+                return None
+            items.append((key, inner))
+        elif is_known(value) and isinstance(value, (int, float, str, bool, tuple, type(None))):
+            items.append((key, value))
+        else:
+            return None
+    return (id(layer.node), layer.spec.name, tuple(items))
+
+
+def _unit_of(group: list[LayerInstance]) -> Optional[int]:
+    """Index of the deepest context entry shared by node but not by serial across a group."""
+    contexts = [layer.context for layer in group]
+    depth = min(len(c) for c in contexts)
+    unit = None
+    for i in range(depth):
+        nodes = {id(c[i][1]) for c in contexts}
+        if len(nodes) != 1:
+            break
+        if len({c[i][2] for c in contexts}) > 1:
+            unit = i
+    return unit
+
+
+def _ancestor_producers(tensors) -> set[int]:
+    """ids of every producer upstream of ``tensors`` (bounded)."""
+    out: set[int] = set()
+    stack = list(tensors)
+    seen: set[int] = set()
+    while stack and len(seen) < MAX_ANCESTRY:
+        t = stack.pop()
+        if id(t) in seen or not isinstance(t, Tensor):
+            continue
+        seen.add(id(t))
+        p = t.producer
+        if p is None:
+            continue
+        out.add(id(p))
+        stack.extend(p.inputs)
+    return out
+
+
+def find_recreated_layers(interp: Any) -> list[dict]:
+    """Findings as dicts: node to report at, and the details for the message."""
+    groups: dict[int, list[LayerInstance]] = defaultdict(list)
+    seen: set[int] = set()
+    for call in interp.layer_calls:
+        layer = call.layer
+        if isinstance(layer, LayerInstance) and id(layer) not in seen and layer.node is not None:
+            seen.add(id(layer))
+            groups[id(layer.node)].append(layer)
+
+    units: dict[tuple, tuple[Any, dict[int, Copy]]] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        index = _unit_of(group)
+        if index is None:
+            continue
+        for layer in group:
+            _kind, node, serial, call_node = layer.context[index]
+            _, copies = units.setdefault((index, id(node)), (node, {}))
+            copies.setdefault(serial, Copy(serial, call_node)).layers.append(layer)
+
+    findings = []
+    for node, copies in units.values():
+        finding = _check_unit(interp, node, list(copies.values()))
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[dict]:
+    if len(copies) < 2:
+        return None
+    signatures = []
+    for copy in copies:
+        sig = tuple(_signature(layer) for layer in copy.layers)
+        if any(s is None for s in sig):
+            return None
+        signatures.append(sig)
+    if len(set(signatures)) != 1:
+        return None                       # different arguments per call: meant to differ
+    names = [tuple(layer.config._values.get("name") for layer in c.layers) for c in copies]
+    if any(any(n is not None for n in ns) for ns in names):
+        return None                       # explicitly named layers: meant to differ
+
+    # Per copy: which producers are its own, and which tensors it was fed from outside.
+    own: list[set[int]] = []
+    external: list[list[Tensor]] = []
+    for copy in copies:
+        mine = {id(t.producer) for layer in copy.layers for call in layer.calls
+                for t in _outputs(call.output)}
+        own.append(mine)
+        feeds = [t for layer in copy.layers for call in layer.calls for t in call.inputs
+                 if t.producer is None or id(t.producer) not in mine]
+        external.append(feeds)
+    if any(not feeds for feeds in external):
+        return None
+    ancestry = [_ancestor_producers(feeds) for feeds in external]
+    for i in range(len(copies)):
+        for j in range(len(copies)):
+            if i != j and own[j] & ancestry[i]:
+                return None               # one copy feeds another: blocks applied in sequence
+    feed_ids = [frozenset(id(t) for t in feeds) for feeds in external]
+    if len(set(feed_ids)) != len(feed_ids):
+        return None                       # the very same input: parallel branches (Inception)
+    shapes = {tuple(t.shape for t in feeds) for feeds in external}
+    if len(shapes) != 1:
+        return None                       # different input shapes: meant to differ
+
+    merge = _merge_site(interp, copies, own)
+    if merge is None:
+        return None
+    per_copy = _params(copies[0])
+    return {
+        "node": node.name if isinstance(node, cst.FunctionDef) else node,
+        "unit": node.name.value if isinstance(node, cst.FunctionDef) else None,
+        "copies": len(copies),
+        "call_rows": sorted({interp.where(c.call_node)[0][0] for c in copies if c.call_node is not None}),
+        "layers": [layer.spec.name for layer in copies[0].layers],
+        "per_copy": per_copy,
+        "merge_row": interp.where(merge.node)[0][0],
+        "merge_layer": merge.layer.spec.name if isinstance(merge.layer, LayerInstance) else "a merge",
+    }
+
+
+def _outputs(value: Any) -> list[Tensor]:
+    if isinstance(value, Tensor):
+        return [value]
+    items = getattr(value, "items", None)
+    return [t for t in (items or []) if isinstance(t, Tensor)]
+
+
+def _merge_site(interp: Any, copies: list[Copy], own: list[set[int]]):
+    """The first layer call outside the copies whose inputs descend from two or more copies."""
+    all_own = set().union(*own)
+    for call in interp.layer_calls:
+        produced = {id(t.producer) for t in _outputs(call.output)}
+        if produced & all_own:
+            continue
+        ancestry = _ancestor_producers(call.inputs)
+        if sum(1 for mine in own if mine & ancestry) >= 2:
+            return call
+    return None
+
+
+def _params(copy: Copy) -> Optional[int]:
+    total = 0
+    for layer in copy.layers:
+        counts = layer_counts(layer, built_shape(layer))
+        if counts is None:
+            return None
+        total += sum(counts)
+    return total
