@@ -5,8 +5,11 @@ A file's failure (unreadable, not Python, analyzer bug) is a result, never a cra
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 import libcst as cst
 
@@ -146,5 +149,13 @@ def summarize_file(path: Path, keras_version: int = 3) -> list:
     return summarize(analyse_module(module, str(path), keras_version))
 
 
-def check_paths(paths: Iterable[Path], keras_version: int = 3) -> list[FileResult]:
-    return [check_file(p, keras_version=keras_version) for p in paths]
+PARALLEL_THRESHOLD = 16   # below this many files a process pool costs more than it saves
+
+
+def check_many(files: list[Path], keras_version: int = 3, jobs: int = 0) -> list[FileResult]:
+    """Check files in order; in worker processes when there are many (``jobs=0``: auto)."""
+    workers = jobs or (os.cpu_count() or 1)
+    if workers <= 1 or (jobs == 0 and len(files) < PARALLEL_THRESHOLD):
+        return [check_file(p, keras_version=keras_version) for p in files]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(partial(check_file, keras_version=keras_version), files, chunksize=8))

@@ -12,7 +12,8 @@ from typing import Optional
 import click
 
 from shapelint import __version__
-from shapelint.checker import check_bytes, check_file
+from shapelint import config
+from shapelint.checker import check_bytes, check_many
 from shapelint.discovery import iter_python_files
 from shapelint.findings import Diagnostic, FileResult, Position
 from shapelint.registry import BY_CODE, RULES, lookup
@@ -20,28 +21,6 @@ from shapelint.reporters import FORMATS
 from shapelint.rule_docs import rule_page
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-def _parse_rule_list(value: Optional[str], option: str) -> Optional[set[str]]:
-    """`--select SHP101,reshape-size-mismatch,SHP2` -> codes (prefixes select groups)."""
-    if not value:
-        return None
-    codes: set[str] = set()
-    for part in (p.strip() for p in value.split(",")):
-        if not part:
-            continue
-        rule = lookup(part)
-        if rule is not None:
-            codes.add(rule.code)
-            continue
-        prefix = [r.code for r in RULES if r.code.startswith(part.upper())]
-        if part.upper() == "ALL" or not prefix:
-            if part.upper() == "ALL":
-                codes.update(r.code for r in RULES)
-                continue
-            raise click.BadParameter(f"unknown rule {part!r}", param_hint=option)
-        codes.update(prefix)
-    return codes
 
 
 def _missing(path: str) -> FileResult:
@@ -64,22 +43,50 @@ def main() -> None:
               show_default=True, help="Output format.")
 @click.option("--select", help="Only these rules (codes, names or code prefixes, comma-separated).")
 @click.option("--ignore", help="Skip these rules (codes, names or code prefixes).")
-@click.option("--target-keras", type=click.Choice(["2", "3"]), default="3", show_default=True,
-              help="Keras major version the code targets (tf_keras imports imply 2).")
+@click.option("--target-keras", type=click.Choice(["2", "3"]), default=None,
+              help="Keras major version the code targets [default: 3; tf_keras imports imply 2].")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Use this pyproject.toml or shapelint.toml instead of the closest one.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply configured excludes to files named on the command line (for pre-commit).")
 @click.option("--stdin-filename", help="Name to report for source read from '-'.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Worker processes (0: one per core when there are many files).")
+@click.option("--validate", is_flag=True,
+              help="Build the models with TensorFlow to confirm or refute each finding (needs shapelint[tensorflow]).")
+@click.option("--validate-timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              metavar="SECONDS", help="Time limit for building one file with --validate.")
 def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ignore: Optional[str],
-          target_keras: str, exit_zero: bool, stdin_filename: Optional[str]) -> None:
+          target_keras: Optional[str], config_path: Optional[Path], exit_zero: bool,
+          force_exclude: bool, stdin_filename: Optional[str], jobs: int, validate: bool,
+          validate_timeout: float) -> None:
     """Check PATHS (files, directories, or - for stdin; default: current directory)."""
-    selected = _parse_rule_list(select, "--select")
-    ignored = _parse_rule_list(ignore, "--ignore") or set()
-    version = int(target_keras)
+    if validate:
+        from shapelint.validation import tensorflow_missing  # finds TensorFlow, never imports it
+        missing = tensorflow_missing()
+        if missing:
+            click.echo(missing, err=True)
+            sys.exit(EXIT_ERROR)
     try:
-        results = list(_run(paths or (".",), version, stdin_filename))
+        cfg = config.from_file(config_path) if config_path else config.load(Path.cwd())
+        if select:
+            cfg.select = config.rule_codes(select, "--select")
+        if ignore:
+            cfg.ignore |= config.rule_codes(ignore, "--ignore")
+    except config.ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    version = int(target_keras) if target_keras else cfg.target_keras
+    try:
+        results = list(_run(paths or (".",), version, stdin_filename, cfg, force_exclude, jobs))
     except Exception:  # pragma: no cover - an internal error is reported, not raised
         click.echo("shapelint: internal error\n" + traceback.format_exc(), err=True)
         sys.exit(EXIT_ERROR)
-    results = [_filter(r, selected, ignored) for r in results]
+    results = [_filter(r, cfg) for r in results]
+    if validate:
+        from shapelint.validation.validate import validate_results
+        results = validate_results(results, timeout=validate_timeout, keras_version=version,
+                                   keep=lambda code, path: cfg.enabled(code, Path(path)))
     click.echo(FORMATS[output_format](results, len(results)))
     for r in results:
         for note in r.notes:
@@ -88,7 +95,9 @@ def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ign
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
 
 
-def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str]):
+def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str], cfg: config.Config,
+         force_exclude: bool, jobs: int):
+    files: list[Path] = []
     for raw in paths:
         if raw == "-":
             yield check_bytes(sys.stdin.buffer.read(), stdin_filename or "-", version)
@@ -97,15 +106,13 @@ def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str]):
         if not path.exists():
             yield _missing(raw)
             continue
-        for file in iter_python_files([path]):
-            yield check_file(file, keras_version=version)
+        files.extend(iter_python_files([path], cfg.excluded, force_exclude))
+    yield from check_many(files, version, jobs)
 
 
-def _filter(result: FileResult, selected: Optional[set[str]], ignored: set[str]) -> FileResult:
-    if selected is None and not ignored:
-        return result
-    kept = tuple(d for d in result.diagnostics
-                 if (selected is None or d.code in selected) and d.code not in ignored)
+def _filter(result: FileResult, cfg: config.Config) -> FileResult:
+    path = Path(result.path)
+    kept = tuple(d for d in result.diagnostics if cfg.enabled(d.code, path))
     return FileResult(result.path, kept, result.source_lines, result.notes)
 
 
