@@ -958,18 +958,20 @@ class Interpreter:
                     local: Scope, fill_unknown: bool) -> bool:
         positional = [*params.posonly_params, *params.params]
         kwargs = dict(kwargs)
+        missing = object()
+
+        def by_name(name: str) -> Any:
+            if name in kwargs:
+                return kwargs.pop(name)
+            if name in defaults:
+                return defaults[name]
+            return Unknown(name) if fill_unknown else missing
+
         for i, p in enumerate(positional):
-            name = p.name.value
-            if i < len(args):
-                local.vars[name] = args[i]
-            elif name in kwargs:
-                local.vars[name] = kwargs.pop(name)
-            elif name in defaults:
-                local.vars[name] = defaults[name]
-            elif fill_unknown:
-                local.vars[name] = Unknown(name)
-            else:
+            value = args[i] if i < len(args) else by_name(p.name.value)
+            if value is missing:
                 return False
+            local.vars[p.name.value] = value
         extra = args[len(positional):]
         star = params.star_arg
         if isinstance(star, cst.Param):
@@ -977,15 +979,10 @@ class Interpreter:
         elif extra:
             return False
         for p in params.kwonly_params:
-            name = p.name.value
-            if name in kwargs:
-                local.vars[name] = kwargs.pop(name)
-            elif name in defaults:
-                local.vars[name] = defaults[name]
-            elif fill_unknown:
-                local.vars[name] = Unknown(name)
-            else:
+            value = by_name(p.name.value)
+            if value is missing:
                 return False
+            local.vars[p.name.value] = value
         if params.star_kwarg is not None:
             local.vars[params.star_kwarg.name.value] = DictValue(dict(kwargs))
         elif kwargs:
