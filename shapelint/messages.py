@@ -220,10 +220,11 @@ def weight_mismatch(d: dict) -> tuple[str, Optional[str]]:
                f"{fmt(d['shape'])}.")
         fix = f"Feed it an input shaped {fmt(d['expected_shape'])}, or build a separate model for this input."
         return msg, fix
-    layer, expected, got = d["layer"], d["expected"], d["got"]
-    msg = (f"This {layer} was first called at line {d['first_row']} on {fmt(d['first_shape'])}, "
-           f"which fixed its weights to {expected} input features on axis {d['axis']}; this call "
-           f"gives {fmt(d['shape'])} ({got} features).")
+    layer, expected, axis = d["layer"], d["expected"], d["axis"]
+    fixed = f"(..., {expected})" if axis == -1 else f"{expected} on axis {axis}"
+    msg = (f"This {layer} is shared: its first call at line {d['first_row']} on "
+           f"{fmt(d['first_shape'])} fixed its weights to inputs {fixed}; this call gives "
+           f"{fmt(d['shape'])}.")
     fix = (f"Use a separate {layer} for this input, or map it to {expected} features first "
            f"(e.g. Dense({expected})) if the weights really should be shared.")
     return msg, fix
