@@ -1,0 +1,99 @@
+"""SARIF 2.1.0 for GitHub code scanning, written by hand with plain dicts.
+
+Each result carries the shape trace twice: as ``relatedLocations`` (where each input
+shape came from) and as a ``codeFlow`` (the path of the first input to the bad call).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Sequence
+
+from shapelint import __version__
+from shapelint.findings import Diagnostic, FileResult
+from shapelint.registry import RULES
+from shapelint.rule_docs import rule_page
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {"error": "error", "warning": "warning"}
+
+
+def _uri(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+def _region(row: int, col: int, end_row: int | None = None, end_col: int | None = None) -> dict:
+    region = {"startLine": row, "startColumn": col}
+    if end_row is not None and end_col is not None:
+        region.update(endLine=end_row, endColumn=end_col)   # endColumn: one past the last char
+    return region
+
+
+def _location(path: str, region: dict, message: str | None = None) -> dict[str, Any]:
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(path)}, "region": region}}
+    if message:
+        loc["message"] = {"text": message}
+    return loc
+
+
+def _fingerprint(d: Diagnostic, lines: Sequence[str]) -> str:
+    text = lines[d.location.row - 1].strip() if 0 < d.location.row <= len(lines) else ""
+    return hashlib.sha256(f"{d.code}:{text}".encode()).hexdigest()[:32]
+
+
+def result(d: Diagnostic, lines: Sequence[str], index: dict[str, int]) -> dict[str, Any]:
+    region = _region(d.location.row, d.location.column, d.end_location.row, d.end_location.column)
+    out: dict[str, Any] = {
+        "ruleId": d.code,
+        "ruleIndex": index[d.code],
+        "level": LEVEL.get(d.severity, "warning"),
+        "message": {"text": d.message + (f" Fix: {d.fix}" if d.fix else "")},
+        "locations": [_location(d.path, region)],
+        "partialFingerprints": {"primaryLocationLineHash": _fingerprint(d, lines)},
+    }
+    related = []
+    for entry in d.trace:
+        for step in entry.steps:
+            related.append(_location(d.path, _region(step.row, step.column),
+                                     f"{entry.label}: {step.layer} -> {step.shape}"))
+    if related:
+        out["relatedLocations"] = [{"id": i, **loc} for i, loc in enumerate(related)]
+    if d.trace and d.trace[0].steps:
+        steps = list(reversed(d.trace[0].steps))
+        flow = [{"location": _location(d.path, _region(s.row, s.column), f"{s.layer} -> {s.shape}")}
+                for s in steps]
+        flow.append({"location": _location(d.path, region, d.message)})
+        out["codeFlows"] = [{"threadFlows": [{"locations": flow}]}]
+    return out
+
+
+def rules() -> list[dict[str, Any]]:
+    out = []
+    for r in RULES:
+        page = rule_page(r)
+        out.append({
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": r.summary},
+            "help": {"text": page, "markdown": page},
+            "helpUri": r.url,
+            "defaultConfiguration": {"level": LEVEL.get(r.severity, "warning")},
+        })
+    return out
+
+
+def render(results: Sequence[FileResult], checked: int) -> str:
+    index = {r.code: i for i, r in enumerate(RULES)}
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "shapelint", "version": __version__,
+                "informationUri": "https://github.com/shapelint/shapelint", "rules": rules(),
+            }},
+            "results": [result(d, r.source_lines, index) for r in results for d in r.diagnostics],
+        }],
+    }
+    return json.dumps(doc, indent=2)
