@@ -54,6 +54,8 @@ RULES: tuple[Rule, ...] = (
          "A layer with weights is created inside call() or a Lambda, where Keras 3 never tracks or trains it."),
     Rule("SHP503", "parameter-hot-spot", WARNING,
          "One layer holds most of a large model's parameters only to reach the size a Reshape needs."),
+    Rule("SHP901", "build-error", ERROR,
+         "Building the model with TensorFlow (`check --validate`) raised an error no static finding covers."),
 )
 
 BY_CODE = {r.code: r for r in RULES}

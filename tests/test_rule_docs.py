@@ -18,6 +18,9 @@ from shapelint.registry import RULES
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Suppressing")
 NO_CODE_EXAMPLE = {"SHP002"}  # an undecodable file cannot be shown as a Python block
+# Found only by building with TensorFlow (`check --validate`): tests/test_validation.py
+# builds these pages' examples instead.
+FOUND_BY_BUILDING = {r.code for r in RULES if r.code.startswith("SHP9")}
 
 rule_params = pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 
@@ -59,6 +62,8 @@ def test_title_severity_and_sections(rule):
 def test_example_is_reported_and_fix_is_clean(rule):
     if rule.code in NO_CODE_EXAMPLE:
         pytest.skip("example is a prose description of an undecodable file")
+    if rule.code in FOUND_BY_BUILDING:
+        pytest.skip("reported only by --validate, never by the static pass")
     text = page(rule.code)
     bad = first_python_block(section(text, "## Example"))
     good = first_python_block(section(text, "## Use instead"))
@@ -75,6 +80,8 @@ def test_suppression_comment_silences_the_example(rule):
     """The `Suppressing` section's advice works on the page's own example."""
     if rule.code in NO_CODE_EXAMPLE or rule.code == "SHP001":
         pytest.skip("a file that does not decode or parse cannot carry inline suppressions")
+    if rule.code in FOUND_BY_BUILDING:
+        pytest.skip("reported only by --validate, never by the static pass")
     bad = first_python_block(section(page(rule.code), "## Example"))
     rows = {d.location.row for d in check_source(bad, "example.py").diagnostics if d.code == rule.code}
     for comment in (f"# shapelint: ignore[{rule.code}]", f"# noqa: {rule.code}"):

@@ -10,7 +10,7 @@ from shapelint.findings import Diagnostic, FileResult
 
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
-    return {
+    out = {
         "filename": d.path,
         "code": d.code,
         "name": d.name,
@@ -28,7 +28,13 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
             for e in d.trace
         ],
     }
+    validation = getattr(d, "validation", None)   # set by `check --validate`
+    if validation is not None:
+        out["validation"] = validation.as_dict()
+    return out
 
 
 def render(results: Sequence[FileResult], checked: int) -> str:
-    return json.dumps([diagnostic_dict(d) for r in results for d in r.diagnostics], indent=2)
+    # Findings --validate refuted stay listed (verdict "refuted") but are no longer findings.
+    return json.dumps([diagnostic_dict(d) for r in results
+                       for d in (*r.diagnostics, *getattr(r, "withdrawn", ()))], indent=2)

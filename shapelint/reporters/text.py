@@ -48,14 +48,28 @@ def _trace(d: Diagnostic) -> list[str]:
     return out
 
 
+def _validation(d: Diagnostic) -> list[str]:
+    """The --validate verdict, when there is one."""
+    v = getattr(d, "validation", None)
+    if v is None:
+        return []
+    colour = {"confirmed": "green", "refuted": "magenta"}.get(v.verdict, "yellow")
+    lines = [f"  = {click.style('validation', fg=colour, bold=True)}: {v.verdict} ({v.reason})"]
+    if v.keras_error and v.verdict == "confirmed" and v.keras_error not in d.message:
+        lines.append(f"      keras: {v.keras_error}")
+    return lines
+
+
 def full(results: Sequence[FileResult], checked: int) -> str:
     blocks = []
     for result in results:
         for d in result.diagnostics:
-            lines = [_header(d), *_snippet(d, result.source_lines), *_trace(d)]
+            lines = [_header(d), *_snippet(d, result.source_lines), *_trace(d), *_validation(d)]
             if d.fix:
                 lines.append(f"  = {click.style('fix', fg='green', bold=True)}: {d.fix}")
             blocks.append("\n".join(lines))
+        for d in getattr(result, "withdrawn", ()):   # refuted by --validate: an analyzer bug
+            blocks.append("\n".join([f"withdrawn: {_header(d)}", *_validation(d)]))
     return "\n\n".join(blocks) + ("\n\n" if blocks else "") + summary(results, checked)
 
 

@@ -1,0 +1,22 @@
+"""Validate static findings by building the models with real TensorFlow/Keras (`check --validate`).
+
+TensorFlow is optional: this package never imports it in the calling process; the build
+runs in a worker subprocess (:mod:`shapelint.validation.worker`).
+"""
+from __future__ import annotations
+
+import importlib.util
+from typing import Optional
+
+INSTALL_HINT = 'pip install "shapelint[tensorflow]"'
+
+
+def tensorflow_missing() -> Optional[str]:
+    """The message to show when TensorFlow is not installed, else None (never imports it)."""
+    try:
+        found = importlib.util.find_spec("tensorflow") is not None
+    except (ImportError, ValueError):
+        found = False
+    if found:
+        return None
+    return f"shapelint: --validate needs TensorFlow, which is not installed. Install it with:\n    {INSTALL_HINT}"

@@ -1,0 +1,151 @@
+"""Inside the worker: record every Keras layer construction and call made by the user file.
+
+``Layer.__new__`` and ``Layer.__call__`` are wrapped once per worker. A record carries
+the user-file position of the call (the nearest frame in that file), whether the user
+code called the layer itself (``direct``) or Keras did on its behalf (Sequential, a
+nested model, ``layers.concatenate``), where the layer was constructed, and the real
+input and output shapes, so they can be set against the static ones.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any, Optional
+
+_MAX_RECORDS = 20_000
+
+
+def _shape(t: Any) -> Optional[list]:
+    shape = getattr(t, "shape", None)
+    if shape is None:
+        return None
+    try:
+        if hasattr(shape, "as_list"):
+            if getattr(shape, "rank", 0) is None:
+                return None
+            shape = shape.as_list()
+        return [d if isinstance(d, int) or d is None else (int(d) if str(d).isdigit() else None)
+                for d in shape]
+    except Exception:
+        return None
+
+
+class Recorder:
+    def __init__(self, keras_module: Any):
+        self.keras = keras_module
+        self.filename: Optional[str] = None
+        self.lines: list[str] = []
+        self.calls: list[dict] = []
+        self.ctors: list[dict] = []
+        self._ctor_site: dict[int, tuple] = {}
+        self._alive: list = []            # keeps ids unique while a file builds
+        self._positions: dict = {}
+
+    # lifecycle ----------------------------------------------------------------------------
+    def start(self, filename: str, text: str) -> None:
+        self.filename = filename
+        self.lines = text.splitlines()
+        self.calls, self.ctors = [], []
+        self._ctor_site.clear()
+        self._alive.clear()
+        self._positions.clear()
+
+    def stop(self) -> None:
+        self.filename = None
+        self._alive.clear()
+        self._ctor_site.clear()
+
+    def install(self) -> None:
+        Layer = self.keras.layers.Layer
+        original_call = Layer.__call__
+        original_new = Layer.__new__
+        recorder = self
+
+        def __call__(layer, *args, **kwargs):
+            try:
+                out = original_call(layer, *args, **kwargs)
+            except BaseException as exc:
+                if recorder.filename is not None and not hasattr(exc, "_shapelint_layer"):
+                    try:   # the innermost failing layer: Sequential errors point at its line
+                        exc._shapelint_layer = recorder.failing(layer, sys._getframe(1))
+                    except Exception:
+                        pass
+                raise
+            if recorder.filename is not None:
+                try:
+                    recorder.on_call(layer, args, kwargs, out, sys._getframe(1))
+                except Exception:
+                    pass
+            return out
+
+        def __new__(cls, *args, **kwargs):
+            obj = original_new(cls, *args, **kwargs)
+            if recorder.filename is not None:
+                try:
+                    recorder.on_new(obj, sys._getframe(1))
+                except Exception:
+                    pass
+            return obj
+
+        __call__.__wrapped__ = original_call   # type: ignore[attr-defined]
+        Layer.__call__ = __call__
+        Layer.__new__ = staticmethod(__new__)
+
+    # positions ----------------------------------------------------------------------------
+    def _site(self, frame) -> Optional[list]:
+        """[row, col, end_row, end_col] (col 0-based, in characters) of the nearest user frame."""
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            frame = frame.f_back
+        if frame is None:
+            return None
+        code = frame.f_code
+        positions = self._positions.get(code)
+        if positions is None:
+            positions = self._positions[code] = list(code.co_positions())
+        try:
+            row, end_row, col, end_col = positions[frame.f_lasti // 2]
+        except (IndexError, ValueError):
+            row, end_row, col, end_col = frame.f_lineno, frame.f_lineno, None, None
+        return [row, self._chars(row, col), end_row, self._chars(end_row, end_col)]
+
+    def _chars(self, row: Optional[int], col: Optional[int]) -> Optional[int]:
+        """co_positions columns are UTF-8 byte offsets; findings count characters."""
+        if row is None or col is None or not (1 <= row <= len(self.lines)):
+            return col
+        return len(self.lines[row - 1].encode("utf-8")[:col].decode("utf-8", "ignore"))
+
+    # events -------------------------------------------------------------------------------
+    def on_new(self, layer: Any, frame) -> None:
+        site = self._site(frame)
+        if site is None:
+            return
+        self._alive.append(layer)
+        self._ctor_site[id(layer)] = (site[0], site[1])
+        if len(self.ctors) < _MAX_RECORDS:
+            self.ctors.append({"row": site[0], "col": site[1], "end_row": site[2],
+                               "layer": type(layer).__name__})
+
+    def failing(self, layer: Any, frame) -> dict:
+        site = self._site(frame)
+        ctor = self._ctor_site.get(id(layer))
+        return {"layer": type(layer).__name__, "row": site[0] if site else None,
+                "ctor": list(ctor) if ctor else None}
+
+    def on_call(self, layer: Any, args: tuple, kwargs: dict, out: Any, frame) -> None:
+        if len(self.calls) >= _MAX_RECORDS:
+            return
+        site = self._site(frame)
+        if site is None:
+            return
+        tree = self.keras.tree
+        value = args[0] if args else kwargs.get("inputs")
+        self._alive.append(layer)
+        ctor = self._ctor_site.get(id(layer))
+        self.calls.append({
+            "row": site[0], "col": site[1], "end_row": site[2], "end_col": site[3],
+            "direct": frame.f_code.co_filename == self.filename,
+            "ctor": list(ctor) if ctor else None,
+            "layer": type(layer).__name__,
+            "obj": id(layer),
+            "inputs": [_shape(t) for t in tree.flatten(value)] if value is not None else [],
+            "outputs": [_shape(t) for t in tree.flatten(out)],
+        })

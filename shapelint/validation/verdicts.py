@@ -1,0 +1,193 @@
+"""Turn one build outcome into verdicts on the file's static findings.
+
+A finding is *confirmed* when TensorFlow raised for the same call, *refuted* when
+TensorFlow built that call without error (the finding is withdrawn and reported as an
+analyzer bug), and *unverified* otherwise, with the reason. A build error nobody
+reported becomes an SHP901 finding of its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any, Optional
+
+from shapelint.findings import Diagnostic, FileResult, Position
+from shapelint.registry import BY_CODE
+from shapelint.validation.agreement import format_real
+
+CONFIRMED, REFUTED, UNVERIFIED = "confirmed", "refuted", "unverified"
+BUILD_ERROR = "SHP901"
+FOUND_BY_BUILDING = "found by building the model with TensorFlow; the static analysis did not report it"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    reason: str
+    keras_error: Optional[str] = None
+    shapes: Optional[dict] = None       # refuted: what each side saw
+
+    def as_dict(self) -> dict:
+        out: dict[str, Any] = {"verdict": self.verdict, "reason": self.reason, "keras_error": self.keras_error}
+        if self.shapes:
+            out["shapes"] = self.shapes
+        return out
+
+
+@dataclass(frozen=True)
+class ValidatedDiagnostic(Diagnostic):
+    validation: Optional[Verdict] = None
+
+
+@dataclass(frozen=True)
+class ValidatedFileResult(FileResult):
+    withdrawn: tuple = ()        # refuted findings (ValidatedDiagnostic): not findings any more
+    disagreements: tuple = ()    # agreement.Disagreement
+    outcome: Any = None          # runner.BuildOutcome (None when the file was not built)
+
+
+def with_verdict(d: Diagnostic, verdict: Verdict) -> ValidatedDiagnostic:
+    values = {f.name: getattr(d, f.name) for f in fields(d) if f.name != "validation"}
+    return ValidatedDiagnostic(**values, validation=verdict)
+
+
+_WRAPPED = re.compile(r"^Exception encountered when calling \S+\.?\s*")
+_TF_NODE = re.compile(r" for '\{\{node [^']*' with")
+
+
+def core_message(message: str) -> str:
+    """Keras's message without its wrappers: the part that says what is wrong."""
+    text = " ".join(str(message).split())
+    for marker in ("Error encountered:",):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    for tail in ("Arguments received by", "Call arguments received by"):
+        text = text.split(tail, 1)[0]
+    text = _TF_NODE.sub(" with", _WRAPPED.sub("", text.strip()))
+    return text.strip()
+
+
+def keras_error(error: dict, limit: int = 400) -> str:
+    message = core_message(error.get("message", ""))
+    if len(message) > limit:
+        message = message[:limit - 3] + "..."
+    return f"{error.get('type', 'Exception')}: {message}"
+
+
+def _within(row: Optional[int], start: int, end: int) -> bool:
+    return row is not None and start <= row <= end
+
+
+def _error_hits(error: dict, start: int, end: int) -> bool:
+    """The exception belongs to the call at start..end: its line, or (Keras calling a
+    layer for the file, as Sequential does) the failing layer's constructor line."""
+    if _within(error.get("row"), start, end):
+        return True
+    layer = error.get("layer") or {}
+    ctor = layer.get("ctor") or [None]
+    return _within(ctor[0], start, end) or _within(layer.get("row"), start, end)
+
+
+def _ran(outcome, start: int, end: int) -> list[dict]:
+    """Real layer calls (or, failing that, constructions) on lines start..end."""
+    calls = [c for c in outcome.calls if _within(c.get("row"), start, end)
+             or _within((c.get("ctor") or [None])[0], start, end)]
+    return calls or [c for c in outcome.ctors if _within(c.get("row"), start, end)]
+
+
+def _stop_text(error: dict) -> str:
+    where = f"line {error['row']}" if error.get("row") else "an unknown line"
+    kind = error.get("kind")
+    if kind == "unverifiable":
+        return f"{where}: {error.get('message', '')}".replace(f"{where}: {where}: ", f"{where}: ")
+    if kind == "network":
+        return f"{where} tried to reach the network (blocked)"
+    if kind == "write":
+        return f"{where} tried to write outside the sandbox (blocked)"
+    if kind == "exit":
+        return f"{where} exited (SystemExit)"
+    return f"{where} raised {keras_error(error)}"
+
+
+def _verdict(d: Diagnostic, program, outcome) -> Verdict:
+    start, end = d.location.row, max(d.end_location.row, d.location.row)
+    if outcome is None or outcome.status in ("timeout", "crashed", "skipped"):
+        return Verdict(UNVERIFIED, outcome.detail if outcome is not None else "the file was not built")
+    span = program.removed_at(start) if program is not None else None
+    if span is not None:
+        return Verdict(UNVERIFIED, f"the build leaves line {start} out ({span.reason})")
+    error = outcome.error if outcome.status == "raised" else None
+    if error and _error_hits(error, start, end):
+        if error.get("kind") == "build":
+            return Verdict(CONFIRMED, f"TensorFlow raised {error.get('type')} for this call",
+                           keras_error(error))
+        if error.get("kind") == "unverifiable":
+            return Verdict(UNVERIFIED, f"model construction here {error.get('message', '').split(': ', 1)[-1]}")
+        return Verdict(UNVERIFIED, f"the build stopped here for another reason: {_stop_text(error)}")
+    if d.severity != "error":
+        return Verdict(UNVERIFIED, "a warning: Keras does not raise for it, so building cannot settle it")
+    ran = _ran(outcome, start, end)
+    if ran:
+        call = ran[0]
+        real_in = ", ".join(format_real(s) for s in call.get("inputs", [])) or "?"
+        real_out = ", ".join(format_real(s) for s in call.get("outputs", [])) or "?"
+        static = "; ".join(f"{t.label} {t.shape}" for t in d.trace) or "(no shapes recorded)"
+        tf_side = f"{call.get('layer', 'layer')} on {real_in} -> {real_out}" if "inputs" in call \
+            else f"{call.get('layer', 'layer')} constructed"
+        return Verdict(REFUTED, f"TensorFlow built this call without error: {tf_side}",
+                       shapes={"static": static, "tensorflow": tf_side})
+    if error:
+        return Verdict(UNVERIFIED, f"the build stopped before this line: {_stop_text(error)}")
+    return Verdict(UNVERIFIED, "TensorFlow never ran this line (e.g. code in a function the file does not call)")
+
+
+@dataclass
+class Judgement:
+    kept: list = field(default_factory=list)        # ValidatedDiagnostic: confirmed or unverified
+    withdrawn: list = field(default_factory=list)   # ValidatedDiagnostic: refuted
+    added: list = field(default_factory=list)       # ValidatedDiagnostic: SHP901
+    notes: list = field(default_factory=list)
+
+
+def judge(result: FileResult, program, outcome, suppressed=lambda code, row: False) -> Judgement:
+    out = Judgement()
+    for d in result.diagnostics:
+        verdict = _verdict(d, program, outcome)
+        target = out.withdrawn if verdict.verdict == REFUTED else out.kept
+        target.append(with_verdict(d, verdict))
+        if verdict.verdict == REFUTED:
+            out.notes.append(f"validation: withdrew {d.code} at line {d.location.row}: analyzer bug: "
+                             f"shapelint saw {verdict.shapes['static']}, but {verdict.reason}")
+    error = outcome.error if outcome is not None and outcome.status == "raised" else None
+    if error:
+        claimed = any(v.validation.verdict == CONFIRMED for v in out.kept)
+        if error.get("kind") == "build" and not claimed and error.get("row"):
+            if not suppressed(BUILD_ERROR, error["row"]):
+                out.added.append(build_error(result.path, error))
+        elif error.get("kind") != "build":
+            out.notes.append(f"validation: the build stopped at {_stop_text(error)}; "
+                             "anything after it is unverified")
+    if outcome is not None:
+        if outcome.status in ("timeout", "crashed", "skipped"):
+            out.notes.append(f"validation: {outcome.detail}")
+        for attempt in outcome.network:
+            out.notes.append(f"validation: blocked network access: {attempt}")
+        for attempt in outcome.writes:
+            out.notes.append(f"validation: blocked a write outside the sandbox: {attempt}")
+    return out
+
+
+def build_error(path: str, error: dict) -> ValidatedDiagnostic:
+    rule = BY_CODE.get(BUILD_ERROR)
+    name, severity, url = (rule.name, rule.severity, rule.url) if rule else ("build-error", "error", None)
+    row, end_row = error["row"], error.get("end_row") or error["row"]
+    col = (error.get("col") or 0) + 1
+    end_col = (error.get("end_col") or (error.get("col") or 0)) + 1
+    text = keras_error(error)
+    return ValidatedDiagnostic(
+        path=path, code=BUILD_ERROR, name=name, severity=severity,
+        message=f"Building the model with TensorFlow raised {keras_error(error, 240)}",
+        location=Position(row, col), end_location=Position(end_row, end_col), url=url,
+        notes=(FOUND_BY_BUILDING,),
+        validation=Verdict(CONFIRMED, FOUND_BY_BUILDING, text),
+    )
