@@ -80,7 +80,7 @@ def to_diagnostic(path: str, issue: Issue) -> Diagnostic:
         path=path, code=rule.code, name=rule.name, severity=rule.severity, message=message,
         location=Position(issue.start[0], issue.start[1] + 1),
         end_location=Position(issue.end[0], issue.end[1] + 1),
-        trace=trace, fix=fix, url=rule.url,
+        trace=trace, fix=fix, url=rule.url, facts=issue.details.get("facts"),
     )
 
 

@@ -46,6 +46,8 @@ class Diagnostic:
     fix: Optional[str] = None
     url: Optional[str] = None
     notes: tuple[str, ...] = field(default=())
+    # Claims a build can check (parameter counts of sharing/hot-spot findings); not shown.
+    facts: Optional[dict] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -319,6 +319,20 @@ def test_buggy_fixture_findings_are_confirmed(path, runner):
         assert any(d.validation.verdict == "confirmed" for d in errors)
         assert {(d.location.row, d.code) for d in errors if d.validation.verdict == "confirmed"} <= expectations(path)
     assert not v.disagreements, v.disagreements
+    if v.outcome.status == "built":   # only warnings: their parameter claims are counted
+        for d in v.diagnostics:
+            if d.facts:
+                assert d.validation.verdict == "confirmed", (d.code, d.validation)
+
+
+@pytest.mark.keras
+def test_a_wrong_sharing_claim_is_refuted(runner):
+    path = FIXTURES / "buggy" / "shp501_siamese_loop_bug.py"
+    [real] = check_file(path).diagnostics
+    wrong = replace(real, facts={**real.facts, "copies": 3})
+    v = validate(path, runner, FileResult(str(path), (wrong,), ()))
+    [d] = v.withdrawn
+    assert d.validation.verdict == "refuted" and "claimed 3 copies" in d.validation.reason
 
 
 @pytest.mark.keras

@@ -81,6 +81,7 @@ def _finding(interp: Any, layer: LayerInstance, params: int, total: int, reshape
             suggestion = {"channels": c, "repeat": grid, "target": tuple(target[:-1]) + (c,),
                           "params": features * c + c if isinstance(features, int) else None}
     return {
+        "facts": {"ctor_rows": [interp.where(layer.node)[0][0]], "params": params},
         "node": layer.calls[0].node, "layer": "Dense", "units": units, "params": params,
         "total": total, "reshape_row": interp.where(reshape.node)[0][0], "target": target,
         "suggestion": suggestion,

@@ -154,7 +154,9 @@ def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[dict]:
     if merge is None:
         return None
     per_copy = _params(copies[0])
+    ctor_rows = sorted({interp.where(layer.node)[0][0] for layer in copies[0].layers})
     return {
+        "facts": {"copies": len(copies), "per_copy": per_copy, "ctor_rows": ctor_rows},
         "node": node.name if isinstance(node, cst.FunctionDef) else node,
         "unit": node.name.value if isinstance(node, cst.FunctionDef) else None,
         "copies": len(copies),

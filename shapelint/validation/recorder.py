@@ -29,6 +29,13 @@ def _shape(t: Any) -> Optional[list]:
         return None
 
 
+def _size(weight: Any) -> int:
+    size = 1
+    for d in weight.shape:
+        size *= int(d)
+    return size
+
+
 class Recorder:
     def __init__(self, keras_module: Any):
         self.keras = keras_module
@@ -37,6 +44,7 @@ class Recorder:
         self.calls: list[dict] = []
         self.ctors: list[dict] = []
         self._ctor_site: dict[int, tuple] = {}
+        self._ctor_objs: list = []        # parallel to ctors: the layer objects
         self._alive: list = []            # keeps ids unique while a file builds
         self._positions: dict = {}
 
@@ -45,14 +53,27 @@ class Recorder:
         self.filename = filename
         self.lines = text.splitlines()
         self.calls, self.ctors = [], []
+        self._ctor_objs = []
         self._ctor_site.clear()
         self._alive.clear()
         self._positions.clear()
 
     def stop(self) -> None:
+        self.count_weights()
         self.filename = None
         self._alive.clear()
+        self._ctor_objs.clear()
         self._ctor_site.clear()
+
+    def count_weights(self) -> None:
+        """Each constructed layer's weights once the build is over, as Keras counts them:
+        what sharing and parameter findings are checked against."""
+        for record, layer in zip(self.ctors, self._ctor_objs):
+            try:
+                record["trainable"] = int(sum(_size(w) for w in layer.trainable_weights))
+                record["non_trainable"] = int(sum(_size(w) for w in layer.non_trainable_weights))
+            except Exception:
+                pass
 
     def install(self) -> None:
         Layer = self.keras.layers.Layer
@@ -122,7 +143,9 @@ class Recorder:
         self._ctor_site[id(layer)] = (site[0], site[1])
         if len(self.ctors) < _MAX_RECORDS:
             self.ctors.append({"row": site[0], "col": site[1], "end_row": site[2],
-                               "layer": type(layer).__name__})
+                               "layer": type(layer).__name__,
+                               "direct": frame.f_code.co_filename == self.filename})
+            self._ctor_objs.append(layer)
 
     def failing(self, layer: Any, frame) -> dict:
         site = self._site(frame)

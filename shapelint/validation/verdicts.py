@@ -109,6 +109,36 @@ def _stop_text(error: dict) -> str:
     return f"{where} raised {keras_error(error)}"
 
 
+def _check_facts(d: Diagnostic, outcome) -> Verdict:
+    """Sharing and parameter findings claim what Keras builds: how many layers each
+    constructor line makes, and how many weights they hold. Count them in the real model."""
+    facts = d.facts or {}
+    built = [c for c in outcome.ctors if c.get("direct") and c.get("row") in facts.get("ctor_rows", ())
+             and "trainable" in c]
+    if not built:
+        return Verdict(UNVERIFIED, "TensorFlow built none of the layers this finding is about")
+    real = sum(c["trainable"] + c["non_trainable"] for c in built)
+    if "copies" in facts:
+        per_row = {row: sum(1 for c in built if c["row"] == row) for row in facts["ctor_rows"]}
+        copies, per_copy = facts["copies"], facts["per_copy"]
+        claimed = None if per_copy is None else copies * per_copy
+        if set(per_row.values()) == {copies} and (claimed is None or claimed == real):
+            return Verdict(CONFIRMED, f"TensorFlow built {copies} separate copies "
+                                      f"({real:,} parameters)")
+        return Verdict(REFUTED, f"TensorFlow built {sorted(set(per_row.values()))} copies per "
+                                f"layer with {real:,} parameters; the finding claimed {copies} "
+                                f"copies" + (f" with {claimed:,}" if claimed is not None else ""),
+                       shapes={"static": f"{copies} copies, {claimed} parameters",
+                               "tensorflow": f"{per_row}, {real} parameters"})
+    if "params" in facts:
+        if real == facts["params"]:
+            return Verdict(CONFIRMED, f"TensorFlow's layer holds {real:,} parameters, as claimed")
+        return Verdict(REFUTED, f"TensorFlow's layer holds {real:,} parameters; the finding "
+                                f"claimed {facts['params']:,}",
+                       shapes={"static": str(facts["params"]), "tensorflow": str(real)})
+    return Verdict(UNVERIFIED, "nothing a build can check")
+
+
 def _verdict(d: Diagnostic, program, outcome) -> Verdict:
     start, end = d.location.row, max(d.end_location.row, d.location.row)
     if outcome is None or outcome.status in ("timeout", "crashed", "skipped"):
@@ -124,7 +154,11 @@ def _verdict(d: Diagnostic, program, outcome) -> Verdict:
         if error.get("kind") == "unverifiable":
             return Verdict(UNVERIFIED, f"model construction here {error.get('message', '').split(': ', 1)[-1]}")
         return Verdict(UNVERIFIED, f"the build stopped here for another reason: {_stop_text(error)}")
+    if d.facts and outcome.status == "built":
+        return _check_facts(d, outcome)
     if d.severity != "error":
+        if error:
+            return Verdict(UNVERIFIED, f"the build stopped before this line: {_stop_text(error)}")
         return Verdict(UNVERIFIED, "a warning: Keras does not raise for it, so building cannot settle it")
     ran = _ran(outcome, start, end)
     if ran:
