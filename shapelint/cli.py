@@ -145,3 +145,13 @@ def summary(paths: tuple[Path, ...], output_format: str) -> None:
         click.echo(summary_report.as_json(results))
     else:
         click.echo("\n\n".join(summary_report.table(p, s) for p, s in results.items()))
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def layers(output_format: str) -> None:
+    """List every modeled Keras layer: accepted input ranks (batch included) and family."""
+    from shapelint.layers import listing
+
+    click.echo(listing.as_json() if output_format == "json" else listing.as_text())

@@ -35,6 +35,10 @@ RULES: tuple[Rule, ...] = (
     Rule("SHP102", "elementwise-shape-mismatch", ERROR,
          "Add/Subtract/Multiply/Average/Maximum/Minimum inputs whose shapes do not broadcast."),
     Rule("SHP103", "dot-axes-mismatch", ERROR, "Dot inputs whose contracted axes differ in size."),
+    Rule("SHP104", "matmul-shape-mismatch", ERROR,
+         "matmul/@/einsum/tensordot operands whose contracted (or batch) sizes differ."),
+    Rule("SHP105", "split-size-mismatch", ERROR,
+         "A split or unstack whose sizes do not fit the size of the split axis."),
     Rule("SHP201", "input-rank-mismatch", ERROR, "A layer receives an input of a rank it cannot take."),
     Rule("SHP202", "int-shape-argument", ERROR,
          "An int is passed where Keras 3 requires a shape tuple, e.g. Input(shape=(5)) instead of (5,)."),
@@ -42,6 +46,12 @@ RULES: tuple[Rule, ...] = (
          "A layer whose weights were built for one input size is called on another."),
     Rule("SHP204", "strides-with-dilation", ERROR,
          "A convolution sets strides > 1 together with dilation_rate > 1, which Keras rejects."),
+    Rule("SHP205", "invalid-layer-argument", ERROR,
+         "A layer argument Keras rejects, alone or with its input (groups not dividing the channels, "
+         "an axis out of range, dims that are not a permutation)."),
+    Rule("SHP206", "invalid-axis", ERROR,
+         "An op's axis that does not fit its input's rank (out of range, not a permutation, "
+         "squeezing a size other than 1)."),
     Rule("SHP301", "missing-return-sequences", ERROR,
          "A recurrent layer is fed the 2-D/4-D output of a recurrent layer without return_sequences=True."),
     Rule("SHP401", "reshape-size-mismatch", ERROR,

@@ -54,18 +54,46 @@ NOT_A_SHAPE_ERROR = {
 # What the Keras 3 message looks like for each rule code (checked with
 # re.search on the message, ANSI codes stripped, newlines folded).
 MESSAGE_PATTERNS = {
-    "SHP101": r"`Concatenate` layer requires inputs with matching shapes",
-    "SHP102": r"Inputs have incompatible shapes",
+    "SHP101": r"`Concatenate` layer requires inputs with matching shapes"
+    r"|Every value in `xs?` must have the same shape"
+    r"|Dimension \d+ in both shapes must be equal, but are \d+ and \d+\. Shapes are .* for '\{\{node \S*(concat|stack)",
+    "SHP102": r"Inputs have incompatible shapes"
+    r"|Cannot broadcast shape, the failure dim has value"
+    r"|Incompatible shapes: \[",
     "SHP103": r"Incompatible input shapes: axis values",
+    "SHP104": r"Inner dimensions \(`x1.shape\[-1\]` and `x2.shape\[-2\]`\) must be equal"
+    r"|Dimensions must be equal, but are \d+ and \d+ for '\{\{node \S*(MatMul|Einsum)"
+    r"|Shape mismatch on `x1\[axes\[0\]\]` and `x2\[axes\[1\]\]`",
+    "SHP105": r"must be divisible by `indices_or_sections`"
+    r"|Dimension size must be evenly divisible by \d+ but is \d+ for '\{\{node \S*[Ss]plit"
+    r"|Determined shape must either match input shape along split_dim"
+    r"|Dimension must be \d+ but is \d+ for '\{\{node \S*unstack",
     "SHP201": r"expected (min_|max_)?ndim=\d+, found ndim=\d+"
+    r"|should be passed an `input_shape` with at least 3 dimensions"
+    r"|must be a non-nested tuple or list of rank-1 with size 3 \(unbatched\) or 4 \(batched\)"
     r"|Kernel shape must have the same length as input"
     r"|expected shape=\(.*\), found shape=\(.*\)",
     "SHP202": r"Cannot convert '\d+' to a shape",
     "SHP203": r"expected axis -?\d+ of input shape to have value \d+"
     r"|expected shape=\(.*\), found shape=\(.*\)",
     "SHP204": r"strides > 1`.*dilation_rate > 1",
+    "SHP205": r"must be evenly divisible by the number of groups"
+    r"|Number of groups \(\d+\) (must be a multiple|cannot be more than)"
+    r"|Invalid permutation argument `dims`"
+    r"|`output_padding` must be strictly less than `strides`"
+    r"|All dimensions of `value` and `key`, except the last one, must be equal"
+    r"|The last dimension of `query_shape` and `value_shape` must be equal"
+    r"|Input shape and output shape do not match at shared dimension"
+    r"|All `axis` values must be in the range"
+    r"|Axis -?\d+ is out of bounds for input shape",
+    "SHP206": r"Cannot squeeze axis|Can not squeeze dim\[\d+\]"
+    r"|is out of bounds for an array with dimension|Invalid reduction dimension"
+    r"|Tried to expand dim index|not in the interval \[|is out of range of input rank"
+    r"|must be a valid permutation|must be a list of the same length as the input shape"
+    r"|Each axis in `axes` must be an integer",
     "SHP301": r"expected (min_)?ndim=\d+, found ndim=\d+",
-    "SHP401": r"total size of the tensor must be unchanged",
+    "SHP401": r"total size of the tensor must be unchanged|Cannot reshape a tensor with"
+    r"|Dimension size must be evenly divisible by \d+ but is \d+ for '\{\{node \S*Reshape",
     "SHP402": r"Computed output size would be zero or negative",
 }
 

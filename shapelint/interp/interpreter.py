@@ -215,7 +215,7 @@ class Interpreter:
             current = self.eval(node.target, scope)
             value = self.eval(node.value, scope)
             op = _AUG.get(type(node.operator))
-            result = self.binop(op, current, value) if op else UNKNOWN
+            result = self.binop(op, current, value, node) if op else UNKNOWN
             if isinstance(current, ListValue) and isinstance(node.operator, cst.AddAssign):
                 items = self.iterate(value)
                 current.items = None if items is None or current.items is None else current.items + items
@@ -651,13 +651,13 @@ class Interpreter:
     def expr_BinaryOperation(self, node: cst.BinaryOperation, scope: Scope) -> Any:
         left = self.eval(node.left, scope)
         right = self.eval(node.right, scope)
-        return self.binop(type(node.operator), left, right)
+        return self.binop(type(node.operator), left, right, node)
 
-    def binop(self, op: Optional[type], left: Any, right: Any) -> Any:
+    def binop(self, op: Optional[type], left: Any, right: Any, node: Optional[cst.CSTNode] = None) -> Any:
         if op is None:
             return UNKNOWN
         if isinstance(left, Tensor) or isinstance(right, Tensor):
-            return self.keras.tensor_binop(op, left, right)
+            return self.keras.tensor_binop(op, left, right, node)
         left, right = _py(left), _py(right)
         if isinstance(left, list) or isinstance(right, list):
             if op is cst.Add and isinstance(left, list) and isinstance(right, list):
@@ -684,6 +684,8 @@ class Interpreter:
 
     def expr_UnaryOperation(self, node: cst.UnaryOperation, scope: Scope) -> Any:
         value = self.eval(node.expression, scope)
+        if isinstance(value, Tensor) and not isinstance(node.operator, cst.Not):
+            return self.keras.tensor_unary(value, node)
         if isinstance(node.operator, cst.Not):
             truth = self.to_bool(value)
             return UNKNOWN if truth is None else not truth
@@ -719,6 +721,10 @@ class Interpreter:
             op = _COMPARE.get(type(target.operator))
             if op is None:
                 return UNKNOWN
+            if isinstance(left, Tensor) or isinstance(right, Tensor):
+                # x > 0 on tensors is an element-wise tensor (== / != may be identity tests)
+                return self.keras.tensor_compare(type(target.operator), left, right, node) \
+                    if len(node.comparisons) == 1 else UNKNOWN
             if isinstance(target.operator, (cst.Is, cst.IsNot)):
                 if isinstance(left, Unknown) or isinstance(right, Unknown):
                     return UNKNOWN
@@ -765,7 +771,7 @@ class Interpreter:
     def expr_Subscript(self, node: cst.Subscript, scope: Scope) -> Any:
         obj = self.eval(node.value, scope)
         if isinstance(obj, Tensor):
-            return self.keras.tensor_subscript(obj, node.slice, scope)
+            return self.keras.tensor_subscript(obj, node.slice, scope, node)
         if len(node.slice) != 1:
             for el in node.slice:
                 self.eval_slice_part(el.slice, scope)

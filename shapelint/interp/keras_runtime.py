@@ -14,6 +14,8 @@ from shapelint.analyses import untracked
 from shapelint.layers import engine
 from shapelint.layers.spec import Config, LayerIssue
 from shapelint.layers.table import functional_spec, layer_spec
+from shapelint.ops import runtime as op_runtime
+from shapelint.ops.table import op_spec
 from shapelint.shapes import Shape, broadcast, BroadcastError, dims_differ
 from shapelint.interp.values import (
     UNKNOWN, ClassValue, DictValue, FunctionValue, LayerCall, LayerInstance, ListValue, MethodOf,
@@ -45,7 +47,8 @@ class KerasRuntime:
 
     # --- names ----------------------------------------------------------------------------
     def knows(self, name: str) -> bool:
-        return name in _ENTRY_POINTS or layer_spec(name) is not None or functional_spec(name) is not None
+        return name in _ENTRY_POINTS or layer_spec(name) is not None or functional_spec(name) is not None \
+            or op_spec(name) is not None
 
     def class_kind(self, bases: list) -> Optional[str]:
         for base in bases:
@@ -81,6 +84,9 @@ class KerasRuntime:
             layer = self.construct(spec, args[1:], {k: v for k, v in kwargs.items() if k != "inputs"},
                                    node, complete)
             return self.call_layer(layer, [inputs], {}, node)
+        spec = op_spec(name)
+        if spec is not None:
+            return op_runtime.call_op(self, spec, args, kwargs, node, complete, name)
         return UNKNOWN
 
     def make_input(self, args: list, kwargs: dict, node: cst.Call) -> Any:
@@ -159,7 +165,7 @@ class KerasRuntime:
 
     def call_layer(self, layer: LayerInstance, args: list, kwargs: dict, node: cst.CSTNode,
                    report_node: Optional[cst.CSTNode] = None) -> Any:
-        value = args[0] if args else kwargs.get("inputs", UNKNOWN)
+        value = args[0] if args else kwargs.get(layer.spec.input_arg, kwargs.get("inputs", UNKNOWN))
         spec = layer.spec
         shapes, tensors = self._input_tensors(value, spec.takes)
         where = report_node or node
@@ -169,8 +175,12 @@ class KerasRuntime:
         inputs = [(f"input {i}" if len(tensors) > 1 else "input", t) for i, t in enumerate(tensors)]
         if not self._check_weights(layer, shapes, where, inputs, node):
             return Tensor(Shape(None), producer)
+        ran = op_runtime.run_lambda(self, layer, value, node) if spec.name == "Lambda" else None
+        if ran is not None:
+            self.record_call(layer, node, tensors, shapes, ran)
+            return ran
         try:
-            out = engine.infer_output(layer, shapes)
+            out = engine.infer_output(layer, shapes, self._call_args(spec, args[1:], kwargs))
         except LayerIssue as issue:
             self._report_layer_issue(layer, issue, where, inputs, tensors)
             return Tensor(Shape(None), producer)
@@ -178,6 +188,15 @@ class KerasRuntime:
             else Tensor(out, producer)
         self.record_call(layer, node, tensors, shapes, result)
         return result
+
+    @staticmethod
+    def _call_args(spec: Any, args: list, kwargs: dict) -> Optional[dict]:
+        """Call arguments a spec reads besides its input (attention's value/key, flags)."""
+        if not spec.call_params:
+            return None
+        bound = dict(zip(spec.call_params, args))
+        bound.update({k: v for k, v in kwargs.items() if k in spec.call_params})
+        return {k: (v.shape if isinstance(v, Tensor) else v) for k, v in bound.items()}
 
     def record_call(self, layer: Any, node: cst.CSTNode, tensors, shapes, result) -> None:
         call = LayerCall(layer, node, tuple(tensors), shapes, result, tuple(self.interp.context))
@@ -373,13 +392,7 @@ class KerasRuntime:
 
     # --- attributes and methods of Keras values -------------------------------------------
     def tensor_attr(self, t: Tensor, name: str) -> Any:
-        if name == "shape":
-            if t.shape.dims is None:
-                return UNKNOWN
-            return tuple(d if isinstance(d, int) else UNKNOWN for d in t.shape.dims)
-        if name == "ndim":
-            return UNKNOWN if t.shape.dims is None else len(t.shape.dims)
-        return UNKNOWN
+        return op_runtime.tensor_attr(t, name)
 
     def layer_attr(self, layer: Any, name: str) -> Any:
         if isinstance(layer, ModelValue):
@@ -397,6 +410,8 @@ class KerasRuntime:
         return UNKNOWN
 
     def call_method(self, target: Any, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if isinstance(target, Tensor):
+            return op_runtime.tensor_method(self, target, name, args, kwargs, node)
         if isinstance(target, ModelValue) and target.kind == "sequential":
             if name == "add" and args:
                 self.sequential_add(target, args[0], args[0].node if isinstance(args[0], LayerInstance)
@@ -408,21 +423,14 @@ class KerasRuntime:
                 return UNKNOWN
         return UNKNOWN
 
-    def tensor_binop(self, op: type, left: Any, right: Any) -> Any:
-        shapes = []
-        for v in (left, right):
-            if isinstance(v, Tensor):
-                shapes.append(v.shape)
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                shapes.append(Shape(()))
-            else:
-                return Tensor(Shape(None))
-        try:
-            return Tensor(broadcast(shapes[0], shapes[1]))
-        except BroadcastError:
-            return Tensor(Shape(None))
+    def tensor_binop(self, op: type, left: Any, right: Any, node: Optional[cst.CSTNode] = None) -> Any:
+        return op_runtime.binop(self, op, left, right, node)
 
-    def tensor_subscript(self, t: Tensor, slices, scope) -> Any:
-        for el in slices:
-            self.interp.eval_slice_part(el.slice, scope)
-        return Tensor(Shape(None))
+    def tensor_compare(self, op: type, left: Any, right: Any, node: Optional[cst.CSTNode] = None) -> Any:
+        return op_runtime.compare(self, op, left, right, node)
+
+    def tensor_unary(self, t: Tensor, node: Optional[cst.CSTNode] = None) -> Any:
+        return op_runtime.unary(self, t, node)
+
+    def tensor_subscript(self, t: Tensor, slices, scope, node: Optional[cst.CSTNode] = None) -> Any:
+        return op_runtime.subscript(self, t, slices, scope, node)

@@ -1,11 +1,16 @@
 """Convolution, pooling and spatial (padding/cropping/upsampling) layers.
 
-Output sizes follow ``keras.src.ops.operation_utils`` (conv, pooling, transpose).
+Output sizes follow ``keras.src.ops.operation_utils`` (conv, pooling) and
+``keras.src.backend.common.backend_utils`` (transposed convolution); constructor checks
+follow ``keras.src.layers.convolutional.base_*`` and ``keras.src.layers.pooling``.
 """
 from __future__ import annotations
 
 from typing import Optional
 
+from shapelint.layers.common import (
+    bad_argument, checks, data_format, dims, int_tuple, plain_int,
+)
 from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable
 from shapelint.shapes import Dim, Shape, is_known
 
@@ -13,8 +18,7 @@ from shapelint.shapes import Dim, Shape, is_known
 def spatial_axes(cfg: Config, x: Shape) -> tuple[list[int], int]:
     """Indices of the spatial axes and of the channel axis."""
     rank = len(x.dims)  # type: ignore[arg-type]
-    fmt = cfg.data_format()
-    if fmt == "channels_first":
+    if data_format(cfg) == "channels_first":
         return list(range(2, rank)), 1
     return list(range(1, rank - 1)), rank - 1
 
@@ -22,7 +26,10 @@ def spatial_axes(cfg: Config, x: Shape) -> tuple[list[int], int]:
 def channel_weights(cfg: Config, x: Shape):
     if x.dims is None:
         return None
-    _, ch = spatial_axes(cfg, x)
+    try:
+        _, ch = spatial_axes(cfg, x)
+    except (Unknowable, LayerIssue):
+        return None
     return {ch - len(x.dims): x.dims[ch]}
 
 
@@ -38,24 +45,42 @@ def conv_length(length: Dim, k: int, stride: int, padding: str, dilation: int) -
 
 def transpose_length(length: Dim, k: int, stride: int, padding: str, dilation: int,
                      output_padding: Optional[int]) -> Dim:
+    """``_get_output_shape_given_tf_padding``."""
     if not is_known(length):
         return None
-    k = k + (k - 1) * (dilation - 1)
+    k = (k - 1) * dilation + 1
+    if padding == "valid":
+        op = max(k, stride) - k if output_padding is None else output_padding
+        return (length - 1) * stride + k + op
     if output_padding is None:
-        if padding == "valid":
-            return length * stride + max(k - stride, 0)
-        if padding == "same":
-            return length * stride
-        raise Unknowable("padding")
-    pad = k // 2 if padding == "same" else 0
-    return (length - 1) * stride + k - 2 * pad + output_padding
+        return length * stride
+    return (length - 1) * stride + k % 2 + output_padding
 
+
+def _rank_issue(spec_name: str, family: str, n: int, x: Shape) -> LayerIssue:
+    return LayerIssue("SHP201", expected=(n + 2,), min_rank=n + 2, got=x, layer=spec_name,
+                      family=family)
+
+
+def _padding(cfg: Config, allowed: tuple[str, ...]) -> str:
+    v = cfg.known("padding")
+    if isinstance(v, (tuple, list)):
+        raise bad_argument("choice", "padding", v, choices=allowed)
+    if not isinstance(v, str):
+        raise Unknowable("padding")
+    p = v.lower()
+    if p not in allowed:
+        raise bad_argument("choice", "padding", v, choices=allowed)
+    return p
+
+
+# --- constructor checks -----------------------------------------------------------------------
 
 def _check_strides_dilation(n: int):
     def check(cfg: Config) -> None:
         try:
-            strides = cfg.int_tuple("strides", n)
-            dilation = cfg.int_tuple("dilation_rate", n)
+            strides = int_tuple(cfg, "strides", n)
+            dilation = int_tuple(cfg, "dilation_rate", n)
         except Unknowable:
             return
         if max(strides) > 1 and max(dilation) > 1:
@@ -63,179 +88,455 @@ def _check_strides_dilation(n: int):
     return check
 
 
-def _spatial_output(cfg: Config, x: Shape, n: int, out_channels: int, *, kernel_key: str,
-                    transpose: bool = False) -> Shape:
+def _check_tuples(n: int, *names: str, allow_zero: tuple[str, ...] = ()):
+    def check(cfg: Config) -> None:
+        for name in names:
+            if cfg.raw(name) is None:
+                continue
+            try:
+                int_tuple(cfg, name, n, allow_zero=name in allow_zero)
+            except Unknowable:
+                pass
+    return check
+
+
+def _check_padding(allowed: tuple[str, ...]):
+    def check(cfg: Config) -> None:
+        v = cfg.raw("padding")
+        if isinstance(v, str) and v.lower() not in allowed:
+            raise bad_argument("choice", "padding", v, choices=allowed)
+    return check
+
+
+def _check_data_format(cfg: Config) -> None:
+    data_format(cfg)
+
+
+def _check_positive_or_none(name: str):
+    def check(cfg: Config) -> None:
+        v = cfg.raw(name)
+        if plain_int(v) and v <= 0:
+            raise bad_argument("positive", name, v)
+    return check
+
+
+def _check_groups(cfg: Config) -> None:
+    g = cfg.raw("groups")
+    if not plain_int(g):
+        return
+    if g <= 0:
+        raise bad_argument("positive", "groups", g)
+    f = cfg.raw("filters")
+    if plain_int(f) and f > 0 and f % g:
+        raise bad_argument("groups_filters", "groups", g, filters=f)
+
+
+def _check_output_padding(n: int):
+    def check(cfg: Config) -> None:
+        if cfg.raw("output_padding") is None:
+            return
+        op = int_tuple(cfg, "output_padding", n, allow_zero=True)
+        strides = int_tuple(cfg, "strides", n)
+        for i, (o, s) in enumerate(zip(op, strides)):
+            if o >= s:
+                raise bad_argument("output_padding", "output_padding", cfg.raw("output_padding"),
+                                   strides=strides, index=i)
+    return check
+
+
+# --- shape functions ----------------------------------------------------------------------------
+
+def _spatial_output(cfg: Config, x: Shape, n: int, out_channels: Dim, *, kernel: tuple,
+                    strides: tuple, padding: str, dilation: tuple, what: str,
+                    transpose: bool = False, output_padding: Optional[tuple] = None) -> Shape:
     axes, ch = spatial_axes(cfg, x)
-    kernel = cfg.int_tuple(kernel_key, n)
-    strides = cfg.int_tuple("strides", n) if cfg.raw("strides") is not None else kernel
-    padding = cfg.str("padding") or "valid"
-    dilation = cfg.int_tuple("dilation_rate", n) if cfg.raw("dilation_rate") is not None else (1,) * n
-    dims = list(x.dims)  # type: ignore[arg-type]
+    out = list(x.dims)  # type: ignore[arg-type]
     for i, axis in enumerate(axes):
         if transpose:
-            op = cfg.raw("output_padding")
-            out_pad = None if op is None else cfg.int_tuple("output_padding", n)[i]
-            dims[axis] = transpose_length(dims[axis], kernel[i], strides[i], padding, dilation[i], out_pad)
+            out[axis] = transpose_length(out[axis], kernel[i], strides[i], padding, dilation[i],
+                                         None if output_padding is None else output_padding[i])
         else:
-            dims[axis] = conv_length(dims[axis], kernel[i], strides[i], padding, dilation[i])
-        if is_known(dims[axis]) and dims[axis] <= 0:
-            raise LayerIssue("SHP402", axis=axis, size=x.dims[axis], kernel=kernel[i],  # type: ignore[index]
-                             strides=strides[i], dilation=dilation[i], padding=padding,
-                             out=dims[axis], what=kernel_key)
-    dims[ch] = out_channels
-    return Shape(tuple(dims))
+            out[axis] = conv_length(out[axis], kernel[i], strides[i], padding, dilation[i])
+            if is_known(out[axis]) and out[axis] <= 0:
+                raise LayerIssue("SHP402", axis=axis, size=x.dims[axis], kernel=kernel[i],  # type: ignore[index]
+                                 strides=strides[i], dilation=dilation[i], padding=padding,
+                                 out=out[axis], what=what)
+    out[ch] = out_channels
+    return Shape(tuple(out))
 
 
-def conv(n: int):
+def _conv_geometry(cfg: Config, n: int, allowed: tuple[str, ...]):
+    kernel = int_tuple(cfg, "kernel_size", n)
+    strides = int_tuple(cfg, "strides", n)
+    dilation = int_tuple(cfg, "dilation_rate", n)
+    return kernel, strides, _padding(cfg, allowed), dilation
+
+
+def conv(n: int, name: str):
+    allowed = ("valid", "same", "causal") if n == 1 else ("valid", "same")
+
     def infer(cfg: Config, x: Shape) -> Shape:
-        if x.dims is None:
-            raise Unknowable("rank")
-        return _spatial_output(cfg, x, n, cfg.int("filters"), kernel_key="kernel_size")
-    return infer
-
-
-def conv_transpose(n: int):
-    def infer(cfg: Config, x: Shape) -> Shape:
-        if x.dims is None:
-            raise Unknowable("rank")
-        return _spatial_output(cfg, x, n, cfg.int("filters"), kernel_key="kernel_size", transpose=True)
-    return infer
-
-
-def depthwise(n: int):
-    def infer(cfg: Config, x: Shape) -> Shape:
-        if x.dims is None:
-            raise Unknowable("rank")
+        d = dims(x)
+        if len(d) != n + 2:
+            raise _rank_issue(name, f"conv{n}d", n, x)
+        filters = cfg.int("filters")
+        groups = cfg.int("groups")
         _, ch = spatial_axes(cfg, x)
-        c = x.dims[ch]
-        out = c * cfg.int("depth_multiplier") if is_known(c) else None
-        return _spatial_output(cfg, x, n, out, kernel_key="kernel_size")
+        c = d[ch]
+        if is_known(c) and groups > 0 and c % groups:
+            raise bad_argument("groups_channels", "groups", groups, shape=x, channels=c)
+        kernel, strides, padding, dilation = _conv_geometry(cfg, n, allowed)
+        return _spatial_output(cfg, x, n, filters, kernel=kernel, strides=strides,
+                               padding=padding, dilation=dilation, what="kernel_size")
+    return infer
+
+
+def separable(n: int, name: str):
+    def infer(cfg: Config, x: Shape) -> Shape:
+        d = dims(x)
+        if len(d) != n + 2:
+            raise _rank_issue(name, f"conv{n}d", n, x)
+        filters = cfg.int("filters")
+        kernel, strides, padding, dilation = _conv_geometry(cfg, n, ("valid", "same"))
+        return _spatial_output(cfg, x, n, filters, kernel=kernel, strides=strides,
+                               padding=padding, dilation=dilation, what="kernel_size")
+    return infer
+
+
+def conv_transpose(n: int, name: str):
+    def infer(cfg: Config, x: Shape) -> Shape:
+        d = dims(x)
+        if len(d) != n + 2:
+            raise _rank_issue(name, f"conv{n}d", n, x)
+        filters = cfg.int("filters")
+        kernel, strides, padding, dilation = _conv_geometry(cfg, n, ("valid", "same"))
+        op = None if cfg.raw("output_padding") is None else \
+            int_tuple(cfg, "output_padding", n, allow_zero=True)
+        return _spatial_output(cfg, x, n, filters, kernel=kernel, strides=strides,
+                               padding=padding, dilation=dilation, what="kernel_size",
+                               transpose=True, output_padding=op)
+    return infer
+
+
+def depthwise(n: int, name: str):
+    def infer(cfg: Config, x: Shape) -> Shape:
+        d = dims(x)
+        if len(d) != n + 2:
+            raise _rank_issue(name, f"conv{n}d", n, x)
+        _, ch = spatial_axes(cfg, x)
+        c = d[ch]
+        mult = cfg.int("depth_multiplier")
+        out = c * mult if is_known(c) else None
+        kernel, strides, padding, dilation = _conv_geometry(cfg, n, ("valid", "same"))
+        return _spatial_output(cfg, x, n, out, kernel=kernel, strides=strides,
+                               padding=padding, dilation=dilation, what="kernel_size")
     return infer
 
 
 def pooling(n: int):
     def infer(cfg: Config, x: Shape) -> Shape:
-        if x.dims is None:
-            raise Unknowable("rank")
-        _, ch = spatial_axes(cfg, x)
-        return _spatial_output(cfg, x, n, x.dims[ch], kernel_key="pool_size")
+        d = dims(x)
+        _require(cfg, "pool_size")
+        pool = int_tuple(cfg, "pool_size", n)
+        strides = pool if cfg.raw("strides") is None else \
+            int_tuple(cfg, "strides", n, allow_zero=True)
+        padding = cfg.known("padding")
+        if padding not in ("valid", "same"):   # compared as given, not lower-cased
+            if isinstance(padding, str):
+                raise bad_argument("choice", "padding", padding, choices=("valid", "same"))
+            raise Unknowable("padding")
+        if 0 in strides:
+            raise bad_argument("positive", "strides", cfg.raw("strides"))
+        axes, ch = spatial_axes(cfg, x)
+        if len(axes) != n:
+            raise Unknowable("rank")   # only reachable through a wrapper; numpy broadcasting
+        out = list(d)
+        for i, axis in enumerate(axes):
+            length = d[axis]
+            if not is_known(length):
+                out[axis] = None
+                continue
+            size = (length - pool[i]) // strides[i] + 1 if padding == "valid" else \
+                (length - 1) // strides[i] + 1
+            if size <= 0:
+                raise LayerIssue("SHP402", axis=axis, size=length, kernel=pool[i],
+                                 strides=strides[i], dilation=1, padding=padding, out=size,
+                                 what="pool_size")
+            out[axis] = size
+        return Shape(tuple(out))
     return infer
 
 
+def _require(cfg: Config, name: str) -> None:
+    """A required argument left out or None (AveragePooling has no default pool_size)."""
+    if cfg.raw(name) is None:
+        raise bad_argument("missing", name, None)
+
+
 def global_pooling(cfg: Config, x: Shape) -> Shape:
-    if x.dims is None:
-        raise Unknowable("rank")
-    axes, ch = spatial_axes(cfg, x)
-    if cfg.bool("keepdims"):
-        return Shape(tuple(1 if i in axes else d for i, d in enumerate(x.dims)))
-    return Shape((x.dims[0], x.dims[ch]))
+    d = dims(x)
+    keep = cfg.bool("keepdims")
+    n = len(d) - 2
+    if data_format(cfg) == "channels_last":
+        return Shape((d[0],) + (1,) * n + (d[-1],)) if keep else Shape((d[0], d[-1]))
+    return Shape((d[0], d[1]) + (1,) * n) if keep else Shape((d[0], d[1]))
 
 
-def _pairs(cfg: Config, key: str, n: int) -> tuple[tuple[int, int], ...]:
-    """Keras' padding/cropping argument: int, n ints, or n (before, after) pairs."""
-    v = cfg.known(key)
-    if isinstance(v, int) and not isinstance(v, bool):
-        return ((v, v),) * n
+def _output_size(cfg: Config, n: int) -> tuple:
+    v = cfg.known("output_size")
+    if plain_int(v):
+        return (v,) * n
+    if isinstance(v, (tuple, list)) and len(v) == n:
+        return tuple(v)
     if isinstance(v, (tuple, list)):
-        if n == 1 and len(v) == 2 and all(isinstance(a, int) for a in v):
-            return ((v[0], v[1]),)
-        if len(v) == n and all(isinstance(a, int) for a in v):
-            return tuple((a, a) for a in v)
-        if len(v) == n and all(isinstance(p, (tuple, list)) and len(p) == 2
-                               and all(isinstance(a, int) for a in p) for p in v):
-            return tuple((p[0], p[1]) for p in v)
-    raise Unknowable(key)
+        raise bad_argument("length", "output_size", v, length=n)
+    raise Unknowable("output_size")
+
+
+def _check_adaptive(n: int):
+    def check(cfg: Config) -> None:
+        _output_size(cfg, n)
+        v = cfg.raw("data_format")
+        if isinstance(v, str) and v not in ("channels_first", "channels_last"):
+            raise bad_argument("choice", "data_format", v,
+                               choices=("channels_first", "channels_last"))
+    return checks(check)
+
+
+def adaptive_pooling(n: int):
+    def infer(cfg: Config, x: Shape) -> Shape:
+        d = dims(x)
+        size = _output_size(cfg, n)
+        if not all(s is None or plain_int(s) for s in size):
+            raise Unknowable("output_size")
+        fmt = cfg.known("data_format") or "channels_last"
+        if fmt == "channels_last":
+            return Shape((d[0],) + size + (d[-1],))
+        if fmt == "channels_first":
+            if len(d) < 2:
+                raise LayerIssue("SHP201", expected=(), min_rank=2, got=x,
+                                 layer=f"AdaptivePooling{n}D", family=f"pool{n}d")
+            return Shape((d[0], d[1]) + size)
+        raise Unknowable("data_format")
+    return infer
+
+
+# --- padding, cropping, upsampling -----------------------------------------------------------
+
+_ORDINAL = ("1st", "2nd", "3rd")
+
+
+def _pairs(cfg: Config, key: str, n: int, *, negative_int_ok: bool) -> tuple[tuple[int, int], ...]:
+    """ZeroPadding/Cropping 2D/3D: an int, n ints, or n (before, after) pairs."""
+    v = cfg.known(key)
+    if plain_int(v):
+        if v < 0 and not negative_int_ok:
+            raise bad_argument("non_negative", key, v)
+        return ((v, v),) * n
+    if not isinstance(v, (tuple, list)):
+        raise Unknowable(key)
+    if len(v) != n:
+        raise bad_argument("length", key, v, length=n)
+    out = []
+    for entry in v:
+        if plain_int(entry):
+            pair = (entry, entry)
+        elif isinstance(entry, (tuple, list)) and all(plain_int(a) for a in entry):
+            if len(entry) != 2:
+                raise bad_argument("length", key, v, length=n)
+            pair = (entry[0], entry[1])
+        else:
+            raise Unknowable(key)
+        if min(pair) < 0:
+            raise bad_argument("non_negative", key, v)
+        out.append(pair)
+    return tuple(out)
+
+
+def _pad_crop_axes(cfg: Config, x: Shape, n: int) -> list[int]:
+    if n == 1:
+        return [1]
+    return spatial_axes(cfg, x)[0]
 
 
 def zero_padding(n: int):
     def infer(cfg: Config, x: Shape) -> Shape:
-        if x.dims is None:
-            raise Unknowable("rank")
-        axes, _ = spatial_axes(cfg, x) if n > 1 else ([1], 2)
-        pads = _pairs(cfg, "padding", n)
-        dims = list(x.dims)
+        d = dims(x)
+        if len(d) != n + 2:
+            raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
+        if n == 1:
+            pads = (int_tuple(cfg, "padding", 2, allow_zero=True),)
+            axes = [2 if data_format(cfg) == "channels_first" else 1]
+        else:
+            pads = _pairs(cfg, "padding", n, negative_int_ok=True)
+            axes = spatial_axes(cfg, x)[0]
+        out = list(d)
         for axis, (a, b) in zip(axes, pads):
-            dims[axis] = dims[axis] + a + b if is_known(dims[axis]) else None
-        return Shape(tuple(dims))
+            out[axis] = d[axis] + a + b if is_known(d[axis]) else None
+            if is_known(out[axis]) and out[axis] < 0:
+                # A negative int padding crops; Keras cannot make a negative size.
+                raise LayerIssue("SHP402", axis=axis, size=d[axis], cropping=(-a, -b),
+                                 out=out[axis], what="cropping")
+        return Shape(tuple(out))
     return infer
 
 
 def cropping(n: int):
     def infer(cfg: Config, x: Shape) -> Shape:
-        if x.dims is None:
-            raise Unknowable("rank")
-        axes, _ = spatial_axes(cfg, x) if n > 1 else ([1], 2)
-        crops = _pairs(cfg, "cropping", n)
-        dims = list(x.dims)
+        d = dims(x)
+        if len(d) != n + 2:
+            raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
+        if n == 1:
+            crops = (int_tuple(cfg, "cropping", 2, allow_zero=True),)
+        else:
+            crops = _pairs(cfg, "cropping", n, negative_int_ok=False)
+        axes = _pad_crop_axes(cfg, x, n)
+        out = list(d)
         for axis, (a, b) in zip(axes, crops):
-            if is_known(dims[axis]):
-                out = dims[axis] - a - b
-                if out <= 0:
-                    raise LayerIssue("SHP402", axis=axis, size=dims[axis], cropping=(a, b),
-                                     out=out, what="cropping")
-                dims[axis] = out
-        return Shape(tuple(dims))
+            if is_known(d[axis]):
+                size = d[axis] - a - b
+                if size <= 0:
+                    raise LayerIssue("SHP402", axis=axis, size=d[axis], cropping=(a, b),
+                                     out=size, what="cropping")
+                out[axis] = size
+            else:
+                out[axis] = None
+        return Shape(tuple(out))
     return infer
+
+
+def _check_upsampling1d(cfg: Config) -> None:
+    v = cfg.known("size")
+    if isinstance(v, bool) or not plain_int(v):
+        raise bad_argument("int", "size", v)
+    if v <= 0:
+        raise bad_argument("positive", "size", v)
 
 
 def upsampling(n: int):
     def infer(cfg: Config, x: Shape) -> Shape:
-        if x.dims is None:
-            raise Unknowable("rank")
-        axes, _ = spatial_axes(cfg, x) if n > 1 else ([1], 2)
-        size = cfg.int_tuple("size", n)
-        dims = list(x.dims)
+        d = dims(x)
+        if len(d) != n + 2:
+            raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
+        if n == 1:
+            _check_upsampling1d(cfg)
+            size = (cfg.int("size"),)
+        else:
+            size = int_tuple(cfg, "size", n)
+        axes = _pad_crop_axes(cfg, x, n)
+        out = list(d)
         for axis, s in zip(axes, size):
-            dims[axis] = dims[axis] * s if is_known(dims[axis]) else None
-        return Shape(tuple(dims))
+            out[axis] = d[axis] * s if is_known(d[axis]) else None
+        return Shape(tuple(out))
     return infer
 
 
+# --- the table ----------------------------------------------------------------------------------
+
 _CONV_PARAMS = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
                 "groups", "activation", "use_bias")
-_CONV_DEFAULTS = {"strides": 1, "padding": "valid", "dilation_rate": 1, "groups": 1}
+_CONV_DEFAULTS = {"strides": 1, "padding": "valid", "dilation_rate": 1, "groups": 1,
+                  "data_format": None}
 _TRANSPOSE_PARAMS = ("filters", "kernel_size", "strides", "padding", "output_padding",
                      "data_format", "dilation_rate", "activation", "use_bias")
+_TRANSPOSE_DEFAULTS = {"strides": 1, "padding": "valid", "output_padding": None,
+                       "dilation_rate": 1, "data_format": None}
 _SEPARABLE_PARAMS = ("filters", "kernel_size", "strides", "padding", "data_format",
                      "dilation_rate", "depth_multiplier", "activation", "use_bias")
 _DEPTHWISE_PARAMS = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format",
                      "dilation_rate", "activation", "use_bias")
+_DEPTHWISE_DEFAULTS = {"strides": 1, "padding": "valid", "dilation_rate": 1,
+                       "depth_multiplier": 1, "data_format": None}
 _POOL_PARAMS = ("pool_size", "strides", "padding", "data_format")
+_POOL_DEFAULTS = {"pool_size": 2, "strides": None, "padding": "valid", "data_format": None}
+
+
+def _conv_checks(n: int, *, groups: bool = False, transpose: bool = False,
+                 depth: bool = False, filters: bool = True, causal: bool = False,
+                 strides_dilation: bool = True):
+    fns = [_check_tuples(n, "kernel_size", "strides", "dilation_rate"),
+           _check_padding(("valid", "same", "causal") if causal else ("valid", "same")),
+           _check_data_format]
+    if filters:
+        fns.insert(0, _check_positive_or_none("filters"))
+    if depth:
+        fns.insert(0, _check_positive_or_none("depth_multiplier"))
+    if groups:
+        fns.append(_check_groups)
+    if transpose:
+        fns.append(_check_output_padding(n))
+    if strides_dilation:
+        fns.append(_check_strides_dilation(n))
+    return checks(*fns)
 
 
 def _conv_specs() -> list[LayerSpec]:
     specs = []
     for n in (1, 2, 3):
         common = dict(ranks=(n + 2,), family=f"conv{n}d", weight_axes=channel_weights)
+        spatial = dict(ranks=(n + 2,), family=f"spatial{n}d")
+        pool = dict(ranks=(n + 2,), family=f"pool{n}d")
         specs += [
-            LayerSpec(f"Conv{n}D", _CONV_PARAMS, _CONV_DEFAULTS, conv(n),
-                      check=_check_strides_dilation(n), **common),
-            LayerSpec(f"Conv{n}DTranspose", _TRANSPOSE_PARAMS, _CONV_DEFAULTS, conv_transpose(n),
-                      check=_check_strides_dilation(n), **common),
-            LayerSpec(f"MaxPooling{n}D", _POOL_PARAMS, {"pool_size": 2, "padding": "valid"},
-                      pooling(n), ranks=(n + 2,), family=f"pool{n}d"),
-            LayerSpec(f"AveragePooling{n}D", _POOL_PARAMS, {"pool_size": 2, "padding": "valid"},
-                      pooling(n), ranks=(n + 2,), family=f"pool{n}d"),
-            LayerSpec(f"GlobalMaxPooling{n}D", ("data_format", "keepdims"), {}, global_pooling,
-                      ranks=(n + 2,), family=f"pool{n}d"),
-            LayerSpec(f"GlobalAveragePooling{n}D", ("data_format", "keepdims"), {}, global_pooling,
-                      ranks=(n + 2,), family=f"pool{n}d"),
-            LayerSpec(f"ZeroPadding{n}D", ("padding", "data_format"), {"padding": 1},
-                      zero_padding(n), ranks=(n + 2,), family=f"spatial{n}d"),
-            LayerSpec(f"Cropping{n}D", ("cropping", "data_format"),
-                      {"cropping": (1, 1) if n == 1 else 0}, cropping(n), ranks=(n + 2,),
-                      family=f"spatial{n}d"),
-            LayerSpec(f"UpSampling{n}D", ("size", "data_format"), {"size": 2}, upsampling(n),
-                      ranks=(n + 2,), family=f"spatial{n}d"),
+            LayerSpec(f"Conv{n}D", _CONV_PARAMS, _CONV_DEFAULTS, conv(n, f"Conv{n}D"),
+                      check=_conv_checks(n, groups=True, causal=n == 1), **common),
+            LayerSpec(f"Conv{n}DTranspose", _TRANSPOSE_PARAMS, _TRANSPOSE_DEFAULTS,
+                      conv_transpose(n, f"Conv{n}DTranspose"),
+                      check=_conv_checks(n, transpose=True), **common),
+            LayerSpec(f"MaxPooling{n}D", _POOL_PARAMS, _POOL_DEFAULTS, pooling(n),
+                      check=checks(lambda c: _require(c, "pool_size"), _check_tuples(n, "pool_size"),
+                                   _check_tuples(n, "strides", allow_zero=("strides",)),
+                                   _check_data_format), **pool),
+            LayerSpec(f"AveragePooling{n}D", _POOL_PARAMS, {**_POOL_DEFAULTS, "pool_size": None},
+                      pooling(n),
+                      check=checks(lambda c: _require(c, "pool_size"), _check_tuples(n, "pool_size"),
+                                   _check_tuples(n, "strides", allow_zero=("strides",)),
+                                   _check_data_format), **pool),
+            LayerSpec(f"GlobalMaxPooling{n}D", ("data_format", "keepdims"),
+                      {"data_format": None, "keepdims": False}, global_pooling,
+                      check=checks(_check_data_format), **pool),
+            LayerSpec(f"GlobalAveragePooling{n}D", ("data_format", "keepdims"),
+                      {"data_format": None, "keepdims": False}, global_pooling,
+                      check=checks(_check_data_format), **pool),
+            LayerSpec(f"AdaptiveMaxPooling{n}D", ("output_size", "data_format"),
+                      {"data_format": None}, adaptive_pooling(n), family=f"pool{n}d",
+                      check=_check_adaptive(n)),
+            LayerSpec(f"AdaptiveAveragePooling{n}D", ("output_size", "data_format"),
+                      {"data_format": None}, adaptive_pooling(n), family=f"pool{n}d",
+                      check=_check_adaptive(n)),
+            LayerSpec(f"UpSampling{n}D", ("size",) if n == 1 else ("size", "data_format"),
+                      {"size": 2 if n == 1 else (2,) * n, "data_format": None}, upsampling(n),
+                      check=checks(_check_upsampling1d) if n == 1 else
+                      checks(_check_tuples(n, "size"), _check_data_format), **spatial),
         ]
+    specs += [
+        LayerSpec("ZeroPadding1D", ("padding", "data_format"), {"padding": 1, "data_format": None},
+                  zero_padding(1), check=checks(_check_data_format), ranks=(3,),
+                  family="spatial1d"),
+        LayerSpec("ZeroPadding2D", ("padding", "data_format"),
+                  {"padding": (1, 1), "data_format": None}, zero_padding(2),
+                  check=checks(_check_data_format), ranks=(4,), family="spatial2d"),
+        LayerSpec("ZeroPadding3D", ("padding", "data_format"),
+                  {"padding": ((1, 1), (1, 1), (1, 1)), "data_format": None}, zero_padding(3),
+                  check=checks(_check_data_format), ranks=(5,), family="spatial3d"),
+        LayerSpec("Cropping1D", ("cropping",), {"cropping": (1, 1)}, cropping(1), ranks=(3,),
+                  family="spatial1d"),
+        LayerSpec("Cropping2D", ("cropping", "data_format"),
+                  {"cropping": ((0, 0), (0, 0)), "data_format": None}, cropping(2),
+                  check=checks(_check_data_format), ranks=(4,), family="spatial2d"),
+        LayerSpec("Cropping3D", ("cropping", "data_format"),
+                  {"cropping": ((1, 1), (1, 1), (1, 1)), "data_format": None}, cropping(3),
+                  check=checks(_check_data_format), ranks=(5,), family="spatial3d"),
+    ]
     for n in (1, 2):
         common = dict(ranks=(n + 2,), family=f"conv{n}d", weight_axes=channel_weights)
         specs += [
-            # Keras 3 builds separable/depthwise convolutions with strides and dilation > 1.
             LayerSpec(f"SeparableConv{n}D", _SEPARABLE_PARAMS,
-                      {**_CONV_DEFAULTS, "depth_multiplier": 1}, conv(n), **common),
-            LayerSpec(f"DepthwiseConv{n}D", _DEPTHWISE_PARAMS,
-                      {**_CONV_DEFAULTS, "depth_multiplier": 1}, depthwise(n), **common),
+                      {**_DEPTHWISE_DEFAULTS}, separable(n, f"SeparableConv{n}D"),
+                      check=_conv_checks(n, depth=True, strides_dilation=False), **common),
+            LayerSpec(f"DepthwiseConv{n}D", _DEPTHWISE_PARAMS, _DEPTHWISE_DEFAULTS,
+                      depthwise(n, f"DepthwiseConv{n}D"),
+                      check=_conv_checks(n, depth=True, filters=False, strides_dilation=False),
+                      **common),
         ]
     return specs
 

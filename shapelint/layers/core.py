@@ -1,20 +1,35 @@
-"""Core, activation, normalization and regularization layers, and Embedding."""
+"""Core, activation, normalization and regularization layers, Embedding and EinsumDense.
+
+Semantics follow ``keras.src.layers.core``, ``activations``, ``normalization`` and
+``regularization`` of Keras 3: ``__init__`` validation becomes a constructor check,
+``build``/``compute_output_shape`` become the shape function.
+"""
 from __future__ import annotations
 
-from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable
-from shapelint.shapes import Shape, normalize_axis
+import re
+from typing import Any, Optional
 
+from shapelint.layers import engine
+from shapelint.layers.common import (
+    bad_argument, check_positive_int, check_range, checks, dims, number, plain_int, same,
+)
+from shapelint.layers.spec import Config, LayerSpec, Unknowable, call_flag
+from shapelint.shapes import Shape, is_known, normalize_axis
+
+
+# --- Dense / EinsumDense / Embedding --------------------------------------------------------
 
 def dense(cfg: Config, x: Shape) -> Shape:
     units = cfg.int("units")
-    if x.dims is None:
+    d = dims(x)
+    if len(d) < 1:
         raise Unknowable("rank")
-    return Shape(x.dims[:-1] + (units,))
+    return Shape(d[:-1] + (units,))
 
 
 def last_axis_weights(cfg: Config, x: Shape):
     """Layers whose weights are sized by the last input axis (Dense, RNN kernels)."""
-    if x.dims is None:
+    if x.dims is None or not x.dims:
         return None
     return {-1: x.dims[-1]}
 
@@ -30,7 +45,7 @@ def axis_weights(cfg: Config, x: Shape):
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = {}
     for a in axes:
-        if not isinstance(a, int):
+        if not plain_int(a):
             return None
         n = normalize_axis(a, len(x.dims))
         if n is None:
@@ -39,50 +54,318 @@ def axis_weights(cfg: Config, x: Shape):
     return out
 
 
+class _EinsumError(Exception):
+    pass
+
+
+class _ConfigNone:
+    """A ``None`` written in output_shape: definitely None, unlike an unknown input size."""
+
+    def __repr__(self) -> str:
+        return "None"
+
+
+_CFG_NONE = _ConfigNone()
+
+
+def einsum_output(equation: str, bias_axes: Any, input_shape: tuple, partial: tuple) -> list:
+    """``_analyze_einsum_string`` of Keras' EinsumDense, for the output shape and its errors.
+
+    Unknown sizes (None or named symbols) never make a comparison fail.
+    """
+    eq = re.sub(r"\.\.\.", "0", equation)
+    left_elided = False
+    m = re.match("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", eq)
+    if not m:
+        m = re.match("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", eq)
+        left_elided = bool(m)
+    if not m:
+        m = re.match("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", eq)
+    if not m:
+        raise _EinsumError("einsum_equation")
+    input_spec, weight_spec, output_spec = m.group(1), m.group(2), m.group(3)
+    elided = len(input_shape) - len(input_spec)
+    output_shape = [_CFG_NONE if d is None else d for d in partial]
+    output_shape.insert(0, input_shape[0])
+    if elided > 0 and left_elided:
+        for i in range(1, elided):
+            output_shape.insert(1, input_shape[i])
+    elif elided > 0 and not left_elided:
+        for i in range(len(input_shape) - elided, len(input_shape)):
+            output_shape.append(input_shape[i])
+    if left_elided:
+        input_dim_map = {d: (i + elided) - len(input_shape) for i, d in enumerate(input_spec)}
+        output_dim_map = {d: (i + elided) for i, d in enumerate(output_spec)}
+    else:
+        input_dim_map = {d: i for i, d in enumerate(input_spec)}
+        output_dim_map = {d: i for i, d in enumerate(output_spec)}
+    for d in input_spec:
+        in_d = input_shape[input_dim_map[d]]
+        if d in output_dim_map:
+            out_d = output_shape[output_dim_map[d]]
+            if is_known(out_d) and is_known(in_d) and out_d != in_d:
+                raise _EinsumError("einsum_shared_dim")
+    for d in output_spec:
+        if d not in input_spec and d not in weight_spec:
+            raise _EinsumError("einsum_output_dim")
+    weight = []
+    for d in weight_spec:
+        if d in output_dim_map:
+            weight.append(output_shape[output_dim_map[d]])
+        elif d in input_dim_map:
+            weight.append(input_shape[input_dim_map[d]])
+        else:
+            raise _EinsumError("einsum_weight_dim")
+    bias = []
+    if bias_axes is not None:
+        num_left_elided = elided if left_elided else 0
+        idx_map = {c: output_shape[i + num_left_elided] for i, c in enumerate(output_spec)}
+        for c in bias_axes:
+            if c not in output_spec:
+                raise _EinsumError("einsum_bias_axes")
+        first = min(output_spec.find(c) for c in bias_axes) if bias_axes else 0
+        bias = [idx_map[c] for c in output_spec[first:] if c in bias_axes]
+    if any(w is _CFG_NONE for w in weight + bias):
+        raise _EinsumError("einsum_weight_none")   # add_weight needs every size
+    return [None if d is _CFG_NONE else d for d in output_shape]
+
+
+def _einsum_partial(cfg: Config) -> tuple:
+    out = cfg.known("output_shape")
+    if plain_int(out):
+        return (out,)
+    if isinstance(out, (tuple, list)) and all(d is None or plain_int(d) for d in out):
+        return tuple(out)
+    raise Unknowable("output_shape")
+
+
+def einsum_dense(cfg: Config, x: Shape) -> Shape:
+    equation = cfg.known("equation")
+    bias_axes = cfg.known("bias_axes")
+    if not isinstance(equation, str) or not (bias_axes is None or isinstance(bias_axes, str)):
+        raise Unknowable("equation")
+    partial = _einsum_partial(cfg)
+    d = dims(x)
+    try:
+        out = einsum_output(equation, bias_axes, d, partial)
+    except _EinsumError as err:
+        raise bad_argument(str(err), "equation", equation, shape=x, output_shape=partial,
+                           bias_axes=bias_axes) from None
+    except IndexError:
+        raise bad_argument("einsum_rank", "equation", equation, shape=x,
+                           output_shape=partial) from None
+    return Shape(tuple(out))
+
+
+def _check_embedding(cfg: Config) -> None:
+    for name in ("input_dim", "output_dim"):
+        try:
+            v = cfg.known(name)
+        except Unknowable:
+            continue
+        if isinstance(v, bool) or (plain_int(v) and v <= 0) or (number(v) and not plain_int(v)):
+            raise bad_argument("positive", name, v)
+
+
 def embedding(cfg: Config, x: Shape) -> Shape:
-    dim = cfg.int("output_dim")
-    if x.dims is None:
-        raise Unknowable("rank")
-    return Shape(x.dims + (dim,))
+    return Shape(dims(x) + (cfg.int("output_dim"),))
+
+
+def reversible_embedding(cfg: Config, x: Shape, call: Optional[dict]) -> Shape:
+    d = dims(x)
+    if call_flag(cfg, call, "reverse"):
+        if not d:
+            raise Unknowable("rank")
+        return Shape(d[:-1] + (cfg.int("input_dim"),))
+    return Shape(d + (cfg.int("output_dim"),))
 
 
 def lambda_layer(cfg: Config, x: Shape) -> Shape:
-    """Opaque unless ``output_shape`` is given (a tuple without the batch axis)."""
+    """Keras trusts ``output_shape`` (a tuple without the batch axis) when it is given."""
     out = cfg.raw("output_shape")
-    if isinstance(out, (tuple, list)) and all(d is None or isinstance(d, int) for d in out):
+    if isinstance(out, tuple) and all(d is None or plain_int(d) for d in out):
         batch = x.dims[0] if x.dims else None
         return Shape((batch,) + tuple(out))
     raise Unknowable("output_shape")
 
 
-def same(cfg: Config, x: Shape) -> Shape:
+# --- activations ------------------------------------------------------------------------------
+
+def _check_relu(cfg: Config) -> None:
+    mv = cfg.raw("max_value")
+    if number(mv) and mv < 0:
+        raise bad_argument("non_negative", "max_value", mv)
+    for name in ("negative_slope", "threshold"):
+        if not cfg.given(name):
+            continue
+        v = cfg.raw(name)
+        if v is None or (number(v) and v < 0):
+            raise bad_argument("non_negative", name, v)
+
+
+def _check_leaky_relu(cfg: Config) -> None:
+    name = "alpha" if cfg.given("alpha") else "negative_slope"
+    if not cfg.given(name):
+        return
+    v = cfg.raw(name)
+    if v is None or (number(v) and v < 0):
+        raise bad_argument("non_negative", name, v)
+
+
+def _shared_axes(cfg: Config) -> tuple:
+    v = cfg.known("shared_axes")
+    if v is None:
+        return ()
+    if plain_int(v):
+        return (v,)
+    if isinstance(v, (tuple, list)) and all(plain_int(a) for a in v):
+        return tuple(v)
+    raise Unknowable("shared_axes")
+
+
+def prelu(cfg: Config, x: Shape) -> Shape:
+    d = dims(x)
+    for a in _shared_axes(cfg):
+        # build: param_shape[a - 1] over the non-batch axes (Python indexing).
+        if not -(len(d) - 1) <= a - 1 < len(d) - 1:
+            raise bad_argument("axis_range", "shared_axes", cfg.raw("shared_axes"), shape=x)
     return x
+
+
+# --- normalization ----------------------------------------------------------------------------
+
+def _axes(cfg: Config, *, allow_list: bool = True) -> tuple[int, ...]:
+    v = cfg.known("axis")
+    if plain_int(v):
+        return (v,)
+    if allow_list and isinstance(v, (tuple, list)) and all(plain_int(a) for a in v):
+        return tuple(v)
+    raise Unknowable("axis")
+
+
+def _check_axes_in_range(cfg: Config, x: Shape, axes: tuple[int, ...]) -> None:
+    rank = len(dims(x))
+    for a in axes:
+        if a >= rank or a < -rank:
+            raise bad_argument("axis_range", "axis", cfg.raw("axis"), shape=x)
+
+
+def axis_preserving(cfg: Config, x: Shape) -> Shape:
+    """LayerNormalization, RMSNormalization, UnitNormalization, BatchNormalization."""
+    _check_axes_in_range(cfg, x, _axes(cfg))
+    return x
+
+
+def _check_group_norm(cfg: Config) -> None:
+    try:
+        g = cfg.known("groups")
+    except Unknowable:
+        return
+    if isinstance(g, bool) or (plain_int(g) and g <= 0 and g != -1) or (number(g) and not plain_int(g)):
+        raise bad_argument("groups_value", "groups", g)
+
+
+def group_norm(cfg: Config, x: Shape) -> Shape:
+    axis = cfg.int("axis")
+    d = dims(x)
+    if not -len(d) <= axis < len(d):
+        raise bad_argument("axis_range", "axis", axis, shape=x)
+    dim = d[axis]
+    groups = cfg.int("groups")
+    if is_known(dim):
+        g = dim if groups == -1 else groups
+        if dim < g or dim % g:
+            raise bad_argument("groups_channels", "groups", groups, shape=x, channels=dim, axis=axis)
+    return x
+
+
+def _check_spectral(cfg: Config) -> None:
+    v = cfg.raw("power_iterations")
+    if number(v) and v <= 0:
+        raise bad_argument("positive", "power_iterations", v)
+
+
+# Layers with a ``kernel`` or ``embeddings`` attribute, which SpectralNormalization needs.
+_KERNEL_LAYERS = frozenset(
+    {"Dense", "EinsumDense", "Embedding", "ReversibleEmbedding"}
+    | {f"Conv{n}D" for n in (1, 2, 3)} | {f"Conv{n}DTranspose" for n in (1, 2, 3)}
+    | {f"DepthwiseConv{n}D" for n in (1, 2)})
+
+
+def spectral_normalization(cfg: Config, x: Shape) -> Any:
+    inner = cfg.known("layer")
+    name = getattr(getattr(inner, "spec", None), "name", None)
+    if name is None:
+        raise Unknowable("layer")
+    if name not in _KERNEL_LAYERS:
+        raise bad_argument("no_kernel", "layer", name)
+    return engine.infer_output(inner, x, input_spec=False)
+
+
+# --- the table --------------------------------------------------------------------------------
+
+def _rate(name: str, hi: Optional[float] = 1.0):
+    return lambda cfg: check_range(cfg, name, 0.0, hi)
 
 
 SPECS = [
     LayerSpec("Dense", ("units", "activation", "use_bias"), {"use_bias": True}, dense,
-              min_rank=2, weight_axes=last_axis_weights, family="dense"),
-    LayerSpec("Activation", ("activation",), {}, same),
-    LayerSpec("ReLU", ("max_value", "negative_slope", "threshold"), {}, same),
-    LayerSpec("LeakyReLU", ("negative_slope",), {}, same),
-    LayerSpec("PReLU", (), {}, same),
-    LayerSpec("ELU", ("alpha",), {}, same),
-    LayerSpec("Softmax", ("axis",), {}, same),
+              min_rank=2, weight_axes=last_axis_weights, family="dense",
+              check=checks(lambda c: check_positive_int(c, "units"))),
+    LayerSpec("EinsumDense", ("equation", "output_shape", "activation", "bias_axes"),
+              {"bias_axes": None}, einsum_dense, family="dense"),
+    LayerSpec("Embedding", ("input_dim", "output_dim"), {}, embedding, family="embedding",
+              check=checks(_check_embedding)),
+    LayerSpec("ReversibleEmbedding", ("input_dim", "output_dim", "tie_weights"), {},
+              reversible_embedding, family="embedding", check=checks(_check_embedding),
+              call_params=("reverse",)),
     LayerSpec("Identity", (), {}, same),
     LayerSpec("Masking", ("mask_value",), {}, same),
-    LayerSpec("Dropout", ("rate", "noise_shape", "seed"), {}, same),
-    LayerSpec("SpatialDropout1D", ("rate",), {}, same, ranks=(3,)),
-    LayerSpec("SpatialDropout2D", ("rate", "data_format"), {}, same, ranks=(4,)),
-    LayerSpec("SpatialDropout3D", ("rate", "data_format"), {}, same, ranks=(5,)),
-    LayerSpec("GaussianNoise", ("stddev",), {}, same),
-    LayerSpec("GaussianDropout", ("rate",), {}, same),
-    LayerSpec("AlphaDropout", ("rate",), {}, same),
-    LayerSpec("ActivityRegularization", ("l1", "l2"), {}, same),
-    LayerSpec("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"),
-              {"axis": -1}, same, weight_axes=axis_weights, family="norm"),
-    LayerSpec("LayerNormalization", ("axis", "epsilon", "center", "scale"),
-              {"axis": -1}, same, weight_axes=axis_weights, family="norm"),
-    LayerSpec("UnitNormalization", ("axis",), {"axis": -1}, same),
-    LayerSpec("Embedding", ("input_dim", "output_dim"), {}, embedding, family="embedding"),
     LayerSpec("Lambda", ("function", "output_shape", "mask", "arguments"), {}, lambda_layer),
+    # activations
+    LayerSpec("Activation", ("activation",), {}, same, family="activation"),
+    LayerSpec("ReLU", ("max_value", "negative_slope", "threshold"), {}, same, family="activation",
+              check=checks(_check_relu)),
+    LayerSpec("LeakyReLU", ("negative_slope",), {}, same, family="activation",
+              check=checks(_check_leaky_relu)),
+    LayerSpec("PReLU", ("alpha_initializer", "alpha_regularizer", "alpha_constraint",
+                        "shared_axes"), {"shared_axes": None}, prelu, family="activation"),
+    LayerSpec("ELU", ("alpha",), {}, same, family="activation"),
+    LayerSpec("Softmax", ("axis",), {}, same, family="activation"),
+    # regularization
+    LayerSpec("Dropout", ("rate", "noise_shape", "seed"), {}, same, family="regularization",
+              check=checks(_rate("rate"))),
+    LayerSpec("SpatialDropout1D", ("rate", "seed"), {}, same, ranks=(3,), family="regularization",
+              check=checks(_rate("rate"))),
+    LayerSpec("SpatialDropout2D", ("rate", "data_format", "seed"), {}, same, ranks=(4,),
+              family="regularization", check=checks(_rate("rate"))),
+    LayerSpec("SpatialDropout3D", ("rate", "data_format", "seed"), {}, same, ranks=(5,),
+              family="regularization", check=checks(_rate("rate"))),
+    LayerSpec("GaussianNoise", ("stddev", "seed"), {}, same, family="regularization",
+              check=checks(_rate("stddev"))),
+    LayerSpec("GaussianDropout", ("rate", "seed"), {}, same, family="regularization",
+              check=checks(_rate("rate"))),
+    LayerSpec("AlphaDropout", ("rate", "noise_shape", "seed"), {}, same, family="regularization",
+              check=checks(_rate("rate"))),
+    LayerSpec("ActivityRegularization", ("l1", "l2"), {}, same, family="regularization"),
+    # normalization
+    LayerSpec("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"),
+              {"axis": -1}, lambda cfg, x: axis_preserving_int(cfg, x),
+              weight_axes=axis_weights, family="norm"),
+    LayerSpec("LayerNormalization", ("axis", "epsilon", "center", "scale"),
+              {"axis": -1}, axis_preserving, weight_axes=axis_weights, family="norm"),
+    LayerSpec("RMSNormalization", ("axis", "epsilon"), {"axis": -1}, axis_preserving,
+              weight_axes=axis_weights, family="norm"),
+    LayerSpec("UnitNormalization", ("axis",), {"axis": -1}, axis_preserving, family="norm"),
+    LayerSpec("GroupNormalization", ("groups", "axis", "epsilon", "center", "scale"),
+              {"groups": 32, "axis": -1}, group_norm, weight_axes=axis_weights, family="norm",
+              check=checks(_check_group_norm)),
+    LayerSpec("SpectralNormalization", ("layer", "power_iterations"), {"power_iterations": 1},
+              spectral_normalization, min_rank=1, family="wrapper", check=checks(_check_spectral)),
 ]
+
+
+def axis_preserving_int(cfg: Config, x: Shape) -> Shape:
+    """BatchNormalization: ``axis`` is a single int (``int(axis)`` in ``__init__``)."""
+    _check_axes_in_range(cfg, x, _axes(cfg, allow_list=False))
+    return x

@@ -1,60 +1,89 @@
 """Merging layers: Concatenate, the element-wise family, Dot.
 
 Rules follow ``keras.src.layers.merging``: Concatenate needs equal ranks and equal
-sizes off the axis; element-wise merges broadcast from the right, and Keras treats
-a ``None`` on either side as unknown (the output is ``None`` there).
+sizes off the axis (a ``None`` matches anything) and takes every size but the summed
+one from its first input; element-wise merges broadcast the non-batch axes from the
+right, a ``None`` on either side giving ``None``, and need one batch size; Dot checks the
+contracted sizes when both are known.
 """
 from __future__ import annotations
 
+from shapelint.layers.common import bad_argument, checks, plain_int
 from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable
 from shapelint.shapes import Shape, dims_differ, is_known, normalize_axis
 
 
+def _known_ranks(xs: list[Shape]) -> list[Shape]:
+    if any(x.dims is None for x in xs):
+        raise Unknowable("rank")
+    return xs
+
+
 def concatenate(cfg: Config, xs: list[Shape]) -> Shape:
+    """Keras' ``Concatenate.build`` then ``compute_output_shape``, quirks included.
+
+    build deletes the axis from every input (when the input is long enough) and needs the
+    rest to agree; compute_output_shape sums the axis over the inputs, stopping at the first
+    unknown size (so a short input after an unknown size is never indexed).
+    """
     axis = cfg.int("axis")
+    if not xs:
+        raise Unknowable("inputs")
     if any(x.dims is None for x in xs):
         known = [x for x in xs if x.dims is not None]
         if not known:
             raise Unknowable("rank")
         return Shape.unknown(known[0].rank)
-    ranks = {len(x.dims) for x in xs}  # type: ignore[arg-type]
+    reduced = []
+    for x in xs:
+        r = list(x.dims)  # type: ignore[arg-type]
+        if len(r) > axis:
+            if axis < -len(r):
+                raise bad_argument("axis_range", "axis", axis, shape=x)
+            del r[axis]
+        reduced.append(r)
+    ranks = {len(r) for r in reduced}
     if len(ranks) > 1:
         raise LayerIssue("SHP101", kind="rank", axis=axis, shapes=xs)
-    rank = ranks.pop()
+    rank = len(xs[0].dims)  # type: ignore[arg-type]
     ax = normalize_axis(axis, rank)
+    for d in range(ranks.pop()):
+        for i in range(1, len(reduced)):
+            for j in range(i):
+                if dims_differ(reduced[j][d], reduced[i][d]):
+                    full = d if ax is None or d < ax else d + 1
+                    if len({len(x.dims) for x in xs}) > 1:  # type: ignore[arg-type]
+                        raise LayerIssue("SHP101", kind="rank", axis=axis, shapes=xs)
+                    raise LayerIssue("SHP101", kind="axis", axis=axis, norm_axis=ax, bad_axis=full,
+                                     shapes=[xs[j], xs[i]] if j else xs, index=1 if j else i)
+    out = list(xs[0].dims)  # type: ignore[arg-type]
+    if len(xs) == 1:
+        return xs[0]
     if ax is None:
-        raise Unknowable("axis")
-    first = xs[0]
-    for i, x in enumerate(xs[1:], start=1):
-        for d in range(rank):
-            if d != ax and dims_differ(first.dims[d], x.dims[d]):  # type: ignore[index]
-                raise LayerIssue("SHP101", kind="axis", axis=axis, norm_axis=ax, bad_axis=d,
-                                 shapes=xs, index=i)
-    out = list(first.dims)  # type: ignore[arg-type]
-    total = 0
-    for x in xs:
-        d = x.dims[ax]  # type: ignore[index]
-        if not is_known(d):
-            total = None
+        raise bad_argument("axis_range", "axis", axis, shape=xs[0])
+    for x in xs[1:]:
+        if not is_known(out[ax]):
+            out[ax] = None
             break
-        total += d
-    out[ax] = total
-    for d in range(rank):
-        if d != ax and out[d] is None:
-            out[d] = next((x.dims[d] for x in xs if is_known(x.dims[d])), None)  # type: ignore[index]
+        if not -len(x.dims) <= axis < len(x.dims):  # type: ignore[arg-type]
+            raise LayerIssue("SHP101", kind="rank", axis=axis, shapes=xs)
+        d = x.dims[axis]  # type: ignore[index]
+        if not is_known(d):
+            out[ax] = None
+            break
+        out[ax] += d
     return Shape(tuple(out))
 
 
-def _elementwise_pair(a: Shape, b: Shape, xs: list[Shape]) -> Shape:
-    if a.dims is None or b.dims is None:
-        return Shape(None)
-    if len(a.dims) < len(b.dims):
+def _pair(a: tuple, b: tuple, xs: list[Shape]) -> tuple:
+    """``_compute_elemwise_op_output_shape`` on the non-batch axes."""
+    if len(a) < len(b):
         a, b = b, a
-    if not b.dims:
+    if not b:
         return a
-    out = list(a.dims[: len(a.dims) - len(b.dims)])
-    offset = len(a.dims) - len(b.dims)
-    for k, (i, j) in enumerate(zip(a.dims[offset:], b.dims)):
+    out = list(a[: len(a) - len(b)])
+    offset = len(a) - len(b)
+    for k, (i, j) in enumerate(zip(a[offset:], b)):
         if i is None or j is None:
             out.append(None)
         elif is_known(i) and i == 1:
@@ -62,50 +91,73 @@ def _elementwise_pair(a: Shape, b: Shape, xs: list[Shape]) -> Shape:
         elif is_known(j) and j == 1:
             out.append(i)
         elif dims_differ(i, j):
-            raise LayerIssue("SHP102", shapes=xs, axis=offset + k, a=i, b=j)
+            raise LayerIssue("SHP102", shapes=xs, axis=1 + offset + k, a=i, b=j)
         else:
-            out.append(i)
-    return Shape(tuple(out))
+            out.append(i if is_known(i) else j if is_known(j) else i)
+    return tuple(out)
 
 
 def elementwise(cfg: Config, xs: list[Shape]) -> Shape:
-    out = xs[0]
+    if not xs:
+        raise Unknowable("inputs")
+    if any(x.dims is None for x in xs):
+        return Shape(None)
+    if any(len(x.dims) == 0 for x in xs):  # type: ignore[arg-type]
+        raise Unknowable("rank")
+    batches = {x.dims[0] for x in xs if is_known(x.dims[0])}  # type: ignore[index]
+    if len(batches) > 1:
+        a, b = sorted(batches)[:2]
+        raise LayerIssue("SHP102", shapes=xs, axis=0, a=a, b=b)
+    out = xs[0].dims[1:]  # type: ignore[index]
     for x in xs[1:]:
-        out = _elementwise_pair(out, x, xs)
-    return out
+        out = _pair(out, x.dims[1:], xs)  # type: ignore[index]
+    batch = batches.pop() if batches else None
+    return Shape((batch,) + tuple(out))
 
 
 def subtract(cfg: Config, xs: list[Shape]) -> Shape:
     if len(xs) != 2:
-        raise Unknowable("inputs")
+        raise bad_argument("input_count", "inputs", len(xs), count=2)
     return elementwise(cfg, xs)
 
 
 def _dot_axes(cfg: Config, a: Shape, b: Shape) -> tuple[int, int]:
     axes = cfg.known("axes")
-    if isinstance(axes, int):
+    if plain_int(axes):
         if axes < 0:
             return axes % len(a.dims), axes % len(b.dims)  # type: ignore[arg-type]
         return axes, axes
-    if isinstance(axes, (tuple, list)) and len(axes) == 2 and all(isinstance(v, int) for v in axes):
-        return (axes[0] % len(a.dims), axes[1] % len(b.dims))  # type: ignore[arg-type]
+    if isinstance(axes, (tuple, list)) and len(axes) == 2 and all(plain_int(v) for v in axes):
+        return axes[0], axes[1]
     raise Unknowable("axes")
 
 
+def _check_dot(cfg: Config) -> None:
+    axes = cfg.known("axes")
+    if isinstance(axes, (tuple, list)):
+        if len(axes) != 2:
+            raise bad_argument("length", "axes", axes, length=2)
+
+
 def dot(cfg: Config, xs: list[Shape]) -> Shape:
-    if len(xs) != 2 or xs[0].dims is None or xs[1].dims is None:
+    if len(xs) != 2:
+        raise bad_argument("input_count", "inputs", len(xs), count=2)
+    if xs[0].dims is None or xs[1].dims is None:
         raise Unknowable("inputs")
     a, b = xs
     ax_a, ax_b = _dot_axes(cfg, a, b)
-    if ax_a >= len(a.dims) or ax_b >= len(b.dims):  # type: ignore[arg-type]
-        raise Unknowable("axes")
-    if dims_differ(a.dims[ax_a], b.dims[ax_b]):  # type: ignore[index]
-        raise LayerIssue("SHP103", shapes=xs, axes=(ax_a, ax_b),
-                         a=a.dims[ax_a], b=b.dims[ax_b])  # type: ignore[index]
+    la, lb = len(a.dims), len(b.dims)  # type: ignore[arg-type]
+    if not (-la <= ax_a < la and -lb <= ax_b < lb) or lb < 1:
+        raise bad_argument("axis_range", "axes", cfg.raw("axes"), shape=a, other=b)
+    da, db = a.dims[ax_a], b.dims[ax_b]  # type: ignore[index]
+    if dims_differ(da, db):
+        raise LayerIssue("SHP103", shapes=xs, axes=(ax_a % la, ax_b % lb), a=da, b=db)
     left = list(a.dims)  # type: ignore[arg-type]
     right = list(b.dims)  # type: ignore[arg-type]
     left.pop(ax_a)
     right.pop(ax_b)
+    if not right:
+        raise Unknowable("rank")
     right.pop(0)
     out = left + right
     if len(out) == 1:
@@ -123,5 +175,6 @@ SPECS = [
     LayerSpec("Average", (), {}, elementwise, functional="average", **_MERGE),
     LayerSpec("Maximum", (), {}, elementwise, functional="maximum", **_MERGE),
     LayerSpec("Minimum", (), {}, elementwise, functional="minimum", **_MERGE),
-    LayerSpec("Dot", ("axes", "normalize"), {}, dot, functional="dot", **_MERGE),
+    LayerSpec("Dot", ("axes", "normalize"), {"normalize": False}, dot, functional="dot",
+              check=checks(_check_dot), **_MERGE),
 ]

@@ -1,10 +1,14 @@
-"""Reshaping layers: Flatten, Reshape, Permute, RepeatVector."""
+"""Reshaping layers: Flatten, Reshape, Permute, RepeatVector.
+
+(Cropping, UpSampling and ZeroPadding live with the spatial layers in :mod:`conv`.)
+"""
 from __future__ import annotations
 
 from math import prod
 
+from shapelint.layers.common import bad_argument, checks, dims, plain_int
 from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable
-from shapelint.shapes import Shape, is_known
+from shapelint.shapes import Shape, Sym, is_known
 
 
 def flatten(cfg: Config, x: Shape) -> Shape:
@@ -13,56 +17,98 @@ def flatten(cfg: Config, x: Shape) -> Shape:
     rest = x.dims[1:]
     if not rest:
         return Shape((x.dims[0], 1))
-    return Shape((x.dims[0], x.size()))
+    if all(is_known(d) for d in rest):
+        return Shape((x.dims[0], prod(rest)))  # type: ignore[arg-type]
+    return Shape((x.dims[0], None))
+
+
+def _target(cfg: Config) -> tuple:
+    target = cfg.seq("target_shape")
+    if not all(plain_int(d) for d in target):
+        raise Unknowable("target_shape")
+    return target
+
+
+def _check_reshape(cfg: Config) -> None:
+    target = _target(cfg)
+    if any(d < -1 for d in target) or target.count(-1) > 1:
+        raise bad_argument("reshape_target", "target_shape", target)
 
 
 def reshape(cfg: Config, x: Shape) -> Shape:
-    raw = cfg.raw("target_shape")
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        raise LayerIssue("SHP202", arg="target_shape", value=raw, call="Reshape")
-    target = cfg.seq("target_shape")
-    if not all(isinstance(d, int) and not isinstance(d, bool) for d in target):
-        raise Unknowable("target_shape")
+    target = _target(cfg)
+    _check_reshape(cfg)
     batch = x.dims[0] if x.dims else None
-    if target.count(-1) > 1:
-        raise Unknowable("target_shape")
-    known_target = prod(d for d in target if d != -1)
     if x.dims is None:
         return Shape((batch,) + tuple(None if d == -1 else d for d in target))
     rest = x.dims[1:]
-    known_in = prod(d for d in rest if is_known(d))
-    all_known = all(is_known(d) for d in rest)
-    if -1 not in target:
-        if all_known and known_in != known_target:
-            raise LayerIssue("SHP401", input=x, target=target, in_size=known_in, out_size=known_target)
-        # Unknown input sizes only multiply the known part: it must divide the target.
-        if not all_known and known_in and known_target % known_in:
+    known_target = prod(d for d in target if d != -1)
+    if all(is_known(d) for d in rest):
+        size = prod(rest)  # type: ignore[arg-type]
+        if -1 not in target:
+            if size != known_target:
+                raise LayerIssue("SHP401", input=x, target=target, in_size=size,
+                                 out_size=known_target)
+            return Shape((batch,) + target)
+        if known_target == 0 or size % known_target:
+            raise LayerIssue("SHP401", input=x, target=target, in_size=size,
+                             out_size=known_target, wildcard=True)
+        return Shape((batch,) + tuple(size // known_target if d == -1 else d for d in target))
+    if -1 not in target and all(is_known(d) or isinstance(d, Sym) for d in rest):
+        # Named unknown sizes are ints by the time Keras sees them: the known part of the
+        # input must divide the target size. (A literal None is skipped, as Keras does.)
+        known_in = prod(d for d in rest if is_known(d))  # type: ignore[misc]
+        if known_in and known_target % known_in:
             raise LayerIssue("SHP401", input=x, target=target, in_size=None,
                              known_in=known_in, out_size=known_target)
-        return Shape((batch,) + target)
-    if all_known:
-        if known_target == 0 or known_in % known_target:
-            raise LayerIssue("SHP401", input=x, target=target, in_size=known_in,
-                             out_size=known_target, wildcard=True)
-        return Shape((batch,) + tuple(known_in // known_target if d == -1 else d for d in target))
     return Shape((batch,) + tuple(None if d == -1 else d for d in target))
 
 
-def permute(cfg: Config, x: Shape) -> Shape:
-    dims = cfg.seq("dims")
-    if x.dims is None or len(dims) != len(x.dims) - 1:
+def _permutation(cfg: Config) -> tuple:
+    p = cfg.seq("dims")
+    if not all(plain_int(d) for d in p):
         raise Unknowable("dims")
-    return Shape((x.dims[0],) + tuple(x.dims[d] for d in dims))
+    return p
+
+
+def _check_permute(cfg: Config) -> None:
+    p = _permutation(cfg)
+    if sorted(p) != list(range(1, len(p) + 1)):
+        raise bad_argument("permute_dims", "dims", p)
+
+
+def permute(cfg: Config, x: Shape) -> Shape:
+    p = _permutation(cfg)
+    _check_permute(cfg)
+    d = dims(x)
+    if len(d) != len(p) + 1:
+        raise LayerIssue("SHP201", expected=(len(p) + 1,), min_rank=0, got=x, layer="Permute",
+                         family="permute")
+    return Shape((d[0],) + tuple(d[i] for i in p))
+
+
+def _check_repeat(cfg: Config) -> None:
+    n = cfg.known("n")
+    if isinstance(n, bool) or (not plain_int(n) and n is not None):
+        raise bad_argument("int", "n", n)
+    if plain_int(n) and n <= 0:
+        raise bad_argument("positive", "n", n)
 
 
 def repeat_vector(cfg: Config, x: Shape) -> Shape:
     n = cfg.int("n")
-    return Shape((x.dims[0] if x.dims else None, n, x.dims[1] if x.dims else None))
+    d = dims(x)
+    if len(d) != 2:
+        raise LayerIssue("SHP201", expected=(2,), min_rank=0, got=x, layer="RepeatVector",
+                         family="repeat")
+    return Shape((d[0], n, d[1]))
 
 
 SPECS = [
-    LayerSpec("Flatten", ("data_format",), {}, flatten, family="flatten"),
-    LayerSpec("Reshape", ("target_shape",), {}, reshape, family="reshape"),
-    LayerSpec("Permute", ("dims",), {}, permute, family="reshape"),
-    LayerSpec("RepeatVector", ("n",), {}, repeat_vector, ranks=(2,), family="repeat"),
+    LayerSpec("Flatten", ("data_format",), {}, flatten, min_rank=1, family="flatten"),
+    LayerSpec("Reshape", ("target_shape",), {}, reshape, family="reshape",
+              check=checks(_check_reshape)),
+    LayerSpec("Permute", ("dims",), {}, permute, family="reshape", check=checks(_check_permute)),
+    LayerSpec("RepeatVector", ("n",), {}, repeat_vector, ranks=(2,), family="repeat",
+              check=checks(_check_repeat)),
 ]

@@ -29,6 +29,16 @@ class LayerIssue(Exception):
 MISSING = object()
 
 
+def _plain(value: Any) -> Any:
+    """The interpreter's list values (``.items`` holding a list) as plain tuples."""
+    items = getattr(value, "items", None)
+    if isinstance(items, list) and not isinstance(value, (list, tuple, dict)):
+        return tuple(_plain(v) for v in items)
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
 class Config:
     """A layer's constructor arguments; typed accessors raise :class:`Unknowable`."""
 
@@ -39,10 +49,14 @@ class Config:
 
     def raw(self, name: str, default: Any = MISSING) -> Any:
         if name in self._values:
-            return self._values[name]
+            return _plain(self._values[name])
         if name in self._defaults:
             return self._defaults[name]
         return None if default is MISSING else default
+
+    def is_known(self, value: Any) -> bool:
+        """Whether a value (a constructor or call argument) is fully known."""
+        return self._is_known(value)
 
     def given(self, name: str) -> bool:
         return name in self._values
@@ -129,3 +143,34 @@ class LayerSpec:
     weight_axes: Optional[Callable[[Config, Shape], Optional[tuple]]] = None
     out_rank: Optional[Callable[[Config, Optional[int]], Optional[int]]] = None
     functional: Optional[str] = None      # name of the functional form (concatenate, add, ...)
+    # Call arguments besides the input that the shape function reads (attention's value/key,
+    # return_attention_scores, ...). When given, ``infer(cfg, x, call)`` also receives a dict
+    # of the arguments passed: tensors as their Shape, other values as given.
+    call_params: tuple[str, ...] = ()
+    input_arg: str = "inputs"             # keyword name of the first call argument
+    opaque: bool = False                  # output never known statically (explicit unknown)
+
+
+def call_shape(call: Optional[dict], name: str) -> Optional[Shape]:
+    """A tensor call argument's shape; None if not passed; Unknowable if not a known tensor."""
+    if not call or name not in call or call[name] is None:
+        return None
+    v = call[name]
+    if not isinstance(v, Shape):
+        raise Unknowable(name)
+    return v
+
+
+def call_flag(cfg: Config, call: Optional[dict], name: str, default: bool = False) -> bool:
+    """A boolean call argument (return_attention_scores=True, reverse=True)."""
+    if not call or name not in call:
+        return default
+    v = call[name]
+    if isinstance(v, Shape) or not cfg.is_known(v) or not isinstance(v, (bool, int, type(None))):
+        raise Unknowable(name)
+    return bool(v)
+
+
+def opaque(cfg: Config, x: Any, call: Any = None) -> Any:
+    """Shape function of a layer whose output cannot be known statically."""
+    raise Unknowable("opaque")

@@ -1,16 +1,20 @@
 """The declarative table of every modeled Keras layer, by canonical class name.
 
 To model a new layer, add its :class:`LayerSpec` to the ``SPECS`` list of its family
-module (core, conv, merge, reshaping, recurrent); nothing else changes.
+module (core, conv, merge, reshaping, recurrent, attention, preprocessing); nothing else
+changes. Classes of ``keras.layers`` deliberately not modeled are listed, with the
+reason, in :mod:`shapelint.layers.exclusions`.
 """
 from __future__ import annotations
 
-from shapelint.layers import conv, core, merge, recurrent, reshaping
+from shapelint.layers import attention, conv, core, merge, preprocessing, recurrent, reshaping
 from shapelint.layers.spec import LayerSpec
+
+FAMILIES = (core, conv, merge, reshaping, recurrent, attention, preprocessing)
 
 LAYERS: dict[str, LayerSpec] = {
     spec.name: spec
-    for family in (core, conv, merge, reshaping, recurrent)
+    for family in FAMILIES
     for spec in family.SPECS
 }
 

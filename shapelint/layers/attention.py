@@ -1,0 +1,167 @@
+"""Attention layers: MultiHeadAttention, GroupQueryAttention, Attention, AdditiveAttention.
+
+MultiHeadAttention and GroupQueryAttention are called as ``layer(query, value, key=None,
+return_attention_scores=False, ...)``: the query is the input, the other arguments come
+through ``call_params``. Attention and AdditiveAttention take a list ``[query, value]``
+or ``[query, value, key]``. Semantics follow ``keras.src.layers.attention`` as Keras runs
+them on symbolic tensors (``build`` and ``compute_output_spec``).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from shapelint.layers.common import bad_argument, checks, dims, plain_int
+from shapelint.layers.spec import (
+    Config, LayerIssue, LayerSpec, Unknowable, call_flag, call_shape,
+)
+from shapelint.shapes import Shape, dims_differ
+
+
+def _value_and_key(call: Optional[dict]) -> tuple[Shape, Shape, bool]:
+    value = call_shape(call, "value")
+    if value is None:
+        raise Unknowable("value")
+    key = call_shape(call, "key")
+    return value, key if key is not None else value, key is not None
+
+
+def _check_value_key(value: Shape, key: Shape) -> None:
+    """``value_shape[1:-1] != key_shape[1:-1]`` raises (only definite differences here)."""
+    v, k = dims(value), dims(key)
+    if len(v) != len(k) or any(dims_differ(a, b) for a, b in zip(v[1:-1], k[1:-1])):
+        raise bad_argument("attention_key_value", "key", None, shape=value, other=key)
+
+
+# --- MultiHeadAttention ---------------------------------------------------------------------------
+
+def _mha_output_shape(cfg: Config) -> Optional[tuple]:
+    out = cfg.known("output_shape")
+    if not out:
+        return None
+    if plain_int(out):
+        return (out,)
+    if isinstance(out, (tuple, list)) and all(d is None or plain_int(d) for d in out):
+        return tuple(out)
+    raise Unknowable("output_shape")
+
+
+def _attention_axes(cfg: Config) -> Optional[tuple]:
+    axes = cfg.known("attention_axes")
+    if axes is None:
+        return None
+    if plain_int(axes):
+        return (axes,)
+    if isinstance(axes, (tuple, list)) and all(plain_int(a) for a in axes):
+        return tuple(axes)
+    raise Unknowable("attention_axes")
+
+
+def _check_mha(cfg: Config) -> None:
+    for name in ("num_heads", "key_dim"):
+        v = cfg.raw(name)
+        if cfg.is_known(v) and (not plain_int(v) or v <= 0) and not isinstance(v, bool):
+            raise bad_argument("positive", name, v)
+    v = cfg.raw("value_dim")
+    if cfg.is_known(v) and v is not None and (not plain_int(v) or v <= 0) and not isinstance(v, bool):
+        raise bad_argument("positive", "value_dim", v)
+
+
+def multi_head_attention(cfg: Config, query: Shape, call: Optional[dict]):
+    value, key, _ = _value_and_key(call)
+    q, v = dims(query), dims(value)
+    dims(key)
+    _check_value_key(value, key)
+    if len(q) < 2 or len(v) < 2 or len(dims(key)) < 2:
+        raise Unknowable("rank")   # weights sized by the batch axis: only a known batch works
+    axes = _attention_axes(cfg)
+    if axes is not None:
+        rank = len(v) + 1
+        for a in axes:
+            norm = a if a >= 0 else (rank - 1) + a
+            if not -rank <= norm < rank:
+                raise bad_argument("axis_range", "attention_axes", cfg.raw("attention_axes"),
+                                   shape=value)
+    extra = _mha_output_shape(cfg)
+    out = Shape(q[:-1] + extra) if extra else query
+    if call_flag(cfg, call, "return_attention_scores"):
+        # Keras' compute_output_spec gives (batch, heads, T, T) with T the query length.
+        heads = cfg.int("num_heads")
+        return out, Shape((q[0], heads, q[1], q[1]))
+    return out
+
+
+# --- GroupQueryAttention ------------------------------------------------------------------------------
+
+def _check_gqa(cfg: Config) -> None:
+    q, kv = cfg.raw("num_query_heads"), cfg.raw("num_key_value_heads")
+    if plain_int(q) and plain_int(kv) and (kv == 0 or q % kv):
+        raise bad_argument("heads_divisible", "num_key_value_heads", kv, num_query_heads=q)
+    w = cfg.raw("sliding_window")
+    if cfg.is_known(w) and w is not None and (not plain_int(w) or w <= 0):
+        raise bad_argument("positive", "sliding_window", w)
+
+
+def group_query_attention(cfg: Config, query: Shape, call: Optional[dict]):
+    value, key, key_given = _value_and_key(call)
+    q = dims(query)
+    for name, s in (("value", value), ("key", key)):
+        if len(dims(s)) < 3:
+            raise LayerIssue("SHP201", expected=(), min_rank=3, got=s, layer="GroupQueryAttention",
+                             family="attention", argument=name)
+    v, k = dims(value), dims(key)
+    if dims_differ(q[-1], v[-1]):
+        raise bad_argument("query_value_dim", "value", None, shape=query, other=value)
+    _check_value_key(value, key)
+    if call_flag(cfg, call, "return_attention_scores"):
+        heads = cfg.int("num_query_heads")
+        kv_len = k[1] if key_given else v[1]
+        return query, Shape((q[0], heads, q[1], kv_len))
+    return query
+
+
+# --- Attention / AdditiveAttention -------------------------------------------------------------------
+
+def dot_attention(cfg: Config, xs: list[Shape], call: Optional[dict]):
+    if len(xs) not in (2, 3):
+        raise bad_argument("input_count", "inputs", len(xs), count=(2, 3))
+    query, value = xs[0], xs[1]
+    key = xs[2] if len(xs) == 3 else value
+    q, v = dims(query), dims(value)
+    if not q or not v:
+        raise Unknowable("rank")
+    out = Shape(q[:-1] + (v[-1],))
+    if call_flag(cfg, call, "return_attention_scores"):
+        k = dims(key)
+        if len(k) < 2:
+            raise Unknowable("rank")
+        return out, Shape(q[:-1] + (k[-2],))
+    return out
+
+
+_ATTENTION_CALL = ("mask", "training", "return_attention_scores", "use_causal_mask")
+_MHA_CALL = ("value", "key", "query_mask", "value_mask", "key_mask", "attention_mask",
+             "return_attention_scores", "training", "use_causal_mask")
+
+
+def _check_score_mode(cfg: Config) -> None:
+    v = cfg.raw("score_mode")
+    if isinstance(v, str) and v not in ("dot", "concat"):
+        raise bad_argument("choice", "score_mode", v, choices=("dot", "concat"))
+
+
+SPECS = [
+    LayerSpec("MultiHeadAttention", ("num_heads", "key_dim", "value_dim", "dropout", "use_bias",
+                                     "output_shape", "attention_axes"),
+              {"value_dim": None, "output_shape": None, "attention_axes": None},
+              multi_head_attention, family="attention", check=checks(_check_mha),
+              call_params=_MHA_CALL, input_arg="query"),
+    LayerSpec("GroupQueryAttention", ("head_dim", "num_query_heads", "num_key_value_heads",
+                                      "dropout", "use_bias"), {},
+              group_query_attention, min_rank=3, family="attention", check=checks(_check_gqa),
+              call_params=_MHA_CALL, input_arg="query"),
+    LayerSpec("Attention", ("use_scale", "score_mode", "dropout", "seed"),
+              {"score_mode": "dot"}, dot_attention, takes="list", family="attention",
+              check=checks(_check_score_mode), call_params=_ATTENTION_CALL),
+    LayerSpec("AdditiveAttention", ("use_scale", "dropout"), {}, dot_attention, takes="list",
+              family="attention", call_params=_ATTENTION_CALL),
+]

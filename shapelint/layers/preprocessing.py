@@ -1,0 +1,374 @@
+"""Preprocessing layers: image resizing/cropping, rescaling, normalization, encodings,
+lookups and text vectorization, the image augmentation layers, Pipeline.
+
+Output shapes follow each layer's ``compute_output_shape`` in
+``keras.src.layers.preprocessing``. Layers that need a vocabulary or data to know their
+output size give an unknown size there, never a guess.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from shapelint.layers import engine
+from shapelint.layers.common import (
+    bad_argument, check_choice, checks, data_format, dims, number, plain_int, same,
+)
+from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable, opaque
+from shapelint.shapes import Shape, is_known
+
+
+# --- images -----------------------------------------------------------------------------------
+
+def resizing(cfg: Config, x: Shape) -> Shape:
+    """``Resizing.compute_output_shape``: a 4-D input is a batch, anything else one image."""
+    d = list(dims(x))
+    h, w = cfg.int("height"), cfg.int("width")
+    first = data_format(cfg) == "channels_first"
+    hi, wi = ((2, 3) if first else (1, 2)) if len(d) == 4 else ((1, 2) if first else (0, 1))
+    if max(hi, wi) >= len(d):
+        raise LayerIssue("SHP201", expected=(3, 4), min_rank=0, got=x, layer="Resizing",
+                         family="image")
+    d[hi], d[wi] = h, w
+    return Shape(tuple(d))
+
+
+def center_crop(cfg: Config, x: Shape) -> Shape:
+    d = dims(x)
+    if len(d) not in (3, 4):
+        raise LayerIssue("SHP201", expected=(3, 4), min_rank=0, got=x, layer="CenterCrop",
+                         family="image")
+    return resizing(cfg, x)
+
+
+def random_crop(cfg: Config, x: Shape) -> Shape:
+    d = list(dims(x))
+    h, w = cfg.int("height"), cfg.int("width")
+    hi, wi = (-2, -1) if data_format(cfg) == "channels_first" else (-3, -2)
+    if len(d) < -hi:
+        raise LayerIssue("SHP201", expected=(3, 4), min_rank=0, got=x, layer="RandomCrop",
+                         family="image")
+    d[hi], d[wi] = h, w
+    return Shape(tuple(d))
+
+
+def color_degeneration(cfg: Config, x: Shape) -> Shape:
+    """RandomColorDegeneration blends with grayscale: it needs 3 channels (when known)."""
+    d = dims(x)
+    if len(d) not in (3, 4):
+        raise LayerIssue("SHP201", expected=(3, 4), min_rank=0, got=x,
+                         layer="RandomColorDegeneration", family="image")
+    ch = (1 if len(d) == 4 else 0) if data_format(cfg) == "channels_first" else -1
+    if is_known(d[ch]) and d[ch] != 3:
+        raise bad_argument("rgb_channels", "inputs", None, shape=x, channels=d[ch])
+    return x
+
+
+# --- Normalization ----------------------------------------------------------------------------
+
+def _norm_axes(cfg: Config) -> tuple:
+    v = cfg.known("axis")
+    if v is None:
+        return ()
+    if plain_int(v):
+        return (v,)
+    if isinstance(v, (tuple, list)) and all(plain_int(a) for a in v):
+        return tuple(v)
+    raise Unknowable("axis")
+
+
+def _check_normalization(cfg: Config) -> None:
+    mean, var = cfg.raw("mean"), cfg.raw("variance")
+    if cfg.is_known(mean) and cfg.is_known(var) and (mean is None) != (var is None):
+        raise bad_argument("mean_variance", "mean", mean)
+
+
+def normalization(cfg: Config, x: Shape) -> Shape:
+    d = dims(x)
+    for a in _norm_axes(cfg):
+        if a < -len(d) or a >= len(d):
+            raise bad_argument("axis_range", "axis", cfg.raw("axis"), shape=x)
+    mean = cfg.known("mean")
+    if mean is not None and not number(mean):
+        raise Unknowable("mean")    # arrays broadcast against the kept axes: not modeled
+    return x
+
+
+# --- encodings ----------------------------------------------------------------------------------
+
+def category_encoding(cfg: Config, x: Shape) -> Shape:
+    d = dims(x)
+    n = cfg.int("num_tokens")
+    mode = cfg.known("output_mode")
+    if mode == "binary":
+        mode = "multi_hot"
+    if len(d) == 0:
+        return Shape((n,))
+    if mode == "one_hot":
+        if d[-1] is None:
+            return Shape(d + (n,))    # Keras: None != 1
+        if not is_known(d[-1]):
+            raise Unknowable("last axis")
+        if d[-1] != 1 or len(d) == 1:
+            return Shape(d + (n,))
+        return Shape(d[:-1] + (n,))
+    if mode in ("multi_hot", "count"):
+        return Shape(d[:-1] + (n,))
+    raise Unknowable("output_mode")
+
+
+def _check_category_encoding(cfg: Config) -> None:
+    mode = cfg.raw("output_mode")
+    if isinstance(mode, str) and mode not in ("count", "one_hot", "multi_hot", "binary"):
+        raise bad_argument("choice", "output_mode", mode, choices=("count", "one_hot", "multi_hot"))
+    n = cfg.raw("num_tokens")
+    if cfg.given("num_tokens") and n is None or (number(n) and n < 1):
+        raise bad_argument("positive", "num_tokens", n)
+
+
+def discretization(cfg: Config, x: Shape) -> Shape:
+    d = dims(x)
+    mode = cfg.known("output_mode")
+    if mode == "int":
+        return x
+    bounds = cfg.known("bin_boundaries")
+    if bounds is not None:
+        if not isinstance(bounds, (tuple, list)):
+            raise Unknowable("bin_boundaries")
+        depth = len(bounds) + 1
+    else:
+        depth = cfg.int("num_bins")
+    if mode == "one_hot":
+        if d and len(d) > 1 and d[-1] == 1:
+            return Shape(d[:-1] + (depth,))
+        if d and len(d) > 1 and not is_known(d[-1]) and d[-1] is not None:
+            raise Unknowable("last axis")
+        return Shape(d + (depth,))
+    if mode in ("multi_hot", "count"):
+        if len(d) >= 2:
+            return Shape((d[0],) + d[2:] + (depth,))
+        return Shape((depth,))
+    raise Unknowable("output_mode")
+
+
+def _check_discretization(cfg: Config) -> None:
+    check_choice(cfg, "output_mode", ("int", "one_hot", "multi_hot", "count"))
+    nb, bb = cfg.raw("num_bins"), cfg.raw("bin_boundaries")
+    if not (cfg.is_known(nb) and cfg.is_known(bb)):
+        return
+    if number(nb) and nb < 0:
+        raise bad_argument("non_negative", "num_bins", nb)
+    if nb is not None and bb is not None:
+        raise bad_argument("exclusive", "num_bins", nb, other="bin_boundaries")
+    if nb is None and bb is None:
+        raise bad_argument("required", "num_bins", None, other="bin_boundaries")
+
+
+def hashing(cfg: Config, x: Shape) -> Shape:
+    d = dims(x)
+    mode = cfg.known("output_mode")
+    if mode == "int":
+        return x
+    n = cfg.int("num_bins")
+    if mode not in ("one_hot", "multi_hot", "count"):
+        raise Unknowable("output_mode")
+    if len(d) == 0:
+        return Shape((n,))
+    return Shape(d[:-1] + (n,))
+
+
+def _check_hashing(cfg: Config) -> None:
+    n = cfg.raw("num_bins")
+    if cfg.is_known(n) and (n is None or (number(n) and n <= 0)):
+        raise bad_argument("positive", "num_bins", n)
+    check_choice(cfg, "output_mode", ("int", "one_hot", "multi_hot", "count"))
+
+
+def hashed_crossing(cfg: Config, xs: list[Shape]) -> Shape:
+    if len(xs) != 2:
+        raise bad_argument("input_count", "inputs", len(xs), count=2)
+    a, b = dims(xs[0]), dims(xs[1])
+    if not a or not b:
+        raise Unknowable("rank")
+    if a[-1] != b[-1] and is_known(a[-1]) and is_known(b[-1]):
+        raise bad_argument("crossing_shapes", "inputs", None, shape=xs[0], other=xs[1])
+    if not (is_known(a[-1]) and is_known(b[-1])) and a[-1] != b[-1]:
+        raise Unknowable("last axis")
+    mode = cfg.known("output_mode")
+    if mode == "int":
+        return xs[0]
+    n = cfg.int("num_bins")
+    if mode == "one_hot" and a[-1] != 1:
+        return Shape(a + (n,))
+    return Shape(a[:-1] + (n,))
+
+
+# --- lookups and text ---------------------------------------------------------------------------
+
+_NON_INT = ("one_hot", "multi_hot", "count", "tf_idf")
+
+
+def _vocab_size(cfg: Config, mode: Any, text: bool = False) -> int:
+    """``IndexLookup`` vocabulary size for a literal vocabulary: the OOV indices (and in int
+    mode the mask index) come first. Unknowable for files, tensors or special tokens inside."""
+    vocab = cfg.known("vocabulary")
+    if not isinstance(vocab, (tuple, list)) or not vocab:
+        raise Unknowable("vocabulary")
+    mask = "" if text else cfg.known("mask_token")
+    oov_token = "[UNK]" if text else cfg.known("oov_token")
+    oov = 1 if text else cfg.int("num_oov_indices")
+    if len(set(vocab)) != len(vocab) or mask in vocab or oov_token in vocab:
+        raise Unknowable("vocabulary")
+    return (1 if mask is not None and mode == "int" else 0) + oov + len(vocab)
+
+
+def _check_lookup_args(cfg: Config, text: bool = False) -> None:
+    check_choice(cfg, "output_mode", ("int",) + _NON_INT)
+    m = cfg.raw("max_tokens")
+    if plain_int(m) and m <= 1:
+        raise bad_argument("greater_than_one", "max_tokens", m)
+    if cfg.bool("pad_to_max_tokens") and cfg.known("max_tokens") is None:
+        raise bad_argument("required_with", "max_tokens", None, other="pad_to_max_tokens=True")
+    if cfg.known("output_mode") == "tf_idf" and cfg.known("vocabulary") is not None \
+            and cfg.raw("idf_weights") is None:
+        raise bad_argument("required_with", "idf_weights", None,
+                           other="output_mode='tf_idf' with a vocabulary")
+    if not text:
+        n = cfg.raw("num_oov_indices")
+        if plain_int(n) and n < 0:
+            raise bad_argument("non_negative", "num_oov_indices", n)
+    if plain_int(m):
+        size = _vocab_size(cfg, cfg.known("output_mode"), text)
+        if size > m:
+            raise bad_argument("vocab_size", "max_tokens", m, size=size)
+
+
+def _check_text_vectorization(cfg: Config) -> None:
+    mode = cfg.known("output_mode")
+    if mode != "int" and cfg.known("output_sequence_length") is not None:
+        raise bad_argument("int_mode_only", "output_sequence_length",
+                           cfg.raw("output_sequence_length"), mode=mode)
+    _check_lookup_args(cfg, text=True)
+
+
+def _lookup_output(cfg: Config, d: tuple, mode: Any, text: bool = False) -> Shape:
+    if mode == "int":
+        return Shape(d)
+    if mode not in _NON_INT:
+        raise Unknowable("output_mode")
+    if cfg.bool("pad_to_max_tokens"):
+        depth: Any = cfg.int("max_tokens")
+    else:
+        try:
+            depth = _vocab_size(cfg, mode, text)
+        except Unknowable:
+            if cfg.raw("vocabulary") is not None:
+                raise
+            depth = None      # no vocabulary yet (adapt() later): Keras says None too
+    if mode == "one_hot":
+        if len(d) > 1 and d[-1] == 1:
+            return Shape(d[:-1] + (depth,))
+        if len(d) > 1 and not is_known(d[-1]) and d[-1] is not None:
+            raise Unknowable("last axis")
+        return Shape(d + (depth,))
+    return Shape(d[:-1] + (depth,))
+
+
+def lookup(cfg: Config, x: Shape) -> Shape:
+    return _lookup_output(cfg, dims(x), cfg.known("output_mode"))
+
+
+def text_vectorization(cfg: Config, x: Shape) -> Shape:
+    d = dims(x)
+    mode = cfg.known("output_mode")
+    if mode == "int":
+        length = cfg.known("output_sequence_length")
+        if not (length is None or plain_int(length)):
+            raise Unknowable("output_sequence_length")
+        return Shape((d[0] if d else None, length))
+    if cfg.known("split") is None:
+        if len(d) <= 1:
+            d = d + (1,)
+    else:
+        d = d + (None,)
+    return _lookup_output(cfg, d, mode, text=True)
+
+
+# --- Pipeline -----------------------------------------------------------------------------------
+
+def pipeline(cfg: Config, x: Shape):
+    layers = cfg.known("layers")
+    if not isinstance(layers, (tuple, list)) or not layers:
+        raise Unknowable("layers")
+    out: Any = x
+    for layer in layers:
+        if getattr(layer, "spec", None) is None or layer.spec.takes != "one" or layer.spec.call_params:
+            raise Unknowable("layer")
+        if layer.spec.family == "image" and (out.rank not in (3, 4)):
+            # Pipeline runs its layers' call(), where image layers need a 3-D or 4-D image.
+            raise Unknowable("image rank")
+        out = engine.infer_output(layer, out)
+        if isinstance(out, tuple) or out.dims is None:
+            raise Unknowable("output")
+    # Keras traces Pipeline.call(): the layers' call() ops keep the rank but not every size
+    # their compute_output_shape knows. The checks above still apply.
+    return Shape.unknown(out.rank)
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+# Augmentation and color layers whose output is their input's shape (training or not).
+IMAGE_SAME = (
+    "AugMix", "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization", "CutMix",
+    "Equalization", "MaxNumBoundingBoxes", "MixUp", "RandAugment", "RandomBrightness",
+    "RandomColorJitter", "RandomContrast", "RandomElasticTransform", "RandomErasing",
+    "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+    "RandomPerspective", "RandomPosterization", "RandomRotation", "RandomSaturation",
+    "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom", "Solarization",
+)
+
+_IMAGE = dict(family="image")
+_LOOKUP_PARAMS = ("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary")
+_LOOKUP_DEFAULTS = {"output_mode": "int", "pad_to_max_tokens": False, "max_tokens": None,
+                    "num_oov_indices": 1, "mask_token": None, "vocabulary": None}
+
+SPECS = [
+    LayerSpec("Rescaling", ("scale", "offset"), {}, same, family="preprocessing"),
+    LayerSpec("Resizing", ("height", "width", "interpolation", "crop_to_aspect_ratio",
+                           "pad_to_aspect_ratio", "fill_mode", "fill_value", "antialias",
+                           "data_format"), {"data_format": None}, resizing, **_IMAGE),
+    LayerSpec("CenterCrop", ("height", "width", "data_format"), {"data_format": None},
+              center_crop, ranks=(3, 4), **_IMAGE),
+    LayerSpec("RandomCrop", ("height", "width", "seed", "data_format"), {"data_format": None},
+              random_crop, **_IMAGE),
+    LayerSpec("RandomColorDegeneration", ("factor", "value_range", "data_format", "seed"),
+              {"data_format": None}, color_degeneration, ranks=(3, 4), **_IMAGE),
+    *(LayerSpec(name, (), {}, same, **_IMAGE) for name in IMAGE_SAME),
+    LayerSpec("Normalization", ("axis", "mean", "variance", "invert"),
+              {"axis": -1, "mean": None, "variance": None}, normalization,
+              family="preprocessing", check=checks(_check_normalization)),
+    LayerSpec("CategoryEncoding", ("num_tokens", "output_mode", "sparse"),
+              {"num_tokens": None, "output_mode": "multi_hot"}, category_encoding,
+              family="preprocessing", check=checks(_check_category_encoding)),
+    LayerSpec("Discretization", ("bin_boundaries", "num_bins", "epsilon", "output_mode"),
+              {"bin_boundaries": None, "num_bins": None, "output_mode": "int"}, discretization,
+              family="preprocessing", check=checks(_check_discretization)),
+    LayerSpec("Hashing", ("num_bins", "mask_value", "salt", "output_mode"),
+              {"output_mode": "int"}, hashing, family="preprocessing", check=checks(_check_hashing)),
+    LayerSpec("HashedCrossing", ("num_bins", "output_mode", "sparse"), {"output_mode": "int"},
+              hashed_crossing, takes="list", family="preprocessing"),
+    LayerSpec("StringLookup", _LOOKUP_PARAMS, {**_LOOKUP_DEFAULTS, "oov_token": "[UNK]"}, lookup,
+              family="preprocessing", check=checks(_check_lookup_args)),
+    LayerSpec("IntegerLookup", _LOOKUP_PARAMS, {**_LOOKUP_DEFAULTS, "oov_token": -1}, lookup,
+              family="preprocessing", check=checks(_check_lookup_args)),
+    LayerSpec("TextVectorization", ("max_tokens", "standardize", "split", "ngrams", "output_mode",
+                                    "output_sequence_length", "pad_to_max_tokens", "vocabulary"),
+              {**_LOOKUP_DEFAULTS, "split": "whitespace", "output_sequence_length": None},
+              text_vectorization, family="preprocessing",
+              check=checks(_check_text_vectorization)),
+    LayerSpec("Pipeline", ("layers",), {}, pipeline, family="preprocessing"),
+    # Spectrograms: the output length depends on frame/hop arithmetic per mode and padding.
+    LayerSpec("MelSpectrogram", ("fft_length", "sequence_stride", "sequence_length"), {},
+              opaque, family="audio", opaque=True),
+    LayerSpec("STFTSpectrogram", ("mode", "frame_length", "frame_step", "fft_length"), {},
+              opaque, family="audio", opaque=True),
+]

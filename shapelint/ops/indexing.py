@@ -1,0 +1,122 @@
+"""Indexing and gathering: ``x[...]``, ``keras.ops.take``, ``tf.gather``.
+
+``x[key]`` follows TensorFlow's strided slice (what ``tf.Tensor.__getitem__`` does while
+tracing); a KerasTensor agrees wherever it accepts the key (it rejects a bare slice or
+``None`` key, which TensorFlow takes). Keys are plain Python: ints, ``None`` (new axis),
+``Ellipsis``, ``slice`` objects whose bounds are ints, ``None`` or :data:`DYNAMIC`, and
+:data:`DYNAMIC` itself for a scalar tensor index.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from shapelint.interp.values import ListValue, Tensor
+from shapelint.ops.common import axis_in, dims
+from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.shapes import Shape, is_known
+
+
+class _Dynamic:
+    """An index or slice bound that is a tensor: its value is not known statically."""
+
+    def __repr__(self) -> str:
+        return "DYNAMIC"
+
+
+DYNAMIC = _Dynamic()
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def getitem(x: Shape, key: tuple) -> Shape:
+    for k in key:
+        if not (k is None or k is Ellipsis or k is DYNAMIC or _int(k) or isinstance(k, slice)):
+            raise Unknowable("index")       # advanced indexing, unknown keys
+        if isinstance(k, slice):
+            if k.step == 0:
+                raise Unknowable("step")
+            if not all(b is None or b is DYNAMIC or _int(b) for b in (k.start, k.stop, k.step)):
+                raise Unknowable("index")
+    if list(key).count(Ellipsis) > 1:
+        raise Unknowable("ellipsis")
+    if x.dims is None:
+        raise Unknowable("rank")
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if consumed > len(x.dims):
+        raise Unknowable("too many indices")
+    rest = list(x.dims)
+    out: list = []
+    keys = list(key)
+    if Ellipsis not in keys:
+        keys.append(Ellipsis)
+    for i, k in enumerate(keys):
+        if k is Ellipsis:
+            take = len(rest) - sum(1 for j in keys[i + 1:] if j is not None and j is not Ellipsis)
+            out.extend(rest[:take])
+            rest = rest[take:]
+        elif k is None:
+            out.append(1)
+        elif k is DYNAMIC:
+            rest.pop(0)
+        elif _int(k):
+            d = rest.pop(0)
+            if is_known(d) and not -d <= k < d:
+                raise Unknowable("index out of range")
+        else:
+            d = rest.pop(0)
+            bounds = (k.start, k.stop, k.step)
+            if is_known(d) and all(b is None or _int(b) for b in bounds):
+                out.append(len(range(*k.indices(d))))
+            elif k.start is None and k.stop is None and (k.step is None or k.step in (1, -1)):
+                out.append(d)              # x[:] and x[::-1] keep the size, known or not
+            else:
+                out.append(None)
+    return Shape(tuple(out))
+
+
+def _index_shape(v: Any) -> Shape:
+    if isinstance(v, Tensor):
+        return v.shape
+    if _int(v):
+        return Shape(())
+    items = list(v) if isinstance(v, (tuple, list)) else (v.items if isinstance(v, ListValue) else None)
+    if items is not None and all(_int(i) for i in items):
+        return Shape((len(items),))
+    raise Unknowable("indices")
+
+
+def _gather(x: Shape, idx: Shape, axis: int) -> Shape:
+    xd = dims(x)
+    ax = axis_in(axis, len(xd), "axis", x)
+    return Shape(xd[:ax] + dims(idx) + xd[ax + 1:])
+
+
+def keras_take(a: Args) -> Shape:
+    x = a.tensor("x")
+    idx = _index_shape(a.raw("indices"))
+    axis = a.opt_int("axis")
+    if axis is None:
+        dims(x)
+        return Shape(dims(idx))
+    return _gather(x, idx, axis)
+
+
+def tf_gather(a: Args) -> Shape:
+    if a.opt_int("batch_dims"):
+        raise Unknowable("batch_dims")
+    axis = a.opt_int("axis")
+    return _gather(a.tensor("params"), _index_shape(a.raw("indices")), 0 if axis is None else axis)
+
+
+def k_gather(a: Args) -> Shape:
+    return _gather(a.tensor("reference"), _index_shape(a.raw("indices")), 0)
+
+
+SPECS = [
+    OpSpec("keras.ops.take", ("x", "indices", "axis"), keras_take),
+    OpSpec("tensorflow.gather", ("params", "indices", "validate_indices", "axis", "batch_dims", "name"),
+           tf_gather, {"batch_dims": 0}, tensors=("params",)),
+    OpSpec("keras.backend.gather", ("reference", "indices"), k_gather, tensors=("reference",)),
+]

@@ -1,0 +1,320 @@
+"""Shape changes: reshape, expand_dims, squeeze, transpose, tile, repeat, broadcast_to, flatten.
+
+Reshape sizes count the whole tensor, batch axis included. Errors are those TensorFlow's
+``Reshape`` shape function raises while tracing (it also runs under ``keras.ops.reshape``
+when the model executes): with every input size known the totals must agree, and with
+exactly one unknown input size the target's known total must be a multiple of the
+input's known total.
+"""
+from __future__ import annotations
+
+from math import prod
+from typing import Optional
+
+from shapelint.ops.common import axes_in, axis_in, broadcast_dim, dims
+from shapelint.ops.spec import Args, OpIssue, OpSpec, Unknowable
+from shapelint.shapes import Shape, is_known
+
+
+# --- reshape ---------------------------------------------------------------------------------
+
+def _reshape(x: Shape, target: tuple, keras: bool) -> Shape:
+    """``target`` entries: ints (-1 = infer), None (not known statically) or Sym."""
+    if any(is_known(t) and t < -1 for t in target) or target.count(-1) > 1:
+        raise Unknowable("shape")
+    if any(is_known(t) and t == 0 for t in target) or (x.dims is not None and 0 in x.dims):
+        raise Unknowable("zero-size")
+    out = [None if t == -1 else t for t in target]
+    if x.dims is None:
+        return Shape(tuple(out))
+    unknown_out = [i for i, t in enumerate(target) if not is_known(t) or t == -1]
+    unknown_in = [i for i, d in enumerate(x.dims) if not is_known(d)]
+    known_out = prod(t for t in target if is_known(t) and t != -1)
+    known_in = prod(d for d in x.dims if is_known(d))
+    detail = dict(input=x, target=tuple(target), op_reshape=True)
+    if not unknown_in and not unknown_out:
+        if known_in != known_out:
+            raise OpIssue("SHP401", in_size=known_in, out_size=known_out, **detail)
+    elif not unknown_in and len(unknown_out) == 1:
+        if known_in % known_out:
+            raise OpIssue("SHP401", in_size=known_in, out_size=known_out, wildcard=True, **detail)
+        i = unknown_out[0]
+        if target[i] == -1 or not keras:
+            out[i] = known_in // known_out
+    elif len(unknown_in) == 1 and not unknown_out:
+        if known_out % known_in:
+            raise OpIssue("SHP401", in_size=None, known_in=known_in, out_size=known_out, **detail)
+    elif len(unknown_in) == 1 and len(unknown_out) == 1 and not keras:
+        if known_in == known_out:
+            out[unknown_out[0]] = x.dims[unknown_in[0]]
+    return Shape(tuple(out))
+
+
+def keras_reshape(a: Args) -> Shape:
+    # A literal None in the target passes on symbolic tensors, but TensorFlow cannot run it.
+    return _reshape(a.tensor("x"), a.dims("newshape", allow_none=False), keras=True)
+
+
+def tf_reshape(a: Args) -> Shape:
+    return _reshape(a.tensor("tensor"), a.dims("shape", allow_none=False), keras=False)
+
+
+def k_reshape(a: Args) -> Shape:
+    return _reshape(a.tensor("x"), a.dims("shape", allow_none=False), keras=False)
+
+
+def keras_ravel(a: Args) -> Shape:
+    xd = dims(a.tensor("x"))
+    return Shape((prod(xd) if all(is_known(d) for d in xd) else None,))
+
+
+def k_flatten(a: Args) -> Shape:
+    return _reshape(a.tensor("x"), (-1,), keras=False)
+
+
+def k_batch_flatten(a: Args) -> Shape:
+    """tf_keras reshapes to a dynamically computed shape: only the rank is known."""
+    if not dims(a.tensor("x")):
+        raise Unknowable("rank")
+    return Shape((None, None))
+
+
+# --- expand_dims / squeeze -------------------------------------------------------------------
+
+def keras_expand_dims(a: Args) -> Shape:
+    x = a.tensor("x")
+    xd = dims(x)
+    axes = a.axes("axis")
+    if axes is None:
+        raise Unknowable("axis")
+    n = len(xd) + len(axes)
+    norm = axes_in(axes, n, x)
+    if len(set(norm)) != len(norm):
+        raise Unknowable("axis")
+    it = iter(xd)
+    return Shape(tuple(1 if i in norm else next(it) for i in range(n)))
+
+
+def _expand_one(x: Shape, axis: int) -> Shape:
+    xd = dims(x)
+    ax = axis_in(axis, len(xd) + 1, "axis", x)
+    return Shape(xd[:ax] + (1,) + xd[ax:])
+
+
+def tf_expand_dims(a: Args) -> Shape:
+    return _expand_one(a.tensor("input"), a.int("axis"))
+
+
+def k_expand_dims(a: Args) -> Shape:
+    return _expand_one(a.tensor("x"), a.int("axis"))
+
+
+def _squeeze(x: Shape, axes: Optional[tuple], tf: bool) -> Shape:
+    xd = dims(x)
+    if axes is None:
+        if not all(is_known(d) for d in xd):
+            raise Unknowable("squeeze")   # which axes are 1 is not known
+        return Shape(tuple(d for d in xd if d != 1))
+    norm = axes_in(axes, len(xd), x)
+    for a, n in zip(axes, norm):
+        d = xd[n]
+        if is_known(d) and d != 1:
+            raise OpIssue("SHP206", kind="squeeze", axis=a, size=d, shape=x, rank=len(xd))
+        if not is_known(d) and not tf:
+            raise Unknowable("squeeze")   # Keras rejects an unknown size; it may well be 1
+    if len(set(norm)) != len(norm) and not tf:
+        raise Unknowable("axis")
+    return Shape(tuple(d for i, d in enumerate(xd) if i not in norm))
+
+
+def keras_squeeze(a: Args) -> Shape:
+    return _squeeze(a.tensor("x"), a.axes("axis"), tf=False)
+
+
+def tf_squeeze(a: Args) -> Shape:
+    return _squeeze(a.tensor("input"), a.axes("axis"), tf=True)
+
+
+def k_squeeze(a: Args) -> Shape:
+    return _squeeze(a.tensor("x"), (a.int("axis"),), tf=True)
+
+
+# --- transpose -------------------------------------------------------------------------------
+
+def _transpose(x: Shape, perm: Optional[tuple], tf: bool) -> Shape:
+    if perm is None:
+        return Shape(tuple(reversed(dims(x))))
+    xd = dims(x)
+    if len(perm) != len(xd):
+        raise OpIssue("SHP206", kind="perm", perm=tuple(perm), rank=len(xd), shape=x)
+    norm = axes_in(perm, len(xd), x, what="perm")
+    if len(set(norm)) != len(norm):
+        if tf:
+            raise Unknowable("perm")      # TensorFlow only notices when it runs
+        raise OpIssue("SHP206", kind="perm", perm=tuple(perm), rank=len(xd), shape=x)
+    return Shape(tuple(xd[i] for i in norm))
+
+
+def keras_transpose(a: Args) -> Shape:
+    return _transpose(a.tensor("x"), a.axes("axes"), tf=False)
+
+
+def tf_transpose(a: Args) -> Shape:
+    return _transpose(a.tensor("a"), a.axes("perm"), tf=True)
+
+
+def k_permute_dimensions(a: Args) -> Shape:
+    return _transpose(a.tensor("x"), a.axes("pattern"), tf=True)
+
+
+def k_transpose(a: Args) -> Shape:
+    return _transpose(a.tensor("x"), None, tf=True)
+
+
+# --- tile / repeat ----------------------------------------------------------------------------
+
+def _times(d, r: int):
+    if r == 1:
+        return d
+    return d * r if is_known(d) else None
+
+
+def keras_tile(a: Args) -> Shape:
+    xd = list(dims(a.tensor("x")))
+    reps = list(a.int_list("repeats"))
+    if any(r < 0 for r in reps):
+        raise Unknowable("repeats")
+    if len(xd) > len(reps):
+        reps = [1] * (len(xd) - len(reps)) + reps
+    else:
+        xd = [1] * (len(reps) - len(xd)) + xd
+    return Shape(tuple(d * r if is_known(d) else None for d, r in zip(xd, reps)))
+
+
+def _tf_tile(x: Shape, reps: tuple) -> Shape:
+    xd = dims(x)
+    if any(r < 0 for r in reps):
+        raise Unknowable("multiples")
+    if len(reps) != len(xd):
+        raise OpIssue("SHP206", kind="multiples", n=len(reps), rank=len(xd), shape=x)
+    return Shape(tuple(_times(d, r) for d, r in zip(xd, reps)))
+
+
+def tf_tile(a: Args) -> Shape:
+    return _tf_tile(a.tensor("input"), a.int_list("multiples"))
+
+
+def k_tile(a: Args) -> Shape:
+    return _tf_tile(a.tensor("x"), a.int_list("n"))
+
+
+def _repeat(x: Shape, reps: tuple, axis: Optional[int], tf: bool) -> Shape:
+    """One count repeats every entry that often; a list of counts (one per entry along the
+    axis) gives a size only known when the model runs (Keras' symbolic sum is not what
+    TensorFlow infers while tracing)."""
+    xd = dims(x)
+    if any(r < 0 for r in reps) or not reps:
+        raise Unknowable("repeats")
+    if tf and not xd:
+        xd = (1,)                        # TensorFlow repeats a scalar as a vector
+    scalar = len(reps) == 1
+    if axis is None:
+        size = prod(xd) if all(is_known(d) for d in xd) else None
+        if not scalar and size is not None and size != len(reps):
+            raise Unknowable("repeats")
+        return Shape((size * reps[0] if scalar and size is not None else None,))
+    ax = axis_in(axis, len(xd), "axis", x)
+    d = xd[ax]
+    if not scalar and is_known(d) and d != len(reps):
+        raise Unknowable("repeats")
+    out = list(xd)
+    out[ax] = d * reps[0] if scalar and is_known(d) else None
+    return Shape(tuple(out))
+
+
+def keras_repeat(a: Args) -> Shape:
+    return _repeat(a.tensor("x"), a.int_list("repeats"), a.opt_int("axis"), tf=False)
+
+
+def tf_repeat(a: Args) -> Shape:
+    return _repeat(a.tensor("input"), a.int_list("repeats"), a.opt_int("axis"), tf=True)
+
+
+def k_repeat_elements(a: Args) -> Shape:
+    """tf_keras splits and concatenates when the size is known, else keeps the input's shape."""
+    x = a.tensor("x")
+    xd = dims(x)
+    rep = a.int("rep")
+    if rep < 0:
+        raise Unknowable("rep")
+    ax = axis_in(a.int("axis"), len(xd), "axis", x)
+    out = list(xd)
+    out[ax] = xd[ax] * rep if is_known(xd[ax]) else None
+    return Shape(tuple(out))
+
+
+def k_repeat(a: Args) -> Shape:
+    xd = dims(a.tensor("x"))
+    if len(xd) != 2:
+        raise Unknowable("rank")
+    return Shape((xd[0], a.int("n"), xd[1]))
+
+
+# --- broadcast_to ------------------------------------------------------------------------------
+
+def _broadcast_to(x: Shape, target: tuple, keras: bool) -> Shape:
+    xd = dims(x)
+    if any(is_known(t) and t < 0 for t in target):
+        raise Unknowable("shape")
+    if len(xd) > len(target):
+        raise Unknowable("rank")
+    offset = len(target) - len(xd)
+    out = list(target)
+    for i, d in enumerate(xd):
+        t = target[offset + i]
+        if is_known(d) and is_known(t) and d != t and d != 1:
+            raise OpIssue("SHP102", shapes=[x, Shape(tuple(target))], axis=offset + i, a=d, b=t,
+                          rank=len(target), broadcast_to=True)
+        if not keras and not is_known(t):
+            try:
+                out[offset + i] = broadcast_dim(d, t) if is_known(d) and d != 1 else None
+            except ValueError:
+                out[offset + i] = None
+    return Shape(tuple(out))
+
+
+def keras_broadcast_to(a: Args) -> Shape:
+    return _broadcast_to(a.tensor("x"), a.dims("shape", allow_none=False), keras=True)
+
+
+def tf_broadcast_to(a: Args) -> Shape:
+    return _broadcast_to(a.tensor("input"), a.dims("shape", allow_none=False), keras=False)
+
+
+SPECS = [
+    OpSpec("keras.ops.reshape", ("x", "newshape"), keras_reshape),
+    OpSpec("tensorflow.reshape", ("tensor", "shape", "name"), tf_reshape, tensors=("tensor",)),
+    OpSpec("keras.backend.reshape", ("x", "shape"), k_reshape),
+    OpSpec("keras.ops.ravel", ("x",), keras_ravel),
+    OpSpec("keras.backend.flatten", ("x",), k_flatten),
+    OpSpec("keras.backend.batch_flatten", ("x",), k_batch_flatten),
+    OpSpec("keras.ops.expand_dims", ("x", "axis"), keras_expand_dims),
+    OpSpec("tensorflow.expand_dims", ("input", "axis", "name"), tf_expand_dims, tensors=("input",)),
+    OpSpec("keras.backend.expand_dims", ("x", "axis"), k_expand_dims, {"axis": -1}),
+    OpSpec("keras.ops.squeeze", ("x", "axis"), keras_squeeze),
+    OpSpec("tensorflow.squeeze", ("input", "axis", "name"), tf_squeeze, tensors=("input",)),
+    OpSpec("keras.backend.squeeze", ("x", "axis"), k_squeeze),
+    OpSpec("keras.ops.transpose", ("x", "axes"), keras_transpose),
+    OpSpec("tensorflow.transpose", ("a", "perm", "conjugate", "name"), tf_transpose, tensors=("a",)),
+    OpSpec("keras.backend.permute_dimensions", ("x", "pattern"), k_permute_dimensions),
+    OpSpec("keras.backend.transpose", ("x",), k_transpose),
+    OpSpec("keras.ops.tile", ("x", "repeats"), keras_tile),
+    OpSpec("tensorflow.tile", ("input", "multiples", "name"), tf_tile, tensors=("input",)),
+    OpSpec("keras.backend.tile", ("x", "n"), k_tile),
+    OpSpec("keras.ops.repeat", ("x", "repeats", "axis"), keras_repeat),
+    OpSpec("tensorflow.repeat", ("input", "repeats", "axis", "name"), tf_repeat, tensors=("input",)),
+    OpSpec("keras.backend.repeat_elements", ("x", "rep", "axis"), k_repeat_elements),
+    OpSpec("keras.backend.repeat", ("x", "n"), k_repeat),
+    OpSpec("keras.ops.broadcast_to", ("x", "shape"), keras_broadcast_to),
+    OpSpec("tensorflow.broadcast_to", ("input", "shape", "name"), tf_broadcast_to, tensors=("input",)),
+]

@@ -1,0 +1,267 @@
+"""Ops as the interpreter meets them: calls of op names, operators on tensors (``x + y``,
+``x @ y``), indexing (``x[:, None]``), tensor attributes and methods, and Lambda layers
+whose function can be run.
+
+:mod:`shapelint.interp.keras_runtime` delegates here; the shape rules themselves live in
+the op table (:mod:`shapelint.ops.table`).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import libcst as cst
+
+from shapelint.interp.values import (
+    UNKNOWN, BoundMethod, FunctionValue, ListValue, MethodOf, Symbol, Tensor,
+)
+from shapelint.ops import indexing
+from shapelint.ops.elementwise import binary_shape
+from shapelint.ops.linalg import matmul_operator
+from shapelint.ops.spec import (
+    Args, OpIssue, OpSpec, Tensors, Unknowable, Value, display_name, scalar_python,
+)
+from shapelint.ops.table import evaluate, op_spec
+from shapelint.shapes import Shape
+
+if TYPE_CHECKING:
+    from shapelint.interp.keras_runtime import KerasRuntime
+
+_OPERATORS = {
+    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
+    cst.Modulo: "%", cst.Power: "**", cst.BitAnd: "&", cst.BitOr: "|", cst.BitXor: "^",
+    cst.MatrixMultiply: "@",
+}
+
+
+def _tensors_in(spec: OpSpec, args: list, kwargs: dict, rt: "KerasRuntime") -> list[Tensor]:
+    """The tensors an op call reads (for traces, and to tell ops on tensors from ops on
+    NumPy arrays or Python lists, which are left alone)."""
+    bound: dict[str, Any] = dict(zip(spec.params, args))
+    if spec.varargs is not None and len(args) > len(spec.params):
+        bound[spec.varargs] = tuple(args[len(spec.params):])
+    bound.update(kwargs)
+    found: list[Tensor] = []
+    for name in spec.tensors:
+        v = bound.get(name)
+        if isinstance(v, Tensor):
+            found.append(v)
+        elif v is not None:
+            items = rt.interp.iterate(v) if isinstance(v, (tuple, ListValue)) else None
+            found.extend(t for t in (items or []) if isinstance(t, Tensor))
+    return found
+
+
+def _labelled(tensors: list[Tensor]) -> list[tuple[str, Tensor]]:
+    return [(f"input {i}" if len(tensors) > 1 else "input", t) for i, t in enumerate(tensors)]
+
+
+def _unknown(kind: str, producer: Any) -> Any:
+    if kind == "tensors":
+        return ListValue(None)
+    if kind == "value":
+        return UNKNOWN
+    return Tensor(Shape(None), producer)
+
+
+def call_op(rt: "KerasRuntime", spec: OpSpec, args: list, kwargs: dict, node: cst.CSTNode,
+            complete: bool, name: Optional[str] = None) -> Any:
+    """A call of an op; ``name`` is the canonical name it was called by (tf.reduce_mean and
+    tf.math.reduce_mean share one spec, and messages say what the code says)."""
+    tensors = _tensors_in(spec, args, kwargs, rt)
+    kind = spec.returns
+    if not tensors:
+        return UNKNOWN                   # NumPy arrays, Python lists, constants: not modeled
+    label = display_name(name) if name else spec.display
+    producer = rt.producer(node, label, tuple(tensors))
+    if not complete:
+        return _unknown(kind, producer)
+    outcome = evaluate(spec, args, kwargs)
+    if outcome.issue is not None:
+        _report(rt, outcome.issue, node, label, tensors)
+        return _unknown(kind, producer)
+    result = outcome.result
+    if isinstance(result, Shape):
+        return Tensor(result, producer)
+    if isinstance(result, Tensors):
+        return ListValue([Tensor(s, producer) for s in result.shapes])
+    if isinstance(result, Value):
+        return result.value
+    return _unknown(kind, producer)
+
+
+def _report(rt: "KerasRuntime", issue: OpIssue, node: cst.CSTNode, label: str,
+            tensors: list[Tensor]) -> None:
+    details = {**issue.details, "op": label, "layer": label}
+    rt.interp.report(issue.code, node, details, _labelled(tensors), layer=label)
+
+
+# --- operators -----------------------------------------------------------------------------
+
+def binop(rt: "KerasRuntime", op: type, left: Any, right: Any, node: Optional[cst.CSTNode]) -> Any:
+    symbol = _OPERATORS.get(op)
+    if symbol is None:
+        tensors = tuple(v for v in (left, right) if isinstance(v, Tensor))
+        return Tensor(Shape(None), rt.producer(node, "operator", tensors) if node is not None else None)
+    return _broadcasting(rt, symbol, left, right, node)
+
+
+def _broadcasting(rt: "KerasRuntime", symbol: str, left: Any, right: Any,
+                  node: Optional[cst.CSTNode]) -> Any:
+    tensors = [v for v in (left, right) if isinstance(v, Tensor)]
+    label = f"operator {symbol}"
+    producer = rt.producer(node, label, tuple(tensors)) if node is not None else None
+    try:
+        a, b = Args.shape_of(left), Args.shape_of(right)
+        out = matmul_operator(a, b) if symbol == "@" else binary_shape(a, b)
+    except Unknowable:
+        return Tensor(Shape(None), producer)
+    except OpIssue as issue:
+        if node is not None:
+            details = {**issue.details, "op": f"`{symbol}`", "layer": f"`{symbol}`",
+                       "operator": symbol}
+            rt.interp.report(issue.code, node, details, _labelled(tensors), layer=label)
+        return Tensor(Shape(None), producer)
+    return Tensor(out, producer)
+
+
+_COMPARISONS = {cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">",
+                cst.GreaterThanEqual: ">="}
+
+
+def compare(rt: "KerasRuntime", op: type, left: Any, right: Any, node: Optional[cst.CSTNode]) -> Any:
+    """``x > 0``: an element-wise boolean tensor. ``==`` and ``!=`` stay unknown: on a
+    KerasTensor they compare identities, and TensorFlow gives False for unequal shapes."""
+    symbol = _COMPARISONS.get(op)
+    if symbol is None:
+        return UNKNOWN
+    return _broadcasting(rt, symbol, left, right, node)
+
+
+def unary(rt: "KerasRuntime", t: Tensor, node: Optional[cst.CSTNode]) -> Tensor:
+    """``-x``, ``+x``, ``~x``: the shape is kept."""
+    producer = rt.producer(node, "operator", (t,)) if node is not None else None
+    return Tensor(t.shape, producer)
+
+
+# --- indexing --------------------------------------------------------------------------------
+
+def _index_item(v: Any) -> Any:
+    if v is None or v is Ellipsis:
+        return v
+    if isinstance(v, bool):
+        return object()                   # x[True]: a mask, not modeled
+    if isinstance(v, int):
+        return v
+    if isinstance(v, Symbol) and v.path.endswith(".newaxis"):
+        return None
+    if isinstance(v, Tensor):
+        if v.shape.dims is not None and len(v.shape.dims) == 0:
+            return indexing.DYNAMIC
+        return object()                   # a tensor of indices or a mask: not modeled
+    return object()
+
+
+def _bound(v: Any) -> Any:
+    if v is None or (isinstance(v, int) and not isinstance(v, bool)):
+        return v
+    return indexing.DYNAMIC               # a tensor or a value the analysis does not know
+
+
+def subscript(rt: "KerasRuntime", t: Tensor, slices, scope, node: Optional[cst.CSTNode] = None) -> Any:
+    interp = rt.interp
+    key: list = []
+    for el in slices:
+        part = el.slice
+        if isinstance(part, cst.Slice):
+            lower, upper, step = interp.eval_slice_part(part, scope)
+            key.append(slice(_bound(lower), _bound(upper), _bound(step)))
+        else:
+            value = interp.eval(part.value, scope)
+            if isinstance(value, tuple) and len(slices) == 1:
+                key.extend(_index_item(v) for v in value)
+            else:
+                key.append(_index_item(value))
+    producer = rt.producer(node, "indexing", (t,)) if node is not None else None
+    try:
+        return Tensor(indexing.getitem(t.shape, tuple(key)), producer)
+    except Unknowable:
+        return Tensor(Shape(None), producer)
+
+
+# --- attributes and methods --------------------------------------------------------------------
+
+_METHODS = {"get_shape": None, "reshape": "keras.ops.reshape", "squeeze": "keras.ops.squeeze"}
+
+
+def tensor_attr(t: Tensor, name: str) -> Any:
+    if name == "shape":
+        if t.shape.dims is None:
+            return UNKNOWN
+        return tuple(scalar_python(d) for d in t.shape.dims)
+    if name == "ndim":
+        return UNKNOWN if t.shape.dims is None else len(t.shape.dims)
+    if name in _METHODS:
+        return MethodOf(t, name)
+    return UNKNOWN
+
+
+def tensor_method(rt: "KerasRuntime", t: Tensor, name: str, args: list, kwargs: dict,
+                  node: cst.CSTNode) -> Any:
+    if name == "get_shape" and not args and not kwargs:
+        return tensor_attr(t, "shape")
+    target = _METHODS.get(name)
+    spec = op_spec(target) if target else None
+    if spec is None:
+        return UNKNOWN
+    if name == "reshape" and len(args) > 1:
+        args = [tuple(args)]              # x.reshape(2, 3) as x.reshape((2, 3))
+    return call_op(rt, spec, [t, *args], kwargs, node, True)
+
+
+# --- Lambda layers -----------------------------------------------------------------------------
+
+def call_lambda(rt: "KerasRuntime", function: Any, arguments: Any, value: Any,
+                node: cst.CSTNode) -> Any:
+    """Run a Lambda's function on its input through the interpreter: the function's
+    result, or None when the function cannot be run (unknown, not analysable)."""
+    extra: dict = {}
+    if arguments is not None:
+        items = getattr(arguments, "items", None)
+        if not isinstance(items, dict):
+            return None
+        extra = {str(k): v for k, v in items.items()}
+    interp = rt.interp
+    if isinstance(function, FunctionValue):
+        return interp.call_function(function, [value], extra)
+    if isinstance(function, BoundMethod):
+        return interp.call_function(function.func, [function.self_obj, value], extra)
+    if isinstance(function, Symbol):
+        from shapelint.resolution import canonical
+        name = canonical(function.path)
+        spec = op_spec(name)
+        if spec is None:
+            return None
+        return call_op(rt, spec, [value], extra, node, True, name)
+    return None
+
+
+def run_lambda(rt: "KerasRuntime", layer: Any, value: Any, node: cst.CSTNode) -> Any:
+    """A ``Lambda`` layer called on ``value``: its function is run on the input (findings
+    inside it are reported where they are); the output is the function's result, unless
+    ``output_shape`` is given to Keras 3 (which then trusts it; Keras 2 runs the function)
+    or the result is not a tensor (None: the layer table decides)."""
+    config = layer.config
+    result = call_lambda(rt, config.raw("function"), config.raw("arguments"), value, node)
+    if config.raw("output_shape") is not None and rt.interp.keras_version >= 3:
+        return None
+    tensors = tuple(t for t in ([value] if isinstance(value, Tensor) else
+                                (rt.interp.iterate(value) or [])) if isinstance(t, Tensor))
+    producer = rt.producer(node, "Lambda", tensors, layer)
+    if isinstance(result, Tensor):
+        return Tensor(result.shape, producer)
+    if isinstance(result, (ListValue, tuple)):
+        items = rt.interp.iterate(result)
+        if items and all(isinstance(t, Tensor) for t in items):
+            out = [Tensor(t.shape, producer) for t in items]
+            return ListValue(out) if isinstance(result, ListValue) else tuple(out)
+    return None
