@@ -8,6 +8,7 @@ from __future__ import annotations
 from math import prod
 from typing import Any, Callable, Optional
 
+from shapelint.interp.values import ListValue as ListValueLike
 from shapelint.layers.spec import Config, Unknowable
 from shapelint.shapes import Shape, is_known, normalize_axis
 
@@ -132,6 +133,106 @@ def prelu(cfg: Config, x: Shape) -> Counts:
     return prod(1 if i in shared_axes else _dim(x, i) for i in range(1, len(x.dims))), 0
 
 
+def _last(shape: Any) -> int:
+    if not isinstance(shape, Shape):
+        raise Unknowable("shape")
+    return _dim(shape, -1)
+
+
+def multi_head_attention(cfg: Config, q: Shape, args: dict) -> Counts:
+    """query/key/value projections to heads, and the output projection (Keras 3 EinsumDense)."""
+    heads, key_dim = cfg.int("num_heads"), cfg.int("key_dim")
+    value_dim = cfg.opt_int("value_dim") or key_dim
+    if cfg.raw("attention_axes") is not None:
+        raise Unknowable("attention_axes")
+    out = cfg.raw("output_shape")
+    v = args.get("value")
+    k = args.get("key", v)
+    dq, dv, dk = _last(q), _last(v), _last(k)
+    dout = dq if out is None else (out if isinstance(out, int) else None)
+    if not isinstance(dout, int):
+        raise Unknowable("output_shape")
+    bias = cfg.bool("use_bias")
+    proj = lambda d, n: d * n + (n if bias else 0)  # noqa: E731
+    return (proj(dq, heads * key_dim) + proj(dk, heads * key_dim) + proj(dv, heads * value_dim)
+            + heads * value_dim * dout + (dout if bias else 0)), 0
+
+
+def group_query_attention(cfg: Config, q: Shape, args: dict) -> Counts:
+    head_dim, qh, kvh = cfg.int("head_dim"), cfg.int("num_query_heads"), cfg.int("num_key_value_heads")
+    v = args.get("value")
+    k = args.get("key", v)
+    dq, dv, dk = _last(q), _last(v), _last(k)
+    bias = cfg.bool("use_bias")
+    proj = lambda d, n: d * n + (n if bias else 0)  # noqa: E731
+    return proj(dq, qh * head_dim) + proj(dk, kvh * head_dim) + proj(dv, kvh * head_dim) + \
+        qh * head_dim * dq + (dq if bias else 0), 0
+
+
+def attention(cfg: Config, x: Any) -> Counts:
+    scale = 1 if cfg.bool("use_scale") else 0
+    return scale + (1 if cfg.str("score_mode") == "concat" else 0), 0
+
+
+def additive_attention(cfg: Config, xs: Any) -> Counts:
+    if not cfg.bool("use_scale"):
+        return 0, 0
+    first = xs[0] if isinstance(xs, (list, tuple)) and xs else xs
+    return _last(first), 0
+
+
+def rms_norm(cfg: Config, x: Shape) -> Counts:
+    return _axis_size(cfg, x), 0
+
+
+def group_norm(cfg: Config, x: Shape) -> Counts:
+    c = _axis_size(cfg, x)
+    return c * (int(cfg.bool("center")) + int(cfg.bool("scale"))), 0
+
+
+def normalization(cfg: Config, x: Shape) -> Counts:
+    """mean, variance and a count, all non-trainable (Keras 3 adapt() state)."""
+    if cfg.raw("mean") is not None or cfg.raw("variance") is not None:
+        raise Unknowable("mean")
+    axis = cfg.raw("axis")
+    size = 1 if axis is None else _axis_size(cfg, x)
+    return 0, 2 * size + 1
+
+
+def reversible_embedding(cfg: Config, x: Shape) -> Counts:
+    tied = cfg.raw("tie_weights")
+    n = cfg.int("input_dim") * cfg.int("output_dim")
+    return (n if tied is None or tied else 2 * n), 0
+
+
+def _cell_counts(cell: Any, features: int) -> Optional[Counts]:
+    """A recurrent cell on ``features`` inputs, or a list of stacked cells."""
+    if isinstance(cell, (list, tuple)):
+        total, width = (0, 0), features
+        for c in cell:
+            counts = _cell_counts(c, width)
+            if counts is None:
+                return None
+            total = (total[0] + counts[0], total[1] + counts[1])
+            width = c.config.int("units")
+        return total
+    name = getattr(getattr(cell, "spec", None), "name", None)
+    if name == "StackedRNNCells":
+        return _cell_counts(cell.config.seq("cells"), features)
+    counter = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}.get(name or "")
+    if counter is None:
+        return None
+    cfg = _with_defaults(cell.config, counter)
+    return COUNTS[counter](cfg, Shape((None, None, features)))
+
+
+def rnn_layer(cfg: Config, x: Shape) -> Optional[Counts]:
+    cell = cfg.raw("cell")
+    if isinstance(cell, ListValueLike):
+        cell = list(cell.items or [])
+    return _cell_counts(cell, _dim(x, -1))
+
+
 def _frames(x: Shape) -> Shape:
     if x.dims is None or len(x.dims) < 2:
         raise Unknowable("rank")
@@ -153,18 +254,34 @@ COUNTS: dict[str, CountFn] = {
     **{f"SeparableConv{n}D": separable(n) for n in (1, 2)},
     **{f"DepthwiseConv{n}D": depthwise(n) for n in (1, 2)},
     **{f"ConvLSTM{n}D": conv_lstm(n) for n in (1, 2, 3)},
+    "Attention": attention,
+    "AdditiveAttention": additive_attention,
+    "RMSNormalization": rms_norm,
+    "GroupNormalization": group_norm,
+    "Normalization": normalization,
+    "ReversibleEmbedding": reversible_embedding,
+    "RNN": rnn_layer,
+}
+# Layers whose weights depend on other call arguments (attention's value and key).
+COUNTS_WITH_ARGS: dict[str, Callable[[Config, Shape, dict], Counts]] = {
+    "MultiHeadAttention": multi_head_attention,
+    "GroupQueryAttention": group_query_attention,
 }
 
 # Defaults the constructors apply that shape semantics did not need.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "BatchNormalization": {"center": True, "scale": True},
     "LayerNormalization": {"center": True, "scale": True},
+    "GroupNormalization": {"center": True, "scale": True},
     "GRU": {"reset_after": True},
+    "AdditiveAttention": {"use_scale": True},
+    "Attention": {"use_scale": False, "score_mode": "dot"},
 }
-WITH_BIAS = {"Dense", "SimpleRNN", "LSTM", "GRU"} | {n for n in COUNTS if "Conv" in n}
+WITH_BIAS = {"Dense", "SimpleRNN", "LSTM", "GRU", "MultiHeadAttention", "GroupQueryAttention"} | \
+    {n for n in COUNTS if "Conv" in n}
 
 
-def layer_counts(layer: Any, x: Shape) -> Optional[Counts]:
+def layer_counts(layer: Any, x: Shape, call_args: Optional[dict] = None) -> Optional[Counts]:
     """(trainable, non-trainable) of a layer instance built for input ``x``; None if unknown.
 
     Layers unknown to this table count as unknown, never as zero, unless they are in the
@@ -185,6 +302,14 @@ def layer_counts(layer: Any, x: Shape) -> Optional[Counts]:
                 if back_counts is None:
                     return None
                 counts = (counts[0] + back_counts[0], counts[1] + back_counts[1])
+        elif name == "SpectralNormalization":
+            inner = layer_counts(cfg.known("layer"), x)
+            if inner is None:
+                return None
+            units = _spectral_vector(cfg.known("layer"))
+            counts = (inner[0], inner[1] + units)
+        elif name in COUNTS_WITH_ARGS:
+            counts = COUNTS_WITH_ARGS[name](cfg, x, call_args or {})
         elif name in COUNTS:
             counts = COUNTS[name](cfg, x)
         elif name in WEIGHTLESS:
@@ -196,6 +321,18 @@ def layer_counts(layer: Any, x: Shape) -> Optional[Counts]:
     if counts is not None and layer.attrs.get("trainable", cfg.raw("trainable")) is False:
         return 0, counts[0] + counts[1]   # frozen: every weight counts as non-trainable
     return counts
+
+
+def _spectral_vector(layer: Any) -> int:
+    """SpectralNormalization keeps a (1, units) power-iteration vector as non-trainable state."""
+    cfg = layer.config
+    for key in ("units", "filters"):
+        if cfg.given(key) or key in getattr(layer.spec, "params", ())[:1]:
+            try:
+                return cfg.int(key)
+            except Unknowable:
+                break
+    raise Unknowable("spectral vector")
 
 
 def _with_defaults(cfg: Config, name: str) -> Config:
@@ -213,6 +350,17 @@ WEIGHTLESS = frozenset({
     "GaussianDropout", "AlphaDropout", "ActivityRegularization", "UnitNormalization", "Lambda",
     "Flatten", "Reshape", "Permute", "RepeatVector",
     "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot",
+    # preprocessing and augmentation: state lives outside the weights
+    "Rescaling", "Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation",
+    "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomHue",
+    "RandomSaturation", "RandomSharpness", "RandomShear", "RandomGrayscale", "RandomInvert",
+    "RandomPosterization", "RandomColorDegeneration", "RandomColorJitter", "RandomErasing",
+    "RandomElasticTransform", "RandomGaussianBlur", "RandomPerspective", "AugMix", "AutoContrast",
+    "CutMix", "MixUp", "RandAugment", "Equalization", "Solarization", "MaxNumBoundingBoxes",
+    "ContrastLimitedAdaptiveHistogramEqualization",
+    "CategoryEncoding", "Discretization", "Hashing", "HashedCrossing", "StringLookup",
+    "IntegerLookup", "TextVectorization",
+    *(f"Adaptive{kind}Pooling{n}D" for n in (1, 2, 3) for kind in ("Max", "Average")),
     *(f"{kind}{n}D" for n in (1, 2, 3) for kind in (
         "MaxPooling", "AveragePooling", "GlobalMaxPooling", "GlobalAveragePooling",
         "ZeroPadding", "Cropping", "UpSampling")),

@@ -80,9 +80,10 @@ class Namer:
         return self.names[id(obj)]
 
 
-def built_shape(layer: LayerInstance) -> Shape:
-    """The input shape the layer's weights were built for (its first call), or unknown."""
-    if layer.calls and isinstance(layer.calls[0].input_shapes, Shape):
+def built_shape(layer: LayerInstance) -> Any:
+    """The input shape(s) the layer's weights were built for (its first call), or unknown:
+    one Shape, or a list of them for layers called on a list (merges, Attention)."""
+    if layer.calls and isinstance(layer.calls[0].input_shapes, (Shape, list)):
         return layer.calls[0].input_shapes
     return Shape(None)
 
@@ -94,7 +95,7 @@ def instance_counts(obj: Any, seen: Optional[set] = None) -> Optional[Counts]:
         return 0, 0
     seen.add(id(obj))
     if isinstance(obj, LayerInstance):
-        return layer_counts(obj, built_shape(obj))
+        return layer_counts(obj, built_shape(obj), obj.calls[0].call_args if obj.calls else None)
     if isinstance(obj, (ModelValue, ObjectValue)):
         total = (0, 0)
         for member in members(obj):

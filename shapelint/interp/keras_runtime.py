@@ -169,7 +169,11 @@ class KerasRuntime:
         spec = layer.spec
         shapes, tensors = self._input_tensors(value, spec.takes)
         where = report_node or node
-        producer = self.producer(node, spec.name, tuple(tensors), layer)
+        call_args = self._call_args(spec, args[1:], kwargs)
+        # Tensors passed as call arguments (attention's value/key) are inputs of the call too.
+        extra = [v for k, v in {**dict(zip(spec.call_params or (), args[1:])), **kwargs}.items()
+                 if isinstance(v, Tensor) and k in (spec.call_params or ())]
+        producer = self.producer(node, spec.name, tuple(tensors) + tuple(extra), layer)
         if shapes is None:
             return Tensor(Shape(None), producer)
         inputs = [(f"input {i}" if len(tensors) > 1 else "input", t) for i, t in enumerate(tensors)]
@@ -180,13 +184,13 @@ class KerasRuntime:
             self.record_call(layer, node, tensors, shapes, ran)
             return ran
         try:
-            out = engine.infer_output(layer, shapes, self._call_args(spec, args[1:], kwargs))
+            out = engine.infer_output(layer, shapes, call_args)
         except LayerIssue as issue:
             self._report_layer_issue(layer, issue, where, inputs, tensors)
             return Tensor(Shape(None), producer)
         result = ListValue([Tensor(s, producer) for s in out]) if isinstance(out, tuple) \
             else Tensor(out, producer)
-        self.record_call(layer, node, tensors, shapes, result)
+        self.record_call(layer, node, tuple(tensors) + tuple(extra), shapes, result, call_args)
         return result
 
     @staticmethod
@@ -198,8 +202,10 @@ class KerasRuntime:
         bound.update({k: v for k, v in kwargs.items() if k in spec.call_params})
         return {k: (v.shape if isinstance(v, Tensor) else v) for k, v in bound.items()}
 
-    def record_call(self, layer: Any, node: cst.CSTNode, tensors, shapes, result) -> None:
-        call = LayerCall(layer, node, tuple(tensors), shapes, result, tuple(self.interp.context))
+    def record_call(self, layer: Any, node: cst.CSTNode, tensors, shapes, result,
+                    call_args: Optional[dict] = None) -> None:
+        call = LayerCall(layer, node, tuple(tensors), shapes, result, tuple(self.interp.context),
+                         call_args or {})
         layer.calls.append(call)
         self.interp.layer_calls.append(call)
 

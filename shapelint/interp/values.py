@@ -108,6 +108,7 @@ class LayerCall:
     input_shapes: Any      # Shape or list of Shapes, as given to the shape function
     output: Any            # Tensor, ListValue of Tensors, or UNKNOWN
     context: tuple = ()    # the interpreter's context stack at the call
+    call_args: dict = field(default_factory=dict)   # other call arguments (shapes for tensors)
 
 
 @dataclass(eq=False)
