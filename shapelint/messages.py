@@ -183,7 +183,8 @@ def input_rank(d: dict) -> tuple[str, Optional[str]]:
     layout = _LAYOUT.get(family, "")
     msg = (f"{layer} expects {'an input of ' if not expected else 'a '}{want}"
            f"{'' if not expected else ' input'}{' ' + layout if layout else ''}, "
-           f"but got {_rank_word(got.rank)} {fmt(got)}.")
+           f"but got {_rank_word(got.rank)} {fmt(got)}."
+           + (KERAS2_DIFFERS.replace("this", "the extra leading axes") if d.get("keras2_accepts") else ""))
     cfg = d.get("config")
     dims = got.dims or ()
     fix: Optional[str] = None
@@ -228,10 +229,13 @@ def input_rank(d: dict) -> tuple[str, Optional[str]]:
     return msg, fix
 
 
+KERAS2_DIFFERS = " Keras 2 (tf.keras before TF 2.16) accepted this; Keras 3 does not."
+
+
 def int_shape(d: dict) -> tuple[str, Optional[str]]:
     value, arg = d["value"], d["arg"]
     msg = (f"{arg}={value} is an int, but Keras 3 requires a tuple: `({value})` is just the int "
-           f"{value} in Python.")
+           f"{value} in Python." + (KERAS2_DIFFERS if arg in ("shape", "input_shape") else ""))
     fix = f"Write {arg}=({value},) (note the trailing comma)."
     return msg, fix
 

@@ -251,3 +251,21 @@ def test_return_state_unpacks(check):
         "y = layers.Add()([h, layers.Dense(9)(c)])\n"
     )
     assert check(src) == [(5, "SHP102")]
+
+
+def test_keras2_target_applies_conv_over_extra_leading_axes(check):
+    src = HEAD + (
+        "clips = keras.Input(shape=(50, 32, 32, 3))\n"
+        "frames = layers.Conv2D(8, 3)(clips)\n"
+        "bad = layers.Reshape((50, 30 * 30 * 8 + 1))(frames)\n"
+    )
+    assert check(src) == [(4, "SHP201")]
+    assert check(src, keras_version=2) == [(5, "SHP401")]   # (None, 50, 30, 30, 8) flows on
+
+
+def test_findings_say_when_keras2_behaved_differently():
+    from shapelint.checker import check_source
+
+    src = HEAD + "x = keras.Input(shape=5)\ny = layers.Conv1D(4, 3)(keras.Input(shape=(7, 10, 2)))\n"
+    messages = [d.message for d in check_source(src, "m.py").diagnostics]
+    assert len(messages) == 2 and all("Keras 2" in m and "Keras 3 does not" in m for m in messages)

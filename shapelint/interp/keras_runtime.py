@@ -184,7 +184,8 @@ class KerasRuntime:
             self.record_call(layer, node, tensors, shapes, ran)
             return ran
         try:
-            out = engine.infer_output(layer, shapes, call_args)
+            out = engine.infer_output(layer, shapes, call_args,
+                                      keras_version=self.interp.keras_version)
         except LayerIssue as issue:
             self._report_layer_issue(layer, issue, where, inputs, tensors)
             return Tensor(Shape(None), producer)
@@ -241,6 +242,8 @@ class KerasRuntime:
     def _report_layer_issue(self, layer: LayerInstance, issue: LayerIssue, node, inputs, tensors) -> None:
         code = issue.code
         details = {**issue.details, "layer": layer.spec.name, "config": layer.config}
+        if code == "SHP201" and isinstance(issue.details.get("got"), Shape):
+            details["keras2_accepts"] = engine.keras2_accepts(layer.spec, issue.details["got"])
         if code == "SHP201" and layer.spec.family in _RECURRENT_FAMILIES and tensors:
             origin = self._recurrent_origin(tensors[0])
             if origin is not None:

@@ -24,14 +24,34 @@ def check_rank(spec: LayerSpec, x: Shape) -> None:
                          got=x, layer=spec.name, family=spec.family)
 
 
+# Keras 2 (tf.keras) convolutions treat extra leading axes as batch axes; Keras 3 rejects them.
+KERAS2_BATCHED = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3}
+
+
+def keras2_accepts(spec: LayerSpec, x: Shape) -> bool:
+    """Whether Keras 2 would take an input of this rank that Keras 3 rejects."""
+    n = KERAS2_BATCHED.get(spec.name)
+    return n is not None and x.rank is not None and x.rank > n + 2
+
+
+def _keras2_batched(layer: Any, x: Shape, call: Optional[dict]) -> Output:
+    n = KERAS2_BATCHED[layer.spec.name]
+    lead = x.dims[: len(x.dims) - n - 1]  # type: ignore[index]
+    out = infer_output(layer, Shape((None,) + x.dims[-(n + 1):]), call)  # type: ignore[index]
+    if isinstance(out, tuple) or out.dims is None:
+        return Shape(None)
+    return Shape(tuple(lead) + out.dims[1:])
+
+
 def infer_output(layer: Any, inputs: "Shape | Sequence[Shape]", call: Optional[dict] = None,
-                 input_spec: bool = True) -> Output:
+                 input_spec: bool = True, keras_version: int = 3) -> Output:
     """Output shape(s) of ``layer`` (anything with ``.spec`` and ``.config``) on ``inputs``.
 
     ``call`` holds the other call arguments a spec with ``call_params`` reads (tensors as
     their Shape). ``input_spec=False`` skips the accepted-ranks check, as Keras does when a
     wrapper (TimeDistributed, SpectralNormalization) asks the wrapped layer for its
-    ``compute_output_shape`` directly. Raises :class:`LayerIssue` when Keras would raise;
+    ``compute_output_shape`` directly. ``keras_version=2`` applies tf.keras behaviour where it
+    differs (convolutions over extra leading axes). Raises :class:`LayerIssue` when Keras would raise;
     returns an unknown shape when the result cannot be known.
     """
     spec: LayerSpec = layer.spec
@@ -45,6 +65,8 @@ def infer_output(layer: Any, inputs: "Shape | Sequence[Shape]", call: Optional[d
             return spec.infer(layer.config, shapes, call) if spec.call_params \
                 else spec.infer(layer.config, shapes)
         x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        if keras_version == 2 and keras2_accepts(spec, x):
+            return _keras2_batched(layer, x, call)
         if input_spec:
             check_rank(spec, x)
         if spec.infer is None:
