@@ -106,3 +106,9 @@ def test_cli_unknown_rule_exits_2():
     result = CliRunner().invoke(main, ["rule", "SHP999"])
     assert result.exit_code == 2
     assert "unknown rule" in result.output
+
+
+def test_readme_lists_every_rule():
+    readme = (RULES_DIR.parent / "README.md").read_text()
+    missing = [r.code for r in RULES if f"[{r.code}](rules/{r.code}.md) | {r.name} |" not in readme]
+    assert missing == []
