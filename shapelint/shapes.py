@@ -134,17 +134,22 @@ def join_all(shapes: Iterable[Shape]) -> Shape:
 
 
 class BroadcastError(Exception):
-    """Two shapes that can never broadcast; carries the offending axis (from the right)."""
+    """Two sizes that can never broadcast; ``index`` counts from the left of the result."""
 
-    def __init__(self, axis_from_right: int, a: Dim, b: Dim):
-        super().__init__(axis_from_right, a, b)
-        self.axis_from_right = axis_from_right
-        self.a = a
-        self.b = b
+    def __init__(self, index: int, a: Dim, b: Dim, rank: int):
+        super().__init__(index, a, b)
+        self.index, self.a, self.b, self.rank = index, a, b, rank
+
+    @property
+    def axis_from_right(self) -> int:
+        return self.rank - self.index
 
 
 def broadcast_dim(a: Dim, b: Dim) -> Dim:
-    """Broadcast two sizes; raises ValueError only when they definitely cannot."""
+    """One axis of NumPy broadcasting as Keras and TensorFlow infer it statically: a known 1
+    takes the other side; a known size above 1 wins over an unknown one (at run time the
+    unknown is 1 or equal); two unknowns stay unknown unless they are the same symbol.
+    Raises ValueError only when the sizes definitely cannot broadcast."""
     if is_known(a) and a == 1:
         return b
     if is_known(b) and b == 1:
@@ -154,11 +159,10 @@ def broadcast_dim(a: Dim, b: Dim) -> Dim:
         return a
     if eq is False:
         raise ValueError("incompatible")
-    # One side unknown: at run time it is either 1 or equal to the other side.
     if is_known(a):
-        return a
+        return a if a > 1 else None
     if is_known(b):
-        return b
+        return b if b > 1 else None
     return None
 
 
@@ -174,7 +178,7 @@ def broadcast(a: Shape, b: Shape) -> Shape:
         try:
             out.append(broadcast_dim(x, y))
         except ValueError:
-            raise BroadcastError(n - i, x, y) from None
+            raise BroadcastError(i, x, y, n) from None
     return Shape(tuple(out))
 
 

@@ -16,7 +16,7 @@ from shapelint.layers.spec import Config, LayerIssue
 from shapelint.layers.table import functional_spec, layer_spec
 from shapelint.ops import runtime as op_runtime
 from shapelint.ops.table import op_spec
-from shapelint.shapes import Shape, broadcast, BroadcastError, dims_differ
+from shapelint.shapes import Shape, dims_differ
 from shapelint.interp.values import (
     UNKNOWN, ClassValue, DictValue, FunctionValue, LayerCall, LayerInstance, ListValue, MethodOf,
     ModelValue, ObjectValue, Producer, Symbol, Tensor, Unknown, dim_of, is_known,

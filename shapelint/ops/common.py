@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from shapelint.ops.spec import OpIssue, Unknowable
-from shapelint.shapes import Dim, Shape, dims_equal, is_known
+from shapelint.shapes import BroadcastError, Dim, Shape, broadcast, broadcast_dim, dims_equal, is_known
 
 
 def dims(x: Shape) -> tuple:
@@ -40,51 +40,9 @@ def product(ds) -> Optional[int]:
 
 # --- broadcasting --------------------------------------------------------------------------
 
-class Mismatch(Exception):
-    """Two sizes that can never broadcast (``index`` counts from the left of the result)."""
+# Broadcasting is defined once, in shapelint.shapes; ops only report its conflicts.
 
-    def __init__(self, index: int, a: Dim, b: Dim, rank: int):
-        super().__init__(index, a, b)
-        self.index, self.a, self.b, self.rank = index, a, b, rank
-
-
-def broadcast_dim(a: Dim, b: Dim) -> Dim:
-    """One axis of NumPy broadcasting as Keras and TensorFlow infer it statically:
-    a known 1 takes the other side; a known size above 1 wins over an unknown one (the
-    program is assumed correct); two unknowns stay unknown unless they are the same size."""
-    if is_known(a) and a == 1:
-        return b
-    if is_known(b) and b == 1:
-        return a
-    eq = dims_equal(a, b)
-    if eq:
-        return a
-    if eq is False:
-        raise ValueError("mismatch")
-    if is_known(a):
-        return a if a > 1 else None
-    if is_known(b):
-        return b if b > 1 else None
-    return None
-
-
-def broadcast(a: Shape, b: Shape) -> Shape:
-    """Broadcast two shapes; raises :class:`Mismatch` on a definite conflict."""
-    if a.dims is None or b.dims is None:
-        return Shape(None)
-    n = max(len(a.dims), len(b.dims))
-    pa = (1,) * (n - len(a.dims)) + a.dims
-    pb = (1,) * (n - len(b.dims)) + b.dims
-    out = []
-    for i, (x, y) in enumerate(zip(pa, pb)):
-        try:
-            out.append(broadcast_dim(x, y))
-        except ValueError:
-            raise Mismatch(i, x, y, n) from None
-    return Shape(tuple(out))
-
-
-def broadcast_issue(shapes: list[Shape], m: Mismatch) -> OpIssue:
+def broadcast_issue(shapes: list[Shape], m: BroadcastError) -> OpIssue:
     return OpIssue("SHP102", shapes=shapes, axis=m.index, a=m.a, b=m.b, rank=m.rank)
 
 
@@ -93,6 +51,6 @@ def broadcast_all(shapes: list[Shape]) -> Shape:
     for s in shapes[1:]:
         try:
             out = broadcast(out, s)
-        except Mismatch as m:
+        except BroadcastError as m:
             raise broadcast_issue(shapes, m) from None
     return out

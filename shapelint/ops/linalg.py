@@ -10,9 +10,9 @@ from __future__ import annotations
 from math import prod
 from typing import Optional
 
-from shapelint.ops.common import Mismatch, broadcast, dims
+from shapelint.ops.common import dims
 from shapelint.ops.spec import Args, OpIssue, OpSpec, Unknowable
-from shapelint.shapes import Shape, dims_differ, is_known
+from shapelint.shapes import BroadcastError, Shape, broadcast, dims_differ, is_known
 
 
 def _inner(a: Shape, b: Shape, da, db, ia: int, ib: int) -> None:
@@ -23,7 +23,7 @@ def _inner(a: Shape, b: Shape, da, db, ia: int, ib: int) -> None:
 def _batch(a: Shape, b: Shape, ba: tuple, bb: tuple) -> tuple:
     try:
         return broadcast(Shape(ba), Shape(bb)).dims  # type: ignore[return-value]
-    except Mismatch as m:
+    except BroadcastError as m:
         raise OpIssue("SHP104", kind="batch", shapes=[a, b], a=m.a, b=m.b) from None
 
 
@@ -158,7 +158,7 @@ def _einsum(equation: str, shapes: list[Shape], keras: bool) -> Shape:
             acc = Shape(ellipses[0])
             for e in ellipses[1:]:
                 acc = broadcast(acc, Shape(e))
-        except Mismatch as m:
+        except BroadcastError as m:
             raise OpIssue("SHP104", kind="batch", shapes=shapes, a=m.a, b=m.b) from None
         ell = acc.dims  # type: ignore[assignment]
     out: list = []
