@@ -25,3 +25,12 @@ def test_wheel_ships_rule_pages(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     pages = [n for n in names if n.startswith("shapelint/rules/") and n.endswith(".md")]
     assert len(pages) == len(list((ROOT / "rules").glob("SHP*.md"))) > 0
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- test-command -->")[1].split("<!-- /test-command -->")[0]
+    command = [line for line in block.splitlines() if line.strip() and not line.startswith("```")]
+    assert len(command) == 1
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert command[0] in ci
