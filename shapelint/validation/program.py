@@ -341,6 +341,13 @@ class _Slicer:
         if isinstance(node, (cst.AugAssign, cst.Del)):   # `X /= 255` and `del X` read X too
             hits += [n for n in _target_names(node.target) if n in tainted and n not in hits]
         building = node in self.facts.building
+        if reason and building and reason.startswith("output") and _builds_then_shows(node):
+            # `build_model().summary()`: build the model, leave only the output out.
+            kept = node.with_changes(value=node.value.func.value)  # type: ignore[attr-defined]
+            self.repl[node] = kept
+            self.substituted.append((self.facts.lines(node)[0], self.code(node),
+                                     " ".join(self.module.code_for_node(kept).split())))
+            return
         if reason:
             if building and not (reason.startswith("output") and not _bound(node)):
                 self.make_unverifiable(node, f"needs {reason}")
@@ -514,6 +521,12 @@ def _parts(stmt: cst.CSTNode) -> tuple[Optional[list], list]:
         blocks += [_body(x) for x in (stmt.orelse, stmt.finalbody) if x is not None]
         return [], blocks
     return None, []
+
+
+def _builds_then_shows(node: cst.CSTNode) -> bool:
+    """An expression statement `make().method()` whose receiver is itself a call."""
+    return (isinstance(node, cst.Expr) and isinstance(node.value, cst.Call)
+            and isinstance(node.value.func, cst.Attribute) and isinstance(node.value.func.value, cst.Call))
 
 
 def _receiver(node: cst.CSTNode) -> Optional[cst.BaseExpression]:
