@@ -1,6 +1,5 @@
 """Keras 2 (tf.keras / tf_keras) behaviour where it differs from Keras 3, checked against
-tf_keras when it is installed (it is not part of the CI install: it pulls in the full
-`tensorflow` wheel beside tensorflow-cpu, so in CI this test is skipped)."""
+tf_keras (installed by the `tensorflow` extra)."""
 from __future__ import annotations
 
 import itertools
