@@ -143,12 +143,12 @@ def from_table(table: dict, path: Path) -> Config:
             raise ConfigError(f"{where} {key}: expected a list of gitignore-style patterns")
         patterns += value
     if patterns:
-        cfg.exclude = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        cfg.exclude = pathspec.GitIgnoreSpec.from_lines(patterns)
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where} per-file-ignores: expected a table of pattern = [codes]")
     for pattern, codes in per_file.items():
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        spec = pathspec.GitIgnoreSpec.from_lines([pattern])
         cfg.per_file_ignores.append((spec, rule_codes(codes, f"{where} per-file-ignores {pattern!r}")))
     if "target-keras" in table:
         value = table["target-keras"]

@@ -25,7 +25,7 @@ Excluded = Callable[[Path], bool]
 def _gitignore(directory: Path) -> Optional[pathspec.PathSpec]:
     path = directory / ".gitignore"
     try:
-        return pathspec.PathSpec.from_lines("gitwildmatch", path.read_text(encoding="utf-8").splitlines())
+        return pathspec.GitIgnoreSpec.from_lines(path.read_text(encoding="utf-8").splitlines())
     except (OSError, UnicodeDecodeError):
         return None
 
