@@ -5,6 +5,7 @@ A file's failure (unreadable, not Python, analyzer bug) is a result, never a cra
 """
 from __future__ import annotations
 
+import difflib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -18,12 +19,13 @@ from shapelint.analyses import run_all
 from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
 from shapelint.interp.interpreter import Interpreter, Issue
 from shapelint.interp.values import Tensor
-from shapelint.registry import BY_CODE
+from shapelint.registry import BY_CODE, RULES
 from shapelint.shapes import format_shape
 from shapelint.source import SourceError, check_syntax, decode, mentions_keras, parse
-from shapelint.suppressions import parse_suppressions
+from shapelint.suppressions import Suppressions, parse_suppressions
 
 MAX_TRACE_STEPS = 6
+UNUSED_SUPPRESSION = "SHP003"
 
 
 class Analysis:
@@ -84,6 +86,33 @@ def to_diagnostic(path: str, issue: Issue) -> Diagnostic:
     )
 
 
+# Suppressions of these codes cannot be judged by the static pass: meta rules, and
+# build errors that only `check --validate` reports.
+_NOT_JUDGED = {"SHP001", "SHP002", UNUSED_SUPPRESSION, "SHP901"}
+
+
+def unused_suppressions(path: str, suppressions: Suppressions) -> list[Diagnostic]:
+    """SHP003 for each suppressed code that silenced nothing, and each unknown one."""
+    rule = BY_CODE[UNUSED_SUPPRESSION]
+    out = []
+    for c in suppressions.comments:
+        texts = [messages.unused_suppression(code, BY_CODE[code].name if code in BY_CODE else "", c.file_wide)
+                 for code in c.unused_codes() if code not in _NOT_JUDGED]
+        texts += [messages.unknown_suppression(name, _closest_rule(name)) for name in c.unknown]
+        for message, fix in texts:
+            out.append(Diagnostic(path, rule.code, rule.name, rule.severity, message,
+                                  Position(c.row, c.column + 1), Position(c.row, c.end_column + 1),
+                                  fix=fix, url=rule.url))
+    return out
+
+
+def _closest_rule(name: str) -> Optional[str]:
+    candidates = [r.code for r in RULES] + [r.name for r in RULES]
+    close = difflib.get_close_matches(name.upper() if name[:3].upper() == "SHP" else name.lower(),
+                                      candidates, n=1)
+    return close[0] if close else None
+
+
 def check_source(text: str, path: str = "<stdin>", keras_version: int = 3) -> FileResult:
     """Check Python source text; never raises for any input."""
     lines = tuple(text.splitlines())
@@ -111,6 +140,9 @@ def check_source(text: str, path: str = "<stdin>", keras_version: int = 3) -> Fi
         notes.append(f"analysis stopped early: {interp.stopped}")
     suppressions = parse_suppressions(text)
     kept = [d for d in diagnostics if not suppressions.covers(d.code, d.location.row)]
+    if not notes:   # an incomplete analysis cannot tell which suppressions are unused
+        kept += [d for d in unused_suppressions(path, suppressions)
+                 if not suppressions.covers(d.code, d.location.row, blanket=False)]
     kept.sort(key=lambda d: (d.location.row, d.location.column, d.code))
     return FileResult(path, tuple(kept), lines, notes=tuple(notes))
 

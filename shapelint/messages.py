@@ -672,5 +672,22 @@ def unreadable(reason: str) -> str:
     return f"Cannot read file: {reason}"
 
 
+def unused_suppression(code: str, name: str, file_wide: bool) -> tuple[str, str]:
+    """An ignore comment that silences nothing (`code` is "*" for a blanket ignore)."""
+    where = "in this file" if file_wide else "on this line"
+    if code == "*":
+        return (f"Unused suppression: no shapelint finding {where} to silence.",
+                "Remove the comment; if it was meant for a build error from `check --validate`, "
+                "name it: `# shapelint: ignore[SHP901]`.")
+    return (f"Unused suppression of {code} ({name}): no such finding {where}.",
+            f"Remove {code} from the comment (remove the comment if nothing else is left in it).")
+
+
+def unknown_suppression(code: str, hint: Optional[str]) -> tuple[str, str]:
+    fix = f"Did you mean {hint}? " if hint else ""
+    return (f"Suppression names `{code}`, which is no shapelint rule, so it silences nothing.",
+            fix + "See `shapelint rule --all` for the codes and names.")
+
+
 def trace_step_text(layer: str, row: int, shape: str) -> str:
     return f"{shape} from {layer} at line {row}"

@@ -30,6 +30,9 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("SHP001", "syntax-error", ERROR, "The file is not valid Python, so it cannot be analysed."),
     Rule("SHP002", "unreadable-file", ERROR, "The file cannot be read or decoded."),
+    Rule("SHP003", "unused-suppression", WARNING,
+         "A `# shapelint: ignore[...]` or `# noqa: SHP...` comment that silences no finding, "
+         "or names no rule."),
     Rule("SHP101", "concatenate-shape-mismatch", ERROR,
          "Concatenate inputs differ in rank or off the concatenation axis."),
     Rule("SHP102", "elementwise-shape-mismatch", ERROR,
