@@ -151,7 +151,8 @@ def summary(paths: tuple[Path, ...], output_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 def layers(output_format: str) -> None:
-    """List every modeled Keras layer: accepted input ranks (batch included) and family."""
+    """List every modeled Keras layer (accepted input ranks, batch included, and family)
+    and every modeled op, operator and tensor attribute."""
     from shapelint.layers import listing
 
     click.echo(listing.as_json() if output_format == "json" else listing.as_text())

@@ -88,3 +88,20 @@ def test_every_keras_layer_class_is_modeled_or_excluded():
             assert getattr(keras.layers, alias) is getattr(keras.layers, target), alias
     # nothing modeled or excluded that Keras 3 does not export
     assert not (set(LAYERS) | set(EXCLUDED)) - exported
+
+
+def test_ops_are_listed_too():
+    """`shapelint layers` also lists every modeled op, operator and tensor attribute."""
+    from shapelint.ops.spec import display_name
+    from shapelint.ops.table import OPS
+
+    out = run()
+    listed = re.findall(r"^(\S+)\s+\w+\s+(?:tensor|tensors|value)\b", out, re.M)
+    assert sorted(listed) == sorted(display_name(n) for n in OPS)
+    assert f"{len(OPS)} modeled ops; operators: " in out and "x @ y" in out and "x.shape" in out
+    data = json.loads(run("--format", "json"))
+    assert {r["canonical"] for r in data["ops"]} == set(OPS)
+    arange = next(r for r in data["ops"] if r["canonical"] == "keras.ops.arange")
+    assert arange["name"] == "keras.ops.arange" and arange["family"] == "creation"
+    assert arange["parameters"][:3] == ["start", "stop", "step"]
+    assert "x + y" in data["operators"] and "x.ndim" in data["tensor_attributes"]

@@ -123,8 +123,9 @@ def _resolve(root: Any, path: str) -> Callable:
 
 _OPERATORS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
               "/": lambda a, b: a / b, "//": lambda a, b: a // b, "%": lambda a, b: a % b,
-              "**": lambda a, b: a ** b, "&": lambda a, b: a & b, "@": lambda a, b: a @ b,
-              ">": lambda a, b: a > b}
+              "**": lambda a, b: a ** b, "&": lambda a, b: a & b, "|": lambda a, b: a | b,
+              "^": lambda a, b: a ^ b, "@": lambda a, b: a @ b, ">": lambda a, b: a > b,
+              ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
 
 
 def real_function(case: Case) -> Callable:
@@ -135,6 +136,8 @@ def real_function(case: Case) -> Callable:
         return _OPERATORS[op[len("operator."):]]
     if op.startswith("keras.ops."):
         return _resolve(keras.ops, op[len("keras.ops."):])
+    if op.startswith("keras.random."):
+        return _resolve(keras.random, op[len("keras.random."):])
     if op.startswith("tensorflow."):
         return _resolve(tf, op[len("tensorflow."):])
     if op.startswith("keras.backend."):
@@ -650,11 +653,97 @@ def getitem_case(draw, op: str) -> Case:
     return Case(op, (s,), [T(0), key])
 
 
+# Creation ops take Python arguments; sizes include invalid ones (0, -1, None) and, where the
+# op runs only traced, dynamic sizes (a scalar int tensor, as ``tf.shape(x)[0]`` gives).
+COUNT = st.sampled_from([1, 2, 3, 4, 6, 7, 0, -1, None])
+
+
+@st.composite
+def _size_entry(draw, dynamic: bool, scalars: list) -> Any:
+    if dynamic and draw(st.integers(0, 4)) == 0:
+        scalars.append(())
+        return T(len(scalars) - 1)
+    return draw(COUNT)
+
+
+@st.composite
+def creation_case(draw, op: str) -> Case:
+    """zeros/ones/full/empty/fill and the random draws: a shape argument."""
+    dynamic = not op.startswith("keras.ops.")
+    scalars: list = []
+    sizes = [draw(_size_entry(dynamic, scalars)) for _ in range(draw(st.integers(0, 4)))]
+    form = draw(st.sampled_from(["tuple", "list", "int"]))
+    arg: Any = tuple(sizes) if form == "tuple" else sizes
+    if form == "int":
+        arg = draw(COUNT)
+    args: list = [arg]
+    kwargs: dict = {}
+    if op.endswith(("full", "fill")):
+        args.append(draw(st.sampled_from([0.0, 1.5, 2])))
+    elif op.endswith("randint"):
+        kwargs = {"minval": 0, "maxval": draw(st.integers(1, 9))}
+    elif draw(st.booleans()):
+        kwargs["dtype"] = draw(st.sampled_from(["float32", "float16", "float64"]))
+    return Case(op, tuple(scalars), args, kwargs, dtypes=("int32",) * len(scalars))
+
+
+@st.composite
+def square_case(draw, op: str) -> Case:
+    """eye/identity/tri (rows, optional columns, diagonal offset) and tf.eye's batch_shape."""
+    n = draw(st.one_of(st.integers(-2, 60), st.none()))
+    args: list = [n]
+    kwargs: dict = {}
+    if draw(st.booleans()):
+        kwargs["dtype"] = draw(st.sampled_from(["float32", "int32", "float16", "bool"]))
+    if op == "tensorflow.eye":
+        if draw(st.booleans()):
+            kwargs["num_columns"] = draw(COUNT)
+        if draw(st.booleans()):
+            kwargs["batch_shape"] = draw(st.lists(COUNT, max_size=2))
+    elif op != "keras.ops.identity":
+        if draw(st.booleans()):
+            args.append(draw(COUNT))
+        if draw(st.booleans()):
+            kwargs["k"] = draw(st.integers(-3, 3))
+    return Case(op, (), args, kwargs)
+
+
+@st.composite
+def range_case(draw, op: str) -> Case:
+    """arange/range: one to three ends, ints, floats or (traced only) scalar tensors."""
+    scalars: list = []
+
+    def end():
+        kind = draw(st.sampled_from(["int", "int", "int", "float", "tensor"]))
+        if kind == "tensor" and op == "tensorflow.range":
+            scalars.append(())
+            return T(len(scalars) - 1)
+        if kind == "float":
+            return draw(st.sampled_from([0.5, 2.0, 3.7, -1.5]))
+        return draw(st.integers(-4, 12))
+
+    ends = [end() for _ in range(draw(st.integers(1, 3)))]
+    if len(ends) == 3 and ends[2] == 0:
+        ends[2] = draw(st.sampled_from([1, 2, -1, 3]))
+    return Case(op, tuple(scalars), ends, dtypes=("int32",) * len(scalars))
+
+
+@st.composite
+def linspace_case(draw, op: str) -> Case:
+    start = draw(st.sampled_from([0.0, 1.0, -2.5, 3]))
+    stop = draw(st.sampled_from([1.0, 10.0, 0.5, 7]))
+    num = draw(st.one_of(st.integers(-1, 60)))
+    kwargs: dict = {}
+    if op == "keras.ops.linspace" and draw(st.booleans()):
+        kwargs["endpoint"] = draw(st.booleans())
+    return Case(op, (), [start, stop, num], kwargs)
+
+
 # --- which strategy tests which op -------------------------------------------------------------
 
 BOOL_OPS = {"tensorflow.math.logical_and", "tensorflow.math.logical_or",
             "tensorflow.math.logical_not", "tensorflow.math.reduce_any",
-            "tensorflow.math.reduce_all", "operator.&"}
+            "tensorflow.math.reduce_all", "operator.&", "operator.|", "operator.^"}
 
 
 def strategy_for(op: str):
@@ -688,6 +777,9 @@ def strategy_for(op: str):
         "keras.ops.take": take_case, "tensorflow.gather": take_case,
         "keras.backend.gather": take_case,
         "operator.getitem": getitem_case, "operator.@": matmul_case,
+        "keras.ops.eye": square_case, "keras.ops.identity": square_case, "keras.ops.tri": square_case,
+        "tensorflow.eye": square_case, "keras.ops.arange": range_case, "tensorflow.range": range_case,
+        "keras.ops.linspace": linspace_case, "tensorflow.linspace": linspace_case,
     }
     if op in table:
         return table[op](op)
@@ -706,11 +798,14 @@ def strategy_for(op: str):
         return along_axis(op)
     if spec.infer.__module__.endswith("shape_ops"):
         return shape_case(op)
+    if spec.infer.__module__.endswith("creation"):
+        return creation_case(op)
     raise AssertionError(f"no strategy for {op} ({short})")
 
 
 OPERATORS = ["operator.+", "operator.-", "operator.*", "operator./", "operator.//", "operator.%",
-             "operator.**", "operator.&", "operator.>", "operator.@", "operator.getitem"]
+             "operator.**", "operator.&", "operator.|", "operator.^", "operator.>", "operator.>=",
+             "operator.<", "operator.<=", "operator.@", "operator.getitem"]
 ALL = sorted(OPS) + OPERATORS
 
 # Disagreements found while building the table (each was a wrong claim or a wrong finding

@@ -169,3 +169,27 @@ def test_summary_command_text_and_json(tmp_path):
     data = json.loads(CliRunner().invoke(main, ["summary", "--format", "json", str(path)]).output)
     assert data[0]["name"] == "model" and data[0]["trainable"] == 54186
     assert data[0]["non_trainable"] == 16 and data[0]["total"] == 54202
+
+
+def test_summary_follows_every_tensor_a_custom_layer_is_called_with(tmp_path):
+    """`CTCLayer(name="ctc")(labels, predictions)`: both tensors are inputs, as in Keras,
+    and names given in the code (Input, custom layers) are the names Keras shows."""
+    path = tmp_path / "m.py"
+    path.write_text(HEAD + (
+        "class CTCLayer(layers.Layer):\n"
+        "    def call(self, y_true, y_pred):\n"
+        "        return y_pred\n"
+        "image = keras.Input(shape=(16,), name='image')\n"
+        "labels = keras.Input(shape=(None,), name='label')\n"
+        "x = layers.Dense(8, name='dense2')(image)\n"
+        "out = CTCLayer(name='ctc_loss')(labels, x)\n"
+        "model = keras.Model([image, labels], out)\n"
+        "other = keras.Model(model.input[0], model.get_layer('dense2').output)\n"
+    ))
+    data = json.loads(CliRunner().invoke(main, ["summary", "--format", "json", str(path)]).output)
+    rows = {r["name"]: r for r in data[0]["rows"]}
+    assert set(rows) == {"image", "label", "dense2", "ctc_loss"}
+    assert rows["ctc_loss"]["connected_to"] == ["label", "dense2"]
+    assert data[0]["total"] == 16 * 8 + 8
+    # a model whose outputs the analysis cannot follow: unknown, not zero
+    assert data[1]["rows"] == [] and data[1]["total"] is None

@@ -196,7 +196,8 @@ def summarize_model(model: Any, namer: Namer) -> Optional[ModelSummary]:
             rows.append(Row(name, kind, shape, None if counts is None else sum(counts)))
     else:
         return None
-    totals = instance_counts(model, set())
+    # No rows: the model's layers (or outputs) are unknown, so its totals are too.
+    totals = instance_counts(model, set()) if rows else None
     kind = model.kind if isinstance(model, ModelValue) else "subclassed"
     name = model.var_name or getattr(model, "name", None) or kind
     return ModelSummary(name, kind, 0, rows, None if totals is None else totals[0],

@@ -999,6 +999,8 @@ class Interpreter:
                     complete: bool) -> Any:
         obj = ObjectValue(cls)
         obj.node = node  # type: ignore[attr-defined]
+        if cls.keras_kind and isinstance(kwargs.get("name"), str):
+            obj.name = kwargs["name"]
         self.objects.append(obj)
         init = self.class_lookup(cls, "__init__")
         if isinstance(init, FunctionValue) and complete:

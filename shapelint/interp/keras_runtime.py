@@ -106,7 +106,9 @@ class KerasRuntime:
             batch = bound.get("batch_size")
             if shape is not None and isinstance(batch, int) and shape.dims:
                 shape = shape.with_dim(0, batch)
-        return Tensor(shape or Shape(None), self.producer(node, "Input"))
+        name = bound.get("name")
+        producer = self.producer(node, "Input", name=name if isinstance(name, str) else None)
+        return Tensor(shape or Shape(None), producer)
 
     def construct(self, spec, args: list, kwargs: dict, node: cst.Call, complete: bool) -> LayerInstance:
         values: dict[str, Any] = {}
@@ -210,8 +212,9 @@ class KerasRuntime:
         layer.calls.append(call)
         self.interp.layer_calls.append(call)
 
-    def producer(self, node: cst.CSTNode, label: str, inputs: tuple = (), layer: Any = None) -> Producer:
-        return Producer(node, label, inputs, layer, self.interp.where, self.interp.next_serial())
+    def producer(self, node: cst.CSTNode, label: str, inputs: tuple = (), layer: Any = None,
+                 name: Optional[str] = None) -> Producer:
+        return Producer(node, label, inputs, layer, self.interp.where, self.interp.next_serial(), name)
 
     def _check_weights(self, layer: LayerInstance, shapes: Any, node, inputs, call_node) -> bool:
         """A layer's weights are fixed by its first call; a later call must fit them."""
@@ -390,9 +393,21 @@ class KerasRuntime:
         result = interp.call_function(call, [obj, *args], kwargs, call_node=node)
         if obj.cls.keras_kind:
             # Keras sees a custom layer/model as one layer: its outputs come from it.
-            relabelled = self._relabel(result, node, obj.cls.name, args[0] if args else UNKNOWN, obj)
+            # Every tensor argument is an input of that layer, as in Keras' functional graph
+            # (`CTCLayer()(labels, predictions)`).
+            relabelled = self._relabel(result, node, obj.cls.name,
+                                       tuple(self._flat_tensors([*args, *kwargs.values()])), obj)
             return result if relabelled is UNKNOWN else relabelled
         return result
+
+    def _flat_tensors(self, values: Any, depth: int = 0) -> list[Tensor]:
+        out: list[Tensor] = []
+        for v in values:
+            if isinstance(v, Tensor):
+                out.append(v)
+            elif isinstance(v, (ListValue, tuple)) and depth < 4:
+                out.extend(self._flat_tensors(self.interp.iterate(v) or [], depth + 1))
+        return out
 
     def object_attr(self, obj: ObjectValue, name: str) -> Any:
         if obj.cls.keras_kind and name in ("add", "summary", "compile", "fit", "build"):

@@ -66,6 +66,7 @@ class Producer:
     layer_obj: Any = None
     locate: Locate = _nowhere
     serial: int = 0          # creation order: producers sort topologically by it
+    name: Optional[str] = None   # a name given in the code (`Input(name="image")`)
 
     @property
     def row(self) -> int:
@@ -167,6 +168,7 @@ class ObjectValue:
     built: bool = False
     var_name: Optional[str] = None
     node: Any = None
+    name: Optional[str] = None     # `name=` given to a custom layer's constructor
 
 
 @dataclass(eq=False)

@@ -1,10 +1,12 @@
-"""What ``shapelint layers`` prints: every modeled layer, its accepted ranks and family."""
+"""What ``shapelint layers`` prints: every modeled layer, its accepted ranks and family,
+then every modeled op (:mod:`shapelint.ops.listing`)."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
 from shapelint.layers.exclusions import EXCLUDED
+from shapelint.ops import listing as op_listing
 from shapelint.layers.spec import LayerSpec
 from shapelint.layers.table import FAMILIES, LAYERS
 from shapelint.resolution import ALIASES
@@ -49,7 +51,8 @@ def rows() -> list[dict[str, Any]]:
 
 def as_json() -> str:
     return json.dumps({"layers": rows(),
-                       "excluded": [{"name": n, "reason": r} for n, r in sorted(EXCLUDED.items())]},
+                       "excluded": [{"name": n, "reason": r} for n, r in sorted(EXCLUDED.items())],
+                       **op_listing.as_data()},
                       indent=2)
 
 
@@ -63,4 +66,6 @@ def as_text() -> str:
     lines.append(f"{len(table)} modeled layers; not modeled ({len(EXCLUDED)}):")
     for name, reason in sorted(EXCLUDED.items()):
         lines.append(f"  {name}: {reason}")
+    lines.append("")
+    lines.extend(op_listing.text_lines())
     return "\n".join(lines)

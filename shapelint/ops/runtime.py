@@ -26,7 +26,7 @@ from shapelint.shapes import Shape
 if TYPE_CHECKING:
     from shapelint.interp.keras_runtime import KerasRuntime
 
-_OPERATORS = {
+OPERATORS = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
     cst.Modulo: "%", cst.Power: "**", cst.BitAnd: "&", cst.BitOr: "|", cst.BitXor: "^",
     cst.MatrixMultiply: "@",
@@ -69,7 +69,7 @@ def call_op(rt: "KerasRuntime", spec: OpSpec, args: list, kwargs: dict, node: cs
     tf.math.reduce_mean share one spec, and messages say what the code says)."""
     tensors = _tensors_in(spec, args, kwargs, rt)
     kind = spec.returns
-    if not tensors:
+    if not tensors and spec.tensors:
         return UNKNOWN                   # NumPy arrays, Python lists, constants: not modeled
     label = display_name(name) if name else spec.display
     producer = rt.producer(node, label, tuple(tensors))
@@ -98,7 +98,7 @@ def _report(rt: "KerasRuntime", issue: OpIssue, node: cst.CSTNode, label: str,
 # --- operators -----------------------------------------------------------------------------
 
 def binop(rt: "KerasRuntime", op: type, left: Any, right: Any, node: Optional[cst.CSTNode]) -> Any:
-    symbol = _OPERATORS.get(op)
+    symbol = OPERATORS.get(op)
     if symbol is None:
         tensors = tuple(v for v in (left, right) if isinstance(v, Tensor))
         return Tensor(Shape(None), rt.producer(node, "operator", tensors) if node is not None else None)
@@ -124,14 +124,14 @@ def _broadcasting(rt: "KerasRuntime", symbol: str, left: Any, right: Any,
     return Tensor(out, producer)
 
 
-_COMPARISONS = {cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">",
+COMPARISONS = {cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">",
                 cst.GreaterThanEqual: ">="}
 
 
 def compare(rt: "KerasRuntime", op: type, left: Any, right: Any, node: Optional[cst.CSTNode]) -> Any:
     """``x > 0``: an element-wise boolean tensor. ``==`` and ``!=`` stay unknown: on a
     KerasTensor they compare identities, and TensorFlow gives False for unequal shapes."""
-    symbol = _COMPARISONS.get(op)
+    symbol = COMPARISONS.get(op)
     if symbol is None:
         return UNKNOWN
     return _broadcasting(rt, symbol, left, right, node)
@@ -190,7 +190,7 @@ def subscript(rt: "KerasRuntime", t: Tensor, slices, scope, node: Optional[cst.C
 
 # --- attributes and methods --------------------------------------------------------------------
 
-_METHODS = {"get_shape": None, "reshape": "keras.ops.reshape", "squeeze": "keras.ops.squeeze"}
+TENSOR_METHODS = {"get_shape": None, "reshape": "keras.ops.reshape", "squeeze": "keras.ops.squeeze"}
 
 
 def tensor_attr(t: Tensor, name: str) -> Any:
@@ -200,7 +200,7 @@ def tensor_attr(t: Tensor, name: str) -> Any:
         return tuple(scalar_python(d) for d in t.shape.dims)
     if name == "ndim":
         return UNKNOWN if t.shape.dims is None else len(t.shape.dims)
-    if name in _METHODS:
+    if name in TENSOR_METHODS:
         return MethodOf(t, name)
     return UNKNOWN
 
@@ -209,7 +209,7 @@ def tensor_method(rt: "KerasRuntime", t: Tensor, name: str, args: list, kwargs: 
                   node: cst.CSTNode) -> Any:
     if name == "get_shape" and not args and not kwargs:
         return tensor_attr(t, "shape")
-    target = _METHODS.get(name)
+    target = TENSOR_METHODS.get(name)
     spec = op_spec(target) if target else None
     if spec is None:
         return UNKNOWN

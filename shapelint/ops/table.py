@@ -1,24 +1,25 @@
 """The declarative table of every modeled op, by canonical dotted name.
 
 To model a new op, add its :class:`OpSpec` to the ``SPECS`` list of its family module
-(join, reshaping, linalg, reduction, elementwise, indexing, shape_ops), and other
-spellings of the same function to that module's ``ALIASES``; nothing else changes.
+(join, reshaping, linalg, reduction, elementwise, indexing, shape_ops, creation), and
+other spellings of the same function to that module's ``ALIASES``; nothing else changes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from shapelint.ops import elementwise, indexing, join, linalg, reduction, reshaping, shape_ops
+from shapelint.ops import (creation, elementwise, indexing, join, linalg, reduction, reshaping,
+                           shape_ops)
 from shapelint.ops.spec import Args, OpIssue, OpSpec, Unknowable
 
-_FAMILIES = (join, reshaping, linalg, reduction, elementwise, indexing, shape_ops)
+FAMILIES = (join, reshaping, linalg, reduction, elementwise, indexing, shape_ops, creation)
 
-OPS: dict[str, OpSpec] = {spec.name: spec for family in _FAMILIES for spec in family.SPECS}
+OPS: dict[str, OpSpec] = {spec.name: spec for family in FAMILIES for spec in family.SPECS}
 
 ALIASES: dict[str, str] = {
     alias: target
-    for family in _FAMILIES
+    for family in FAMILIES
     for alias, target in getattr(family, "ALIASES", {}).items()
     if alias != target
 }

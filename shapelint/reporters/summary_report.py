@@ -19,7 +19,7 @@ def table(path: str, summaries: Sequence[ModelSummary]) -> str:
     for s in summaries:
         header = ("Layer (type)", "Output Shape", "Param #", "Connected to")
         rows = [(f"{r.name} ({r.kind})", r.output_shape, _n(r.params), ", ".join(r.connected_to))
-                for r in s.rows]
+                for r in s.rows] or [("(layers not known statically)", "?", "?", "")]
         widths = [max(len(x) for x in col) for col in zip(header, *rows)]
         line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
         rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
