@@ -172,10 +172,14 @@ class KerasRuntime:
         shapes, tensors = self._input_tensors(value, spec.takes)
         where = report_node or node
         call_args = self._call_args(spec, args[1:], kwargs)
-        # Tensors passed as call arguments (attention's value/key) are inputs of the call too.
-        extra = [v for k, v in {**dict(zip(spec.call_params or (), args[1:])), **kwargs}.items()
-                 if isinstance(v, Tensor) and k in (spec.call_params or ())]
-        producer = self.producer(node, spec.name, tuple(tensors) + tuple(extra), layer)
+        # Tensors passed as other call arguments (attention's value/key, an RNN's
+        # initial_state, a mask) are inputs of the call too, as in Keras' graph.
+        input_kw = () if args else (spec.input_arg, "inputs")
+        extra = self._flat_tensors([*args[1:], *(v for k, v in kwargs.items() if k not in input_kw)])
+        # The graph keeps every tensor of the input, even where the shape function cannot
+        # take them (a Lambda with output_shape called on a list).
+        graph_inputs = tensors or self._flat_tensors([value])
+        producer = self.producer(node, spec.name, tuple(graph_inputs) + tuple(extra), layer)
         if shapes is None:
             return Tensor(Shape(None), producer)
         inputs = [(f"input {i}" if len(tensors) > 1 else "input", t) for i, t in enumerate(tensors)]
