@@ -12,8 +12,8 @@ from typing import Optional
 import click
 
 from shapelint import __version__
-from shapelint import config
-from shapelint.checker import check_bytes, check_many
+from shapelint import cache, config
+from shapelint.batch import check_files
 from shapelint.discovery import iter_python_files
 from shapelint.findings import Diagnostic, FileResult, Position
 from shapelint.registry import BY_CODE, RULES, lookup
@@ -57,10 +57,15 @@ def main() -> None:
               help="Build the models with TensorFlow to confirm or refute each finding (needs shapelint[tensorflow]).")
 @click.option("--validate-timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
               metavar="SECONDS", help="Time limit for building one file with --validate.")
+@click.option("--no-cache", is_flag=True, envvar="SHAPELINT_NO_CACHE",
+              help="Analyse every file again instead of reusing cached results.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help=f"Cache directory [default: {cache.DIRECTORY_NAME} next to the config file, "
+                   f"or ${cache.ENV_VAR}].")
 def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ignore: Optional[str],
           target_keras: Optional[str], config_path: Optional[Path], exit_zero: bool,
           force_exclude: bool, stdin_filename: Optional[str], jobs: int, validate: bool,
-          validate_timeout: float) -> None:
+          validate_timeout: float, no_cache: bool, cache_dir: Optional[Path]) -> None:
     """Check PATHS (files, directories, or - for stdin; default: current directory)."""
     if validate:
         from shapelint.validation import tensorflow_missing  # finds TensorFlow, never imports it
@@ -77,8 +82,10 @@ def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ign
     except config.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     version = int(target_keras) if target_keras else cfg.target_keras
+    store = cache.ResultCache(None if no_cache else cache_dir or cache.default_directory(cfg.root, cfg.cache_dir),
+                              version)
     try:
-        results = list(_run(paths or (".",), version, stdin_filename, cfg, force_exclude, jobs))
+        results = list(_run(paths or (".",), version, stdin_filename, cfg, force_exclude, jobs, store))
     except Exception:  # pragma: no cover - an internal error is reported, not raised
         click.echo("shapelint: internal error\n" + traceback.format_exc(), err=True)
         sys.exit(EXIT_ERROR)
@@ -96,10 +103,12 @@ def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ign
 
 
 def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str], cfg: config.Config,
-         force_exclude: bool, jobs: int):
+         force_exclude: bool, jobs: int, store: cache.ResultCache):
     files: list[Path] = []
     for raw in paths:
         if raw == "-":
+            from shapelint.checker import check_bytes
+
             yield check_bytes(sys.stdin.buffer.read(), stdin_filename or "-", version)
             continue
         path = Path(raw)
@@ -107,7 +116,7 @@ def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str], cf
             yield _missing(raw)
             continue
         files.extend(iter_python_files([path], cfg.excluded, force_exclude))
-    yield from check_many(files, version, jobs)
+    yield from check_files(files, version, jobs, store)
 
 
 def _filter(result: FileResult, cfg: config.Config) -> FileResult:
@@ -145,6 +154,25 @@ def summary(paths: tuple[Path, ...], output_format: str) -> None:
         click.echo(summary_report.as_json(results))
     else:
         click.echo("\n\n".join(summary_report.table(p, s) for p, s in results.items()))
+
+
+@main.command()
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The cache directory to remove [default: as for `check`].")
+def clean(cache_dir: Optional[Path]) -> None:
+    """Remove the results cache."""
+    import shutil
+
+    try:
+        cfg = config.load(Path.cwd())
+    except config.ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    directory = cache_dir or cache.default_directory(cfg.root, cfg.cache_dir)
+    if (directory / "CACHEDIR.TAG").is_file():   # never remove a directory we did not make
+        shutil.rmtree(directory, ignore_errors=True)
+        click.echo(f"Removed {directory}")
+    else:
+        click.echo(f"No shapelint cache at {directory}")
 
 
 @main.command()

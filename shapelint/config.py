@@ -1,7 +1,7 @@
 """Configuration from `[tool.shapelint]` in the closest pyproject.toml (or shapelint.toml).
 
 Keys (kebab-case as in ruff): select, ignore, exclude, extend-exclude, per-file-ignores,
-target-keras. Paths and patterns are relative to the config file. An unknown key or a bad
+target-keras, cache-dir. Paths and patterns are relative to the config file. An unknown key or a bad
 value is an error (exit 2) with a did-you-mean, never silently ignored.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "target-keras")
+KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "target-keras", "cache-dir")
 
 
 class ConfigError(Exception):
@@ -37,6 +37,7 @@ class Config:
     exclude: Optional[pathspec.PathSpec] = None
     per_file_ignores: list[tuple[pathspec.PathSpec, set[str]]] = field(default_factory=list)
     target_keras: int = 3
+    cache_dir: Optional[Path] = None
 
     def excluded(self, path: Path) -> bool:
         if self.exclude is None:
@@ -155,4 +156,9 @@ def from_table(table: dict, path: Path) -> Config:
         if value not in (2, 3, "2", "3"):
             raise ConfigError(f"{where} target-keras: expected 2 or 3, got {value!r}")
         cfg.target_keras = int(value)
+    if "cache-dir" in table:
+        value = table["cache-dir"]
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where} cache-dir: expected a directory path")
+        cfg.cache_dir = cfg.root / value
     return cfg

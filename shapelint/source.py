@@ -6,9 +6,10 @@ import io
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass
@@ -46,6 +47,8 @@ def check_syntax(text: str, filename: str) -> Optional[SourceError]:
 
 
 def parse(text: str) -> tuple[Optional[cst.Module], Optional[SourceError]]:
+    import libcst as cst   # here, so that reading a file (and a cache hit) does not load it
+
     try:
         return cst.parse_module(text), None
     except cst.ParserSyntaxError as exc:

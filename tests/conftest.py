@@ -1,10 +1,15 @@
 """Shared helpers for the tests: where fixtures live, and their inline expectations."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
+
+# CLI runs in tests analyse afresh (a cached result would hide a monkeypatched analyzer and
+# litter the checkout); tests/test_cache.py turns the cache on where it is under test.
+os.environ["SHAPELINT_NO_CACHE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
