@@ -138,17 +138,23 @@ def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[dict]:
         external.append(feeds)
     if any(not feeds for feeds in external):
         return None
-    ancestry = [_ancestor_producers(feeds) for feeds in external]
-    for i in range(len(copies)):
-        for j in range(len(copies)):
-            if i != j and own[j] & ancestry[i]:
-                return None               # one copy feeds another: blocks applied in sequence
+    # Cheap tests first: a long ResNet-style chain of N blocks must not cost N full
+    # ancestry walks.
+    owner = {p: i for i, mine in enumerate(own) for p in mine if p != id(None)}
+    if any(t.producer is not None and owner.get(id(t.producer), i) != i
+           for i, feeds in enumerate(external) for t in feeds):
+        return None                       # one copy feeds the next: blocks applied in sequence
     feed_ids = [frozenset(id(t) for t in feeds) for feeds in external]
     if len(set(feed_ids)) != len(feed_ids):
         return None                       # the very same input: parallel branches (Inception)
     shapes = {tuple(t.shape for t in feeds) for feeds in external}
     if len(shapes) != 1:
         return None                       # different input shapes: meant to differ
+    ancestry = [_ancestor_producers(feeds) for feeds in external]
+    for i in range(len(copies)):
+        for j in range(len(copies)):
+            if i != j and own[j] & ancestry[i]:
+                return None               # one copy feeds another through other layers
 
     merge = _merge_site(interp, copies, own)
     if merge is None:
