@@ -145,6 +145,11 @@ def elementwise_mismatch(d: dict) -> tuple[str, Optional[str]]:
             if 3 <= rank <= 5 else f"Dense({max(a, b)})"
         fix = (f"Project the {min(a, b)}-feature input to {max(a, b)} features before {layer}, "
                f"e.g. {proj} (a 1x1 projection as in ResNet shortcuts).")
+    elif rank == 3 and axis == 1 and isinstance(a, int) and isinstance(b, int):
+        fix = (f"Make the sequence lengths equal ({a} vs {b} steps): build both from the same "
+               f"length (the same maxlen or Input shape), or crop the longer one / pad the shorter "
+               f"one by {abs(a - b)} steps (Cropping1D((0, {abs(a - b)})) / "
+               f"ZeroPadding1D((0, {abs(a - b)}))).")
     else:
         small = min(a, b)
         fix = (f"Make axis {axis} equal on both inputs ({a} vs {b}): pool, crop or pad the larger "

@@ -59,7 +59,9 @@ MESSAGE_PATTERNS = {
     r"|Dimension \d+ in both shapes must be equal, but are \d+ and \d+\. Shapes are .* for '\{\{node \S*(concat|stack)",
     "SHP102": r"Inputs have incompatible shapes"
     r"|Cannot broadcast shape, the failure dim has value"
-    r"|Incompatible shapes: \[",
+    r"|Incompatible shapes: \["
+    r"|Dimensions must be equal, but are \d+ and \d+ for '\{\{node \S+\}\} = "
+    r"(AddV2|Sub|Mul|RealDiv|FloorDiv|FloorMod|Maximum|Minimum|Pow)\[",
     "SHP103": r"Incompatible input shapes: axis values",
     "SHP104": r"Inner dimensions \(`x1.shape\[-1\]` and `x2.shape\[-2\]`\) must be equal"
     r"|Dimensions must be equal, but are \d+ and \d+ for '\{\{node \S*(MatMul|Einsum)"

@@ -122,3 +122,15 @@ def test_non_keras_file_is_clean(tmp_path):
     path = write(tmp_path, "plain.py", "import numpy as np\nx = np.zeros((3, 4)) + np.ones((5,))\n")
     res = run(["check", path])
     assert res.exit_code == 0 and "All checks passed" in res.output
+
+
+def test_fix_for_sequences_of_different_lengths_names_the_amounts(tmp_path):
+    path = write(tmp_path, "seq.py", (
+        "import keras\nfrom keras import layers\n"
+        "a = keras.Input(shape=(10, 8))\n"
+        "b = keras.Input(shape=(12, 8))\n"
+        "c = layers.Add()([a, b])\n"
+    ))
+    data = json.loads(run(["check", "--format", "json", path]).output)
+    fix = data[0]["fix"]["message"]
+    assert "10 vs 12 steps" in fix and "Cropping1D((0, 2))" in fix and "ZeroPadding1D((0, 2))" in fix
