@@ -50,9 +50,11 @@ def shape_differs(static: Shape, real: Optional[list]) -> bool:
 def real_key(call: dict, direct_objects: set) -> Optional[tuple[int, int]]:
     if call.get("direct"):
         return (call["row"], call["col"])
-    if call.get("obj") not in direct_objects and call.get("ctor"):
+    if call.get("obj") not in direct_objects and call.get("ctor") and call.get("ctor_direct", True):
         return tuple(call["ctor"])   # type: ignore[return-value]
-    return None   # Keras re-running a layer the file called itself (a nested model): skip
+    # Keras re-running a layer the file called itself (a nested model), or a layer Keras
+    # made inside another one (MultiHeadAttention's projections): skip.
+    return None
 
 
 def matched_places(static_calls: list, real_calls: list[dict]) -> list[tuple[list, list]]:

@@ -44,6 +44,7 @@ class Recorder:
         self.calls: list[dict] = []
         self.ctors: list[dict] = []
         self._ctor_site: dict[int, tuple] = {}
+        self._direct_ctors: set[int] = set()
         self._ctor_objs: list = []        # parallel to ctors: the layer objects
         self._alive: list = []            # keeps ids unique while a file builds
         self._positions: dict = {}
@@ -55,6 +56,7 @@ class Recorder:
         self.calls, self.ctors = [], []
         self._ctor_objs = []
         self._ctor_site.clear()
+        self._direct_ctors.clear()
         self._alive.clear()
         self._positions.clear()
 
@@ -64,6 +66,7 @@ class Recorder:
         self._alive.clear()
         self._ctor_objs.clear()
         self._ctor_site.clear()
+        self._direct_ctors.clear()
 
     def count_weights(self) -> None:
         """Each constructed layer's weights once the build is over, as Keras counts them:
@@ -140,11 +143,13 @@ class Recorder:
         if site is None:
             return
         self._alive.append(layer)
+        direct = frame.f_code.co_filename == self.filename
         self._ctor_site[id(layer)] = (site[0], site[1])
+        if direct:
+            self._direct_ctors.add(id(layer))
         if len(self.ctors) < _MAX_RECORDS:
             self.ctors.append({"row": site[0], "col": site[1], "end_row": site[2],
-                               "layer": type(layer).__name__,
-                               "direct": frame.f_code.co_filename == self.filename})
+                               "layer": type(layer).__name__, "direct": direct})
             self._ctor_objs.append(layer)
 
     def failing(self, layer: Any, frame) -> dict:
@@ -167,6 +172,9 @@ class Recorder:
             "row": site[0], "col": site[1], "end_row": site[2], "end_col": site[3],
             "direct": frame.f_code.co_filename == self.filename,
             "ctor": list(ctor) if ctor else None,
+            # False for a layer Keras made itself (MultiHeadAttention's projections built
+            # on its first call): its constructor site is the user's call, not its own.
+            "ctor_direct": id(layer) in self._direct_ctors,
             "layer": type(layer).__name__,
             "obj": id(layer),
             "inputs": [_shape(t) for t in tree.flatten(value)] if value is not None else [],
