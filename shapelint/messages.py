@@ -272,6 +272,16 @@ def strides_dilation(d: dict) -> tuple[str, Optional[str]]:
     return msg, fix
 
 
+def tf_op_on_keras_tensor(d: dict) -> tuple[str, Optional[str]]:
+    op, equivalent = d["op"], d.get("equivalent")
+    msg = (f"{op} is a TensorFlow op, and Keras 3 raises when it is given the symbolic tensor "
+           f"{fmt(d['shape'])} of a model being built (Keras 2 wrapped the call in a layer).")
+    options = [f"use {equivalent}, the Keras op that does the same" if equivalent else None,
+               f"wrap it in a layer: layers.Lambda(lambda t: {op}(t, ...))",
+               "or move it into a custom layer's call()"]
+    return msg, "Keep the model in Keras: " + "; ".join(o for o in options if o) + "."
+
+
 def missing_return_sequences(d: dict) -> tuple[str, Optional[str]]:
     msg = (f"{d['layer']} needs a sequence {_LAYOUT.get(d.get('family', 'rnn'), '')}, but the "
            f"{d['prev']} at line {d['prev_row']} returns only its last output {fmt(d['got'])} "
@@ -656,6 +666,7 @@ RENDERERS: dict[str, Renderer] = {
     "SHP204": strides_dilation,
     "SHP205": invalid_argument,
     "SHP206": invalid_axis,
+    "SHP207": tf_op_on_keras_tensor,
     "SHP301": missing_return_sequences,
     "SHP401": reshape_mismatch,
     "SHP402": non_positive,

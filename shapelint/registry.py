@@ -55,6 +55,9 @@ RULES: tuple[Rule, ...] = (
     Rule("SHP206", "invalid-axis", ERROR,
          "An op's axis that does not fit its input's rank (out of range, not a permutation, "
          "squeezing a size other than 1)."),
+    Rule("SHP207", "tensorflow-op-on-keras-tensor", ERROR,
+         "A TensorFlow op is given a Keras 3 symbolic tensor outside a layer's call() or a Lambda; "
+         "Keras 3 raises (Keras 2 wrapped it in a layer)."),
     Rule("SHP301", "missing-return-sequences", ERROR,
          "A recurrent layer is fed the 2-D/4-D output of a recurrent layer without return_sequences=True."),
     Rule("SHP401", "reshape-size-mismatch", ERROR,

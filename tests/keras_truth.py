@@ -79,6 +79,7 @@ MESSAGE_PATTERNS = {
     "SHP203": r"expected axis -?\d+ of input shape to have value \d+"
     r"|expected shape=\(.*\), found shape=\(.*\)",
     "SHP204": r"strides > 1`.*dilation_rate > 1",
+    "SHP207": r"A KerasTensor cannot be used as input to a TensorFlow function",
     "SHP205": r"must be evenly divisible by the number of groups"
     r"|Number of groups \(\d+\) (must be a multiple|cannot be more than)"
     r"|Invalid permutation argument `dims`"

@@ -109,6 +109,7 @@ class Interpreter:
         self.steps = 0
         self.frames: list[Frame] = [Frame(None)]
         self.guard_depth = 0          # >0: inside a branch whose condition depends on shapes
+        self.backend_depth = 0        # >0: in a layer's call() or a Lambda: TF ops are allowed
         self.guard_rest = False       # the rest of the current block is under such a condition
         self.tensor_reads = 0         # counts tensor values read (to classify conditions)
         self.called_functions: set[int] = set()

@@ -394,7 +394,11 @@ class KerasRuntime:
                     d if isinstance(d, int) else (None if d is None else Unknown(str(d)))
                     for d in x.shape.dims)
                 interp.call_function(build, [obj, shape], {})
-        result = interp.call_function(call, [obj, *args], kwargs, call_node=node)
+        interp.backend_depth += bool(obj.cls.keras_kind)   # call() runs on backend tensors
+        try:
+            result = interp.call_function(call, [obj, *args], kwargs, call_node=node)
+        finally:
+            interp.backend_depth -= bool(obj.cls.keras_kind)
         if obj.cls.keras_kind:
             # Keras sees a custom layer/model as one layer: its outputs come from it.
             # Every tensor argument is an input of that layer, as in Keras' functional graph

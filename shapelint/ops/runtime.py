@@ -16,6 +16,7 @@ from shapelint.interp.values import (
 )
 from shapelint.ops import indexing
 from shapelint.ops.elementwise import binary_shape
+from shapelint.ops.keras_tensors import is_symbolic, keras_equivalent
 from shapelint.ops.linalg import matmul_operator
 from shapelint.ops.spec import (
     Args, OpIssue, OpSpec, Tensors, Unknowable, Value, display_name, scalar_python,
@@ -73,6 +74,8 @@ def call_op(rt: "KerasRuntime", spec: OpSpec, args: list, kwargs: dict, node: cs
         return UNKNOWN                   # NumPy arrays, Python lists, constants: not modeled
     label = display_name(name) if name else spec.display
     producer = rt.producer(node, label, tuple(tensors))
+    # Keras 3 raises here; shapes flow on as they will once the call is made a Keras op.
+    _tf_op_on_keras_tensors(rt, spec, node, label, tensors)
     if not complete:
         return _unknown(kind, producer)
     outcome = evaluate(spec, args, kwargs)
@@ -87,6 +90,18 @@ def call_op(rt: "KerasRuntime", spec: OpSpec, args: list, kwargs: dict, node: cs
     if isinstance(result, Value):
         return result.value
     return _unknown(kind, producer)
+
+
+def _tf_op_on_keras_tensors(rt: "KerasRuntime", spec: OpSpec, node: cst.CSTNode, label: str,
+                            tensors: list[Tensor]) -> None:
+    """SHP207: a TensorFlow op given a Keras 3 symbolic tensor outside any layer's call()."""
+    interp = rt.interp
+    if interp.keras_version < 3 or interp.backend_depth or not spec.name.startswith("tensorflow."):
+        return
+    symbolic = [t for t in tensors if is_symbolic(t)]
+    if symbolic:
+        interp.report("SHP207", node, {"op": label, "equivalent": keras_equivalent(spec.name),
+                                       "shape": symbolic[0].shape}, _labelled(symbolic), layer=label)
 
 
 def _report(rt: "KerasRuntime", issue: OpIssue, node: cst.CSTNode, label: str,
@@ -231,18 +246,22 @@ def call_lambda(rt: "KerasRuntime", function: Any, arguments: Any, value: Any,
             return None
         extra = {str(k): v for k, v in items.items()}
     interp = rt.interp
-    if isinstance(function, FunctionValue):
-        return interp.call_function(function, [value], extra)
-    if isinstance(function, BoundMethod):
-        return interp.call_function(function.func, [function.self_obj, value], extra)
-    if isinstance(function, Symbol):
-        from shapelint.resolution import canonical
-        name = canonical(function.path)
-        spec = op_spec(name)
-        if spec is None:
-            return None
-        return call_op(rt, spec, [value], extra, node, True, name)
-    return None
+    interp.backend_depth += 1        # a Lambda's function runs on backend tensors
+    try:
+        if isinstance(function, FunctionValue):
+            return interp.call_function(function, [value], extra)
+        if isinstance(function, BoundMethod):
+            return interp.call_function(function.func, [function.self_obj, value], extra)
+        if isinstance(function, Symbol):
+            from shapelint.resolution import canonical
+            name = canonical(function.path)
+            spec = op_spec(name)
+            if spec is None:
+                return None
+            return call_op(rt, spec, [value], extra, node, True, name)
+        return None
+    finally:
+        interp.backend_depth -= 1
 
 
 def run_lambda(rt: "KerasRuntime", layer: Any, value: Any, node: cst.CSTNode) -> Any:
