@@ -1,8 +1,8 @@
 """Configuration from `[tool.shapelint]` in the closest pyproject.toml (or shapelint.toml).
 
 Keys (kebab-case as in ruff): select, ignore, exclude, extend-exclude, per-file-ignores,
-target-keras, cache-dir. Paths and patterns are relative to the config file. An unknown key or a bad
-value is an error (exit 2) with a did-you-mean, never silently ignored.
+target-keras, cache-dir. Paths and patterns are relative to the config file. An unknown key
+or a bad value is an error (exit 2) with a did-you-mean, never silently ignored.
 """
 from __future__ import annotations
 
