@@ -6,7 +6,7 @@ a re-run over unchanged files starts and finishes in a fraction of the time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any
 
 from shapelint.cache import ResultCache
 from shapelint.findings import FileResult
@@ -14,7 +14,7 @@ from shapelint.findings import FileResult
 
 def check_files(files: list[Path], keras_version: int, jobs: int, cache: ResultCache) -> list[FileResult]:
     """Results for ``files`` in order; every freshly checked file is stored in the cache."""
-    results: list[Optional[FileResult]] = [None] * len(files)
+    results: list[Any] = [None] * len(files)      # every slot is a FileResult at the end
     contents: dict[int, bytes] = {}
     misses: list[int] = []
     for i, path in enumerate(files):
@@ -37,4 +37,4 @@ def check_files(files: list[Path], keras_version: int, jobs: int, cache: ResultC
             results[i] = result
             if i in contents:
                 cache.put(contents[i], result)
-    return [r for r in results if r is not None]
+    return results

@@ -14,13 +14,14 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
 from shapelint import __version__
 from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
+from shapelint.source import decode
 
 DIRECTORY_NAME = ".shapelint_cache"
 ENV_VAR = "SHAPELINT_CACHE_DIR"
@@ -44,8 +45,9 @@ def analyzer_fingerprint() -> str:
 
 
 def default_directory(root: Path, configured: Optional[Path] = None) -> Path:
-    """`--cache-dir`, else $SHAPELINT_CACHE_DIR, else `cache-dir` in the config, else
-    `.shapelint_cache` next to the config file (or in the current directory)."""
+    """Where the cache goes when `--cache-dir` is not given: $SHAPELINT_CACHE_DIR, else
+    `cache-dir` from the config, else `.shapelint_cache` next to the config file (or in
+    the current directory)."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
@@ -107,8 +109,6 @@ def _to_json(result: FileResult) -> dict[str, Any]:
 
 def _from_json(stored: dict, path: str, data: bytes) -> FileResult:
     diagnostics = tuple(_diagnostic(d, path) for d in stored["diagnostics"])
-    from shapelint.source import decode
-
     text, _ = decode(data)
     lines = tuple(text.splitlines()) if text is not None else ()
     return FileResult(path, diagnostics, lines, tuple(stored["notes"]))
@@ -117,6 +117,6 @@ def _from_json(stored: dict, path: str, data: bytes) -> FileResult:
 def _diagnostic(d: dict, path: str) -> Diagnostic:
     trace = tuple(TraceEntry(t["label"], t["shape"], tuple(Origin(**o) for o in t["steps"]))
                   for t in d["trace"])
-    fields = {**d, "location": Position(**d["location"]), "end_location": Position(**d["end_location"]),
-              "trace": trace, "notes": tuple(d["notes"])}
-    return replace(Diagnostic(**fields), path=path)
+    return Diagnostic(**{**d, "path": path, "location": Position(**d["location"]),
+                         "end_location": Position(**d["end_location"]), "trace": trace,
+                         "notes": tuple(d["notes"])})

@@ -5,7 +5,6 @@ A file's failure (unreadable, not Python, analyzer bug) is a result, never a cra
 """
 from __future__ import annotations
 
-import difflib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -19,7 +18,7 @@ from shapelint.analyses import run_all
 from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
 from shapelint.interp.interpreter import Interpreter, Issue
 from shapelint.interp.values import Tensor
-from shapelint.registry import BY_CODE, RULES
+from shapelint.registry import BY_CODE, closest
 from shapelint.shapes import format_shape
 from shapelint.source import SourceError, check_syntax, decode, mentions_keras, parse
 from shapelint.suppressions import Suppressions, parse_suppressions
@@ -98,19 +97,12 @@ def unused_suppressions(path: str, suppressions: Suppressions) -> list[Diagnosti
     for c in suppressions.comments:
         texts = [messages.unused_suppression(code, BY_CODE[code].name if code in BY_CODE else "", c.file_wide)
                  for code in c.unused_codes() if code not in _NOT_JUDGED]
-        texts += [messages.unknown_suppression(name, _closest_rule(name)) for name in c.unknown]
+        texts += [messages.unknown_suppression(name, closest(name)) for name in c.unknown]
         for message, fix in texts:
             out.append(Diagnostic(path, rule.code, rule.name, rule.severity, message,
                                   Position(c.row, c.column + 1), Position(c.row, c.end_column + 1),
                                   fix=fix, url=rule.url))
     return out
-
-
-def _closest_rule(name: str) -> Optional[str]:
-    candidates = [r.code for r in RULES] + [r.name for r in RULES]
-    close = difflib.get_close_matches(name.upper() if name[:3].upper() == "SHP" else name.lower(),
-                                      candidates, n=1)
-    return close[0] if close else None
 
 
 def check_source(text: str, path: str = "<stdin>", keras_version: int = 3) -> FileResult:

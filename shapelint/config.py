@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 import pathspec
 
-from shapelint.registry import RULES, lookup
+from shapelint.registry import RULES, closest, lookup
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,9 +80,8 @@ def rule_codes(values: Any, where: str) -> set[str]:
             continue
         prefixed = {r.code for r in RULES if r.code.startswith(raw.upper())}
         if not prefixed:
-            names = [r.code for r in RULES] + [r.name for r in RULES]
-            hint = difflib.get_close_matches(raw, names, n=1)
-            raise ConfigError(f"{where}: unknown rule {raw!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+            hint = closest(raw)
+            raise ConfigError(f"{where}: unknown rule {raw!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
         codes |= prefixed
     return codes
 

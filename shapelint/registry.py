@@ -78,6 +78,16 @@ BY_CODE = {r.code: r for r in RULES}
 BY_NAME = {r.name: r for r in RULES}
 
 
+def closest(code_or_name: str) -> str | None:
+    """The rule code or name most like a misspelt one (for did-you-mean hints)."""
+    import difflib
+
+    key = code_or_name.strip()
+    key = key.upper() if key[:3].upper() == "SHP" else key.lower()
+    close = difflib.get_close_matches(key, [r.code for r in RULES] + [r.name for r in RULES], n=1)
+    return close[0] if close else None
+
+
 def lookup(code_or_name: str) -> Rule | None:
     """Find a rule by code (`SHP101`) or kebab-case name (`concatenate-shape-mismatch`)."""
     key = code_or_name.strip()

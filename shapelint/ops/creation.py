@@ -11,28 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 from shapelint.interp.values import Tensor
-from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.ops.spec import Args, OpSpec, Unknowable, is_int
 from shapelint.shapes import Shape
-
-
-def _int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def _sizes(a: Args, name: str, bare_int: bool = False) -> tuple:
     """A shape argument: positive ints stay, dynamic entries are unknown sizes. A bare int
     is a 1-D shape only for the ops that take one (zeros, ones, empty); the others raise."""
-    if _int(a.raw(name)) and not bare_int:
+    if is_int(a.raw(name)) and not bare_int:
         raise Unknowable(name)
     dims = a.dims(name, allow_none=False)
-    if any(_int(d) and d < 1 for d in dims):
+    if any(is_int(d) and d < 1 for d in dims):
         raise Unknowable(name)          # zero or negative sizes are not modeled
     return dims
 
 
 def _count(a: Args, name: str) -> int:
     v = a.raw(name)
-    if not _int(v) or v < 1:
+    if not is_int(v) or v < 1:
         raise Unknowable(name)
     return v
 
@@ -88,7 +84,7 @@ def _arange(start: str, stop: str, step: str):
             return Shape((None,))
         if by == 0 or (hi - lo) / by <= 0:
             raise Unknowable("empty range")     # TensorFlow raises for a reversed one
-        if not all(_int(v) for v in ends):
+        if not all(is_int(v) for v in ends):
             return Shape((None,))               # float ends: TensorFlow counts in float32
         return Shape((-((lo - hi) // by),))     # ceil((hi - lo) / by) in integers
     return infer

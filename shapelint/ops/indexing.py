@@ -12,7 +12,7 @@ from typing import Any
 
 from shapelint.interp.values import ListValue, Tensor
 from shapelint.ops.common import axis_in, dims
-from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.ops.spec import Args, OpSpec, Unknowable, is_int
 from shapelint.shapes import Shape, is_known
 
 
@@ -26,18 +26,14 @@ class _Dynamic:
 DYNAMIC = _Dynamic()
 
 
-def _int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def getitem(x: Shape, key: tuple) -> Shape:
     for k in key:
-        if not (k is None or k is Ellipsis or k is DYNAMIC or _int(k) or isinstance(k, slice)):
+        if not (k is None or k is Ellipsis or k is DYNAMIC or is_int(k) or isinstance(k, slice)):
             raise Unknowable("index")       # advanced indexing, unknown keys
         if isinstance(k, slice):
             if k.step == 0:
                 raise Unknowable("step")
-            if not all(b is None or b is DYNAMIC or _int(b) for b in (k.start, k.stop, k.step)):
+            if not all(b is None or b is DYNAMIC or is_int(b) for b in (k.start, k.stop, k.step)):
                 raise Unknowable("index")
     if list(key).count(Ellipsis) > 1:
         raise Unknowable("ellipsis")
@@ -60,14 +56,14 @@ def getitem(x: Shape, key: tuple) -> Shape:
             out.append(1)
         elif k is DYNAMIC:
             rest.pop(0)
-        elif _int(k):
+        elif is_int(k):
             d = rest.pop(0)
             if is_known(d) and not -d <= k < d:
                 raise Unknowable("index out of range")
         else:
             d = rest.pop(0)
             bounds = (k.start, k.stop, k.step)
-            if is_known(d) and all(b is None or _int(b) for b in bounds):
+            if is_known(d) and all(b is None or is_int(b) for b in bounds):
                 out.append(len(range(*k.indices(d))))
             elif k.start is None and k.stop is None and (k.step is None or k.step in (1, -1)):
                 out.append(d)              # x[:] and x[::-1] keep the size, known or not
@@ -79,10 +75,10 @@ def getitem(x: Shape, key: tuple) -> Shape:
 def _index_shape(v: Any) -> Shape:
     if isinstance(v, Tensor):
         return v.shape
-    if _int(v):
+    if is_int(v):
         return Shape(())
     items = list(v) if isinstance(v, (tuple, list)) else (v.items if isinstance(v, ListValue) else None)
-    if items is not None and all(_int(i) for i in items):
+    if items is not None and all(is_int(i) for i in items):
         return Shape((len(items),))
     raise Unknowable("indices")
 

@@ -70,7 +70,8 @@ def display_name(name: str) -> str:
     return name
 
 
-def _int(v: Any) -> bool:
+def is_int(v: Any) -> bool:
+    """A Python int that is not a bool (``True`` is an int to Python, not a size)."""
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -127,7 +128,7 @@ class Args:
     # --- Python arguments ----------------------------------------------------------------
     def int(self, name: str) -> int:
         v = self.raw(name)
-        if not _int(v):
+        if not is_int(v):
             raise Unknowable(name)
         return v
 
@@ -135,7 +136,7 @@ class Args:
         v = self.raw(name)
         if v is None:
             return None
-        if not _int(v):
+        if not is_int(v):
             raise Unknowable(name)
         return v
 
@@ -158,20 +159,20 @@ class Args:
         v = self.raw(name)
         if v is None:
             return None
-        if _int(v):
+        if is_int(v):
             return (v,)
         items = _items(v)
-        if items is None or not all(_int(a) for a in items):
+        if items is None or not all(is_int(a) for a in items):
             raise Unknowable(name)
         return tuple(items)
 
     def int_list(self, name: str) -> tuple[int, ...]:
         """A tuple/list of known ints (a single int is a 1-tuple)."""
         v = self.raw(name)
-        if _int(v):
+        if is_int(v):
             return (v,)
         items = _items(v)
-        if items is None or not all(_int(a) for a in items):
+        if items is None or not all(is_int(a) for a in items):
             raise Unknowable(name)
         return tuple(items)
 
@@ -182,17 +183,17 @@ class Args:
         for a named unknown. A 1-D tensor of known length gives that many unknowns."""
         v = self.raw(name)
         if isinstance(v, Tensor):
-            if v.shape.dims is not None and len(v.shape.dims) == 1 and _int(v.shape.dims[0]):
+            if v.shape.dims is not None and len(v.shape.dims) == 1 and is_int(v.shape.dims[0]):
                 return (None,) * v.shape.dims[0]
             raise Unknowable(name)
-        if _int(v):
+        if is_int(v):
             return (v,)
         items = _items(v)
         if items is None:
             raise Unknowable(name)
         out: list = []
         for item in items:
-            if _int(item):
+            if is_int(item):
                 out.append(item)
             elif item is None:
                 if not allow_none:
