@@ -88,8 +88,6 @@ def concat_mismatch(d: dict) -> tuple[str, Optional[str]]:
     shapes: list[Shape] = d["shapes"]
     axis = d["axis"]
     name = f"{d['op']}(axis={axis})" if d.get("op") else f"Concatenate(axis={axis})"
-    listed = " and ".join(fmt(s) for s in shapes) if len(shapes) <= 3 else \
-        ", ".join(fmt(s) for s in shapes)
     if d["kind"] == "stack":
         a, b = shapes[0], shapes[d["index"]]
         msg = f"{name} needs inputs of one shape, but {fmt(a)} and {fmt(b)} differ."
@@ -116,7 +114,7 @@ def concat_mismatch(d: dict) -> tuple[str, Optional[str]]:
                and a.dims[i] != b.dims[i]]  # type: ignore[index]
     options = _spatial_fix(a, b, spatial) if rank >= 3 and set(bad) <= set(spatial) else []
     if options and 1 <= ax <= rank - 2:
-        options.append(f"then concatenate on the channel axis (axis=-1) to stack the feature maps")
+        options.append("then concatenate on the channel axis (axis=-1) to stack the feature maps")
     if bad == [rank - 1] and ax != rank - 1:
         options.append(f"project the channels to one size with a 1x1 Conv{rank - 2}D"
                        if 3 <= rank <= 5 else "project one branch with Dense to the other's size")

@@ -6,7 +6,7 @@ renders; no message text lives here.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
 from shapelint.layers.spec import Config, LayerIssue, Unknowable
 from shapelint.shapes import Shape

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from shapelint.ops.spec import OpIssue, Unknowable
-from shapelint.shapes import BroadcastError, Dim, Shape, broadcast, broadcast_dim, dims_equal, is_known
+from shapelint.shapes import BroadcastError, Dim, Shape, broadcast, is_known
 
 
 def dims(x: Shape) -> tuple:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from math import prod
 from typing import Optional
 
-from shapelint.ops.common import axes_in, axis_in, broadcast_dim, dims
+from shapelint.ops.common import axes_in, axis_in, dims
 from shapelint.ops.spec import Args, OpIssue, OpSpec, Unknowable
-from shapelint.shapes import Shape, is_known
+from shapelint.shapes import Shape, broadcast_dim, is_known
 
 
 # --- reshape ---------------------------------------------------------------------------------
