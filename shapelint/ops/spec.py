@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from shapelint.interp.values import UNKNOWN, ListValue, Tensor, Unknown, dim_of
+from shapelint.interp.values import UNKNOWN, ListValue, Unknown, dim_of
 from shapelint.layers.spec import LayerIssue, Unknowable
 from shapelint.shapes import Dim, Shape, Sym
 
@@ -75,6 +75,15 @@ def is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def shape_value(v: Any) -> Optional[Shape]:
+    """The shape of a value that has one: a tensor, an array, or a bare :class:`Shape`
+    (how tables are tested without the interpreter); None for anything else."""
+    if isinstance(v, Shape):
+        return v
+    shape = getattr(v, "shape", None)
+    return shape if isinstance(shape, Shape) else None
+
+
 def _items(v: Any) -> Optional[list]:
     """The items of a tuple or known list value; None otherwise."""
     if isinstance(v, tuple):
@@ -106,8 +115,9 @@ class Args:
     def shape_of(v: Any) -> Shape:
         """A tensor argument's shape: a Python number is a scalar; anything else that is
         not a tensor (NumPy arrays, lists, unknowns) has a shape the analysis does not know."""
-        if isinstance(v, Tensor):
-            return v.shape
+        shape = shape_value(v)
+        if shape is not None:
+            return shape
         if isinstance(v, (int, float)) and not isinstance(v, Unknown):
             return Shape(())
         raise Unknowable("not a tensor")
@@ -118,7 +128,7 @@ class Args:
     def tensor_list(self, name: str) -> list[Shape]:
         """A list of tensors (concat, stack): every item must be a tensor."""
         v = self.raw(name)
-        if isinstance(v, Tensor):
+        if shape_value(v) is not None:
             raise Unknowable(name)     # a tensor is unpacked along axis 0: not modeled
         items = _items(v)
         if items is None or not items:
@@ -182,9 +192,10 @@ class Args:
         as ``tf.shape(x)[0]``, or Python ``None`` when ``allow_none``), or a :class:`Sym`
         for a named unknown. A 1-D tensor of known length gives that many unknowns."""
         v = self.raw(name)
-        if isinstance(v, Tensor):
-            if v.shape.dims is not None and len(v.shape.dims) == 1 and is_int(v.shape.dims[0]):
-                return (None,) * v.shape.dims[0]
+        shape = shape_value(v)
+        if shape is not None:
+            if shape.dims is not None and len(shape.dims) == 1 and is_int(shape.dims[0]):
+                return (None,) * shape.dims[0]
             raise Unknowable(name)
         if is_int(v):
             return (v,)
@@ -199,8 +210,9 @@ class Args:
                 if not allow_none:
                     raise Unknowable(name)
                 out.append(None)
-            elif isinstance(item, Tensor):
-                if item.shape.dims is not None and len(item.shape.dims) > 0:
+            elif shape_value(item) is not None:
+                dims = shape_value(item).dims  # type: ignore[union-attr]
+                if dims is not None and len(dims) > 0:
                     raise Unknowable(name)      # not a scalar
                 out.append(None)
             elif isinstance(item, Unknown):
