@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from shapelint import __version__
-from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
+from shapelint.findings import Claims, Diagnostic, FileResult, Origin, Position, TraceEntry
 from shapelint.source import decode
 
 DIRECTORY_NAME = ".shapelint_cache"
@@ -117,6 +117,9 @@ def _from_json(stored: dict, path: str, data: bytes) -> FileResult:
 def _diagnostic(d: dict, path: str) -> Diagnostic:
     trace = tuple(TraceEntry(t["label"], t["shape"], tuple(Origin(**o) for o in t["steps"]))
                   for t in d["trace"])
+    claims = d.get("claims")
     return Diagnostic(**{**d, "path": path, "location": Position(**d["location"]),
                          "end_location": Position(**d["end_location"]), "trace": trace,
-                         "notes": tuple(d["notes"])})
+                         "notes": tuple(d["notes"]),
+                         "claims": None if claims is None else Claims(**{
+                             **claims, "ctor_rows": tuple(claims["ctor_rows"])})})

@@ -13,7 +13,6 @@ from typing import Optional
 
 import libcst as cst
 
-from shapelint import messages
 from shapelint.analyses import run_all
 from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
 from shapelint.interp.interpreter import Interpreter, Issue
@@ -22,6 +21,10 @@ from shapelint.registry import BY_CODE, closest
 from shapelint.shapes import format_shape
 from shapelint.source import SourceError, check_syntax, decode, mentions_keras, parse
 from shapelint.suppressions import Suppressions, parse_suppressions
+from shapelint.violations.base import Violation
+from shapelint.violations.meta import (
+    SyntaxErrorFound, UnknownSuppression, UnreadableFile, UnusedSuppression,
+)
 
 MAX_TRACE_STEPS = 6
 UNUSED_SUPPRESSION = "SHP003"
@@ -52,11 +55,20 @@ def analyse_module(module: cst.Module, path: str, keras_version: int = 3) -> Int
     return interp
 
 
+def diagnostic(path: str, violation: Violation, start: Position, end: Position,
+               trace: tuple[TraceEntry, ...] = ()) -> Diagnostic:
+    """A violation as users see it: its rule, its words, where, and the trace."""
+    rule = BY_CODE[violation.code]
+    return Diagnostic(path=path, code=rule.code, name=rule.name, severity=rule.severity,
+                      message=violation.message(), location=start, end_location=end, trace=trace,
+                      fix=violation.fix(), url=rule.url, claims=violation.claims())
+
+
 def _source_diagnostic(path: str, err: SourceError) -> Diagnostic:
-    rule = BY_CODE[err.code]
-    text = messages.syntax_error(err.message) if err.code == "SHP001" else messages.unreadable(err.message)
+    violation: Violation = SyntaxErrorFound(reason=err.message) if err.code == "SHP001" \
+        else UnreadableFile(reason=err.message)
     pos = Position(err.row, err.column)
-    return Diagnostic(path, rule.code, rule.name, rule.severity, text, pos, pos, url=rule.url)
+    return diagnostic(path, violation, pos, pos)
 
 
 def _trace(label: str, tensor: Tensor) -> TraceEntry:
@@ -74,15 +86,9 @@ def _trace(label: str, tensor: Tensor) -> TraceEntry:
 
 
 def to_diagnostic(path: str, issue: Issue) -> Diagnostic:
-    rule = BY_CODE[issue.code]
-    message, fix = messages.render(issue.code, issue.details)
     trace = tuple(_trace(label, t) for label, t in issue.inputs if isinstance(t, Tensor))
-    return Diagnostic(
-        path=path, code=rule.code, name=rule.name, severity=rule.severity, message=message,
-        location=Position(issue.start[0], issue.start[1] + 1),
-        end_location=Position(issue.end[0], issue.end[1] + 1),
-        trace=trace, fix=fix, url=rule.url, facts=issue.details.get("facts"),
-    )
+    return diagnostic(path, issue.violation, Position(issue.start[0], issue.start[1] + 1),
+                      Position(issue.end[0], issue.end[1] + 1), trace)
 
 
 # Suppressions of these codes cannot be judged by the static pass: meta rules, and
@@ -92,16 +98,15 @@ _NOT_JUDGED = {"SHP001", "SHP002", UNUSED_SUPPRESSION, "SHP901"}
 
 def unused_suppressions(path: str, suppressions: Suppressions) -> list[Diagnostic]:
     """SHP003 for each suppressed code that silenced nothing, and each unknown one."""
-    rule = BY_CODE[UNUSED_SUPPRESSION]
     out = []
     for c in suppressions.comments:
-        texts = [messages.unused_suppression(code, BY_CODE[code].name if code in BY_CODE else "", c.file_wide)
-                 for code in c.unused_codes() if code not in _NOT_JUDGED]
-        texts += [messages.unknown_suppression(name, closest(name)) for name in c.unknown]
-        for message, fix in texts:
-            out.append(Diagnostic(path, rule.code, rule.name, rule.severity, message,
-                                  Position(c.row, c.column + 1), Position(c.row, c.end_column + 1),
-                                  fix=fix, url=rule.url))
+        found: list[Violation] = [
+            UnusedSuppression(suppressed=code, rule_name=BY_CODE[code].name if code in BY_CODE else "",
+                              file_wide=c.file_wide)
+            for code in c.unused_codes() if code not in _NOT_JUDGED]
+        found += [UnknownSuppression(name=name, hint=closest(name)) for name in c.unknown]
+        out += [diagnostic(path, v, Position(c.row, c.column + 1), Position(c.row, c.end_column + 1))
+                for v in found]
     return out
 
 

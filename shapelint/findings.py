@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from shapelint.violations.base import Claims
+
 
 @dataclass(frozen=True)
 class Position:
@@ -46,8 +48,11 @@ class Diagnostic:
     fix: Optional[str] = None
     url: Optional[str] = None
     notes: tuple[str, ...] = field(default=())
-    # Claims a build can check (parameter counts of sharing/hot-spot findings); not shown.
-    facts: Optional[dict] = field(default=None, compare=False)
+    # What a build can check (copies and parameter counts of sharing/hot-spot findings).
+    claims: Optional[Claims] = field(default=None, compare=False)
+
+
+__all__ = ["Claims", "Diagnostic", "FileResult", "Origin", "Position", "TraceEntry"]
 
 
 @dataclass(frozen=True)

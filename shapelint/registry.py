@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shapelint.violations import Violation, all_classes
+
 ERROR = "error"      # Keras will raise
 WARNING = "warning"  # very likely a bug, Keras stays silent
 
@@ -25,6 +27,11 @@ class Rule:
     @property
     def url(self) -> str:
         return DOCS_URL.format(code=self.code)
+
+    @property
+    def violations(self) -> tuple[type[Violation], ...]:
+        """The violation classes (one per variant) whose findings this rule reports."""
+        return tuple(cls for cls in all_classes() if cls.code == self.code)
 
 
 RULES: tuple[Rule, ...] = (

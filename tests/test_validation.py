@@ -321,7 +321,7 @@ def test_buggy_fixture_findings_are_confirmed(path, runner):
     assert not v.disagreements, v.disagreements
     if v.outcome.status == "built":   # only warnings: their parameter claims are counted
         for d in v.diagnostics:
-            if d.facts:
+            if d.claims is not None:
                 assert d.validation.verdict == "confirmed", (d.code, d.validation)
 
 
@@ -329,7 +329,7 @@ def test_buggy_fixture_findings_are_confirmed(path, runner):
 def test_a_wrong_sharing_claim_is_refuted(runner):
     path = FIXTURES / "buggy" / "shp501_siamese_loop_bug.py"
     [real] = check_file(path).diagnostics
-    wrong = replace(real, facts={**real.facts, "copies": 3})
+    wrong = replace(real, claims=replace(real.claims, copies=3))
     v = validate(path, runner, FileResult(str(path), (wrong,), ()))
     [d] = v.withdrawn
     assert d.validation.verdict == "refuted" and "claimed 3 copies" in d.validation.reason
@@ -370,14 +370,15 @@ def test_a_wrong_static_claim_is_refuted_and_withdrawn(runner):
 def test_a_wrong_shape_function_is_refuted_and_disagrees(runner, monkeypatch):
     """Break the analyzer's Dense: it claims a rank error (refuted) or a wrong width (disagreement)."""
     from shapelint.layers import engine
-    from shapelint.layers.spec import LayerIssue
+    from shapelint.violations import Rejected
+    from shapelint.violations.inputs import InputRankMismatch
 
     path = FIXTURES / "correct" / "shp102_add_fixed.py"
     real = engine.infer_output
 
     def wrong_rank(layer, shapes, *args, **kwargs):
         if layer.spec.name == "Dense":
-            raise LayerIssue("SHP201", expected=(3,), min_rank=0, got=shapes, layer="Dense", family="core")
+            raise Rejected(InputRankMismatch(expected=(3,), got=shapes, layer="Dense", family="core"))
         return real(layer, shapes, *args, **kwargs)
 
     monkeypatch.setattr(engine, "infer_output", wrong_rank)

@@ -9,7 +9,5 @@ def run_all(interp: Any) -> None:
     from shapelint.analyses.hotspot import find_hot_spots
     from shapelint.analyses.sharing import find_recreated_layers
 
-    for finding in find_recreated_layers(interp):
-        interp.report("SHP501", finding.pop("node"), finding)
-    for finding in find_hot_spots(interp):
-        interp.report("SHP503", finding.pop("node"), finding)
+    for violation, node in [*find_recreated_layers(interp), *find_hot_spots(interp)]:
+        interp.report(violation, node)

@@ -13,6 +13,7 @@ from typing import Any, Optional
 from shapelint.accounting.params import layer_counts
 from shapelint.accounting.summary import built_shape, functional_producers, instance_counts
 from shapelint.interp.values import LayerInstance, ModelValue, Tensor
+from shapelint.violations.weights import ParameterHotSpot
 
 MIN_TOTAL = 1_000_000     # only large models
 MIN_SHARE = 0.75          # the layer holds at least this fraction of the parameters
@@ -45,7 +46,8 @@ def _reaches_reshape(call: Any, consumers: dict[int, list]) -> Optional[Any]:
     return None
 
 
-def find_hot_spots(interp: Any) -> list[dict]:
+def find_hot_spots(interp: Any) -> list[tuple[ParameterHotSpot, Any]]:
+    """Each hot spot, with the node (the Dense's first call) to report it at."""
     consumers = _consumers(interp)
     findings = []
     for model in interp.models:
@@ -69,20 +71,20 @@ def find_hot_spots(interp: Any) -> list[dict]:
     return findings
 
 
-def _finding(interp: Any, layer: LayerInstance, params: int, total: int, reshape: Any) -> dict:
+def _finding(interp: Any, layer: LayerInstance, params: int, total: int,
+             reshape: Any) -> tuple[ParameterHotSpot, Any]:
     units = layer.config.int("units")
     features = built_shape(layer).dims[-1]  # type: ignore[index]
     target = reshape.layer.config.raw("target_shape")
-    suggestion = None
+    alternative: dict[str, Any] = {}
     if isinstance(target, tuple) and len(target) >= 2 and all(isinstance(d, int) and d > 0 for d in target):
         grid = prod(target[:-1])
         if units % grid == 0:
             c = units // grid
-            suggestion = {"channels": c, "repeat": grid, "target": tuple(target[:-1]) + (c,),
-                          "params": features * c + c if isinstance(features, int) else None}
-    return {
-        "facts": {"ctor_rows": [interp.where(layer.node)[0][0]], "params": params},
-        "node": layer.calls[0].node, "layer": "Dense", "units": units, "params": params,
-        "total": total, "reshape_row": interp.where(reshape.node)[0][0], "target": target,
-        "suggestion": suggestion,
-    }
+            alternative = {"channels": c, "repeat": grid, "grid": tuple(target[:-1]) + (c,),
+                           "alternative_params": features * c + c if isinstance(features, int) else None}
+    violation = ParameterHotSpot(
+        units=units, params=params, total=total, target=target,
+        reshape_row=interp.where(reshape.node)[0][0], ctor_row=interp.where(layer.node)[0][0],
+        **alternative)
+    return violation, layer.calls[0].node

@@ -18,6 +18,7 @@ import libcst as cst
 from shapelint.accounting.params import layer_counts
 from shapelint.accounting.summary import built_shape
 from shapelint.interp.values import LayerInstance, Tensor, is_known
+from shapelint.violations.weights import LayersRecreatedPerCall
 
 MAX_ANCESTRY = 5000
 
@@ -81,8 +82,8 @@ def _ancestor_producers(tensors) -> set[int]:
     return out
 
 
-def find_recreated_layers(interp: Any) -> list[dict]:
-    """Findings as dicts: node to report at, and the details for the message."""
+def find_recreated_layers(interp: Any) -> list[tuple[LayersRecreatedPerCall, Any]]:
+    """Each finding, with the node to report it at (the helper's name, or the loop)."""
     groups: dict[int, list[LayerInstance]] = defaultdict(list)
     seen: set[int] = set()
     for call in interp.layer_calls:
@@ -111,7 +112,7 @@ def find_recreated_layers(interp: Any) -> list[dict]:
     return findings
 
 
-def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[dict]:
+def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[tuple[LayersRecreatedPerCall, Any]]:
     if len(copies) < 2:
         return None
     signatures = []
@@ -160,18 +161,18 @@ def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[dict]:
     if merge is None:
         return None
     per_copy = _params(copies[0])
-    ctor_rows = sorted({interp.where(layer.node)[0][0] for layer in copies[0].layers})
-    return {
-        "facts": {"copies": len(copies), "per_copy": per_copy, "ctor_rows": ctor_rows},
-        "node": node.name if isinstance(node, cst.FunctionDef) else node,
-        "unit": node.name.value if isinstance(node, cst.FunctionDef) else None,
-        "copies": len(copies),
-        "call_rows": sorted({interp.where(c.call_node)[0][0] for c in copies if c.call_node is not None}),
-        "layers": [layer.spec.name for layer in copies[0].layers],
-        "per_copy": per_copy,
-        "merge_row": interp.where(merge.node)[0][0],
-        "merge_layer": merge.layer.spec.name if isinstance(merge.layer, LayerInstance) else "a merge",
-    }
+    helper = isinstance(node, cst.FunctionDef)
+    violation = LayersRecreatedPerCall(
+        unit=node.name.value if helper else None,
+        copies=len(copies),
+        call_rows=tuple(sorted({interp.where(c.call_node)[0][0] for c in copies if c.call_node is not None})),
+        layers=tuple(layer.spec.name for layer in copies[0].layers),
+        per_copy=per_copy,
+        merge_row=interp.where(merge.node)[0][0],
+        merge_layer=merge.layer.spec.name if isinstance(merge.layer, LayerInstance) else "a merge",
+        ctor_rows=tuple(sorted({interp.where(layer.node)[0][0] for layer in copies[0].layers})),
+    )
+    return violation, node.name if helper else node
 
 
 def _outputs(value: Any) -> list[Tensor]:

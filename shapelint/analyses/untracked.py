@@ -15,6 +15,7 @@ from shapelint.accounting.params import COUNTS
 from shapelint.interp.values import Symbol
 from shapelint.layers.table import layer_spec
 from shapelint.resolution import canonical
+from shapelint.violations.weights import UntrackedLayer
 
 _WRAPPERS = {"Bidirectional", "TimeDistributed"}
 
@@ -62,12 +63,12 @@ def check_class(interp: Any, node: cst.ClassDef, keras_kind: str, scope: Any) ->
     for stmt in node.body.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "call":
             for call, name in weighted_constructions(interp, stmt.body, scope):
-                interp.report("SHP502", call, {"layer": name, "where": f"{node.name.value}.call()",
-                                               "kind": keras_kind})
+                interp.report(UntrackedLayer(layer=name, where=f"{node.name.value}.call()",
+                                             in_lambda=False), call)
 
 
 def check_lambda(interp: Any, function: Any) -> None:
     body = function.node.body
     for call, name in weighted_constructions(interp, body, function.scope):
-        interp.report("SHP502", call, {"layer": name, "where": f"the Lambda function {function.name}",
-                                       "kind": "lambda"})
+        interp.report(UntrackedLayer(layer=name, where=f"the Lambda function {function.name}",
+                                     in_lambda=True), call)

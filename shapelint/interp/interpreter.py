@@ -26,6 +26,7 @@ from shapelint.interp.values import (
     join_values,
 )
 from shapelint.resolution import canonical, implies_keras2
+from shapelint.violations.base import Violation
 
 MAX_UNROLL = 64          # iterations of a loop over a known iterable
 MAX_CALL_DEPTH = 24      # nested user-function calls
@@ -39,14 +40,16 @@ class BudgetExceeded(Exception):
 
 @dataclass
 class Issue:
-    """Something Keras would reject (or a likely bug), found at a source range."""
+    """A violation found at a source range, with the tensors its trace starts from."""
 
-    code: str
+    violation: Violation
     start: tuple[int, int]     # (line, 0-based column)
     end: tuple[int, int]
-    details: dict
     inputs: list = field(default_factory=list)   # [(label, Tensor)]
-    layer: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.violation.code
 
 
 @dataclass
@@ -139,15 +142,15 @@ class Interpreter:
             return (1, 0), (1, 0)
         return (rng.start.line, rng.start.column), (rng.end.line, rng.end.column)
 
-    def report(self, code: str, node: cst.CSTNode, details: dict, inputs=(), layer: str = "") -> None:
+    def report(self, violation: Violation, node: cst.CSTNode, inputs=()) -> None:
         if self.guard_depth:
             return
         start, end = self.where(node)
-        key = (code, start)
+        key = (violation.code, start)
         if key in self._seen_issues:
             return
         self._seen_issues.add(key)
-        self.issues.append(Issue(code, start, end, details, list(inputs), layer))
+        self.issues.append(Issue(violation, start, end, list(inputs)))
 
     def tick(self) -> None:
         self.steps += 1

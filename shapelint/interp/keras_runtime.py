@@ -6,16 +6,22 @@ tensors, remembering what their weights were built for, and reporting issues.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
 
 from shapelint.analyses import untracked
 from shapelint.layers import engine
-from shapelint.layers.spec import Config, LayerIssue
+from shapelint.layers.spec import Config
 from shapelint.layers.table import functional_spec, layer_spec
 from shapelint.ops import runtime as op_runtime
 from shapelint.ops.table import op_spec
+from shapelint.violations.base import Rejected, Site, Violation
+from shapelint.violations.inputs import (
+    InputRankMismatch, IntShapeArgument, ModelInputMismatch, SharedLayerInputMismatch,
+)
+from shapelint.violations.spatial import MissingReturnSequences
 from shapelint.shapes import Shape, dims_differ
 from shapelint.interp.values import (
     UNKNOWN, ClassValue, DictValue, FunctionValue, LayerCall, LayerInstance, ListValue, MethodOf,
@@ -100,7 +106,7 @@ class KerasRuntime:
             raw = bound.get("shape")
             if isinstance(raw, int) and not isinstance(raw, bool):
                 if self.interp.keras_version >= 3:
-                    self.interp.report("SHP202", node, {"arg": "shape", "value": raw, "call": "Input"})
+                    self.interp.report(IntShapeArgument(argument="shape", value=raw), node)
                 raw = (raw,)
             shape = _shape_from_value(raw, with_batch=False)
             batch = bound.get("batch_size")
@@ -129,8 +135,8 @@ class KerasRuntime:
         if spec.check is not None:
             try:
                 spec.check(config)
-            except LayerIssue as issue:
-                self.interp.report(issue.code, node, {**issue.details, "layer": spec.name}, layer=spec.name)
+            except Rejected as rejected:
+                self.interp.report(rejected.violation.at_site(Site(layer=spec.name)), node)
         return layer
 
     def _declared_input(self, kwargs: dict, node: cst.Call) -> Optional[Shape]:
@@ -141,7 +147,7 @@ class KerasRuntime:
             raw = kwargs["input_shape"]
             if isinstance(raw, int) and not isinstance(raw, bool):
                 if self.interp.keras_version >= 3:
-                    self.interp.report("SHP202", node, {"arg": "input_shape", "value": raw, "call": "layer"})
+                    self.interp.report(IntShapeArgument(argument="input_shape", value=raw), node)
                 raw = (raw,)
             return _shape_from_value(raw, with_batch=False)
         if isinstance(kwargs.get("input_dim"), int):
@@ -192,8 +198,8 @@ class KerasRuntime:
         try:
             out = engine.infer_output(layer, shapes, call_args,
                                       keras_version=self.interp.keras_version)
-        except LayerIssue as issue:
-            self._report_layer_issue(layer, issue, where, inputs, tensors)
+        except Rejected as rejected:
+            self._report_layer_issue(layer, rejected.violation, where, inputs, tensors)
             return Tensor(Shape(None), producer)
         result = ListValue([Tensor(s, producer) for s in out]) if isinstance(out, tuple) \
             else Tensor(out, producer)
@@ -238,25 +244,25 @@ class KerasRuntime:
         for axis, dim in fixed.items():
             before = layer.built_for.get(axis)
             if dims_differ(before, dim):
-                self.interp.report("SHP203", node, {
-                    "layer": spec.name, "axis": axis, "expected": before, "got": dim,
-                    "first_row": self.interp.where(layer.built_at[0])[0][0],
-                    "first_shape": layer.built_at[1], "shape": shapes,
-                }, inputs, layer=spec.name)
+                self.interp.report(SharedLayerInputMismatch(
+                    layer=spec.name, axis=axis, expected=before, got=dim,
+                    first_row=self.interp.where(layer.built_at[0])[0][0],
+                    first_shape=layer.built_at[1], shape=shapes,
+                ), node, inputs)
                 return False
         return True
 
-    def _report_layer_issue(self, layer: LayerInstance, issue: LayerIssue, node, inputs, tensors) -> None:
-        code = issue.code
-        details = {**issue.details, "layer": layer.spec.name, "config": layer.config}
-        if code == "SHP201" and isinstance(issue.details.get("got"), Shape):
-            details["keras2_accepts"] = engine.keras2_accepts(layer.spec, issue.details["got"])
-        if code == "SHP201" and layer.spec.family in _RECURRENT_FAMILIES and tensors:
-            origin = self._recurrent_origin(tensors[0])
+    def _report_layer_issue(self, layer: LayerInstance, violation: Violation, node, inputs, tensors) -> None:
+        spec = layer.spec
+        violation = violation.at_site(Site(layer=spec.name, arguments=layer.config.raw))
+        if isinstance(violation, InputRankMismatch):
+            violation = replace(violation, keras2_accepts=engine.keras2_accepts(spec, violation.got))
+            origin = self._recurrent_origin(tensors[0]) \
+                if spec.family in _RECURRENT_FAMILIES and tensors else None
             if origin is not None:
-                code = "SHP301"
-                details.update(prev=origin.layer, prev_row=origin.row)
-        self.interp.report(code, node, details, inputs, layer=layer.spec.name)
+                violation = MissingReturnSequences(got=violation.got, prev=origin.layer, prev_row=origin.row,
+                                                   family=violation.family or "rnn", layer=spec.name)
+        self.interp.report(violation, node, inputs)
 
     @staticmethod
     def _recurrent_origin(tensor: Tensor) -> Optional[Producer]:
@@ -351,10 +357,9 @@ class KerasRuntime:
             for expected, actual in zip(model.inputs, given):
                 if isinstance(expected, Tensor) and isinstance(actual, Tensor):
                     if self._incompatible(expected.shape, actual.shape):
-                        self.interp.report("SHP203", node, {
-                            "layer": label, "model": True, "expected_shape": expected.shape,
-                            "shape": actual.shape,
-                        }, [("input", actual)], layer=label)
+                        self.interp.report(ModelInputMismatch(
+                            layer=label, expected_shape=expected.shape, shape=actual.shape,
+                        ), node, [("input", actual)])
                         return UNKNOWN
         return self._relabel(model.outputs, node, label, value, model)
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Optional
 
-from shapelint.layers.common import bad_argument, checks, dims, plain_int
+from shapelint.layers.common import checks, dims, plain_int
 from shapelint.layers.spec import (
-    Config, LayerIssue, LayerSpec, Unknowable, call_flag, call_shape,
+    Config, LayerSpec, Unknowable, call_flag, call_shape,
 )
 from shapelint.shapes import Shape, dims_differ
+from shapelint.violations.base import Rejected
+from shapelint.violations.arguments import AxisArgumentOutOfRange, HeadsNotDivisible, KeyValueMismatch, NotAChoice, NotPositive, QueryValueDimMismatch, WrongInputCount
+from shapelint.violations.inputs import InputRankMismatch
 
 
 def _value_and_key(call: Optional[dict]) -> tuple[Shape, Shape, bool]:
@@ -29,7 +32,7 @@ def _check_value_key(value: Shape, key: Shape) -> None:
     """``value_shape[1:-1] != key_shape[1:-1]`` raises (only definite differences here)."""
     v, k = dims(value), dims(key)
     if len(v) != len(k) or any(dims_differ(a, b) for a, b in zip(v[1:-1], k[1:-1])):
-        raise bad_argument("attention_key_value", "key", None, shape=value, other=key)
+        raise Rejected(KeyValueMismatch(argument="key", value=None, shape=value, other=key))
 
 
 # --- MultiHeadAttention ---------------------------------------------------------------------------
@@ -60,10 +63,10 @@ def _check_mha(cfg: Config) -> None:
     for name in ("num_heads", "key_dim"):
         v = cfg.raw(name)
         if cfg.is_known(v) and (not plain_int(v) or v <= 0) and not isinstance(v, bool):
-            raise bad_argument("positive", name, v)
+            raise Rejected(NotPositive(argument=name, value=v))
     v = cfg.raw("value_dim")
     if cfg.is_known(v) and v is not None and (not plain_int(v) or v <= 0) and not isinstance(v, bool):
-        raise bad_argument("positive", "value_dim", v)
+        raise Rejected(NotPositive(argument="value_dim", value=v))
 
 
 def multi_head_attention(cfg: Config, query: Shape, call: Optional[dict]):
@@ -79,8 +82,7 @@ def multi_head_attention(cfg: Config, query: Shape, call: Optional[dict]):
         for a in axes:
             norm = a if a >= 0 else (rank - 1) + a
             if not -rank <= norm < rank:
-                raise bad_argument("axis_range", "attention_axes", cfg.raw("attention_axes"),
-                                   shape=value)
+                raise Rejected(AxisArgumentOutOfRange(argument="attention_axes", value=cfg.raw("attention_axes"), shape=value))
     extra = _mha_output_shape(cfg)
     out = Shape(q[:-1] + extra) if extra else query
     if call_flag(cfg, call, "return_attention_scores"):
@@ -95,10 +97,10 @@ def multi_head_attention(cfg: Config, query: Shape, call: Optional[dict]):
 def _check_gqa(cfg: Config) -> None:
     q, kv = cfg.raw("num_query_heads"), cfg.raw("num_key_value_heads")
     if plain_int(q) and plain_int(kv) and (kv == 0 or q % kv):
-        raise bad_argument("heads_divisible", "num_key_value_heads", kv, num_query_heads=q)
+        raise Rejected(HeadsNotDivisible(argument="num_key_value_heads", value=kv, num_query_heads=q))
     w = cfg.raw("sliding_window")
     if cfg.is_known(w) and w is not None and (not plain_int(w) or w <= 0):
-        raise bad_argument("positive", "sliding_window", w)
+        raise Rejected(NotPositive(argument="sliding_window", value=w))
 
 
 def group_query_attention(cfg: Config, query: Shape, call: Optional[dict]):
@@ -106,11 +108,10 @@ def group_query_attention(cfg: Config, query: Shape, call: Optional[dict]):
     q = dims(query)
     for name, s in (("value", value), ("key", key)):
         if len(dims(s)) < 3:
-            raise LayerIssue("SHP201", expected=(), min_rank=3, got=s, layer="GroupQueryAttention",
-                             family="attention", argument=name)
+            raise Rejected(InputRankMismatch(expected=(), min_rank=3, got=s, layer="GroupQueryAttention", family="attention"))
     v, k = dims(value), dims(key)
     if dims_differ(q[-1], v[-1]):
-        raise bad_argument("query_value_dim", "value", None, shape=query, other=value)
+        raise Rejected(QueryValueDimMismatch(argument="value", value=None, shape=query, other=value))
     _check_value_key(value, key)
     if call_flag(cfg, call, "return_attention_scores"):
         heads = cfg.int("num_query_heads")
@@ -123,7 +124,7 @@ def group_query_attention(cfg: Config, query: Shape, call: Optional[dict]):
 
 def dot_attention(cfg: Config, xs: list[Shape], call: Optional[dict]):
     if len(xs) not in (2, 3):
-        raise bad_argument("input_count", "inputs", len(xs), count=(2, 3))
+        raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=(2, 3)))
     query, value = xs[0], xs[1]
     key = xs[2] if len(xs) == 3 else value
     q, v = dims(query), dims(value)
@@ -146,7 +147,7 @@ _MHA_CALL = ("value", "key", "query_mask", "value_mask", "key_mask", "attention_
 def _check_score_mode(cfg: Config) -> None:
     v = cfg.raw("score_mode")
     if isinstance(v, str) and v not in ("dot", "concat"):
-        raise bad_argument("choice", "score_mode", v, choices=("dot", "concat"))
+        raise Rejected(NotAChoice(argument="score_mode", value=v, choices=("dot", "concat")))
 
 
 SPECS = [

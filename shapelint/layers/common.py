@@ -1,15 +1,17 @@
 """Helpers shared by the family modules: argument checks and small shape utilities.
 
 Every check fires only on definitely known values (an unknown is never an error) and
-raises :class:`LayerIssue` ``SHP205`` with a ``kind`` that :mod:`shapelint.messages`
-renders; no message text lives here.
+raises a typed SHP205 violation (:mod:`shapelint.violations.arguments`); no message text
+lives here.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Optional
 
-from shapelint.layers.spec import Config, LayerIssue, Unknowable
+from shapelint.layers.spec import Config, Unknowable
 from shapelint.shapes import Shape
+from shapelint.violations.base import Rejected
+from shapelint.violations.arguments import Negative, NotAChoice, NotPositive, OutOfRange, WrongLength
 
 
 def plain_int(v: Any) -> bool:
@@ -18,10 +20,6 @@ def plain_int(v: Any) -> bool:
 
 def number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def bad_argument(kind: str, argument: str, value: Any, **details: Any) -> LayerIssue:
-    return LayerIssue("SHP205", kind=kind, argument=argument, value=value, **details)
 
 
 # --- constructor checks ---------------------------------------------------------------------
@@ -39,10 +37,10 @@ def check_positive_int(cfg: Config, name: str, *, allow_none: bool = False,
         return
     if plain_int(v):
         if v <= 0:
-            raise bad_argument("positive", name, v)
+            raise Rejected(NotPositive(argument=name, value=v))
         return
     if strict_type and number(v):
-        raise bad_argument("positive", name, v)
+        raise Rejected(NotPositive(argument=name, value=v))
 
 
 def check_range(cfg: Config, name: str, lo: float, hi: Optional[float]) -> None:
@@ -52,7 +50,7 @@ def check_range(cfg: Config, name: str, lo: float, hi: Optional[float]) -> None:
     except Unknowable:
         return
     if number(v) and (v < lo or (hi is not None and v > hi)):
-        raise bad_argument("range", name, v, low=lo, high=hi)
+        raise Rejected(OutOfRange(argument=name, value=v, low=lo, high=hi))
 
 
 def check_choice(cfg: Config, name: str, choices: Iterable[Any], lower: bool = False) -> None:
@@ -63,7 +61,7 @@ def check_choice(cfg: Config, name: str, choices: Iterable[Any], lower: bool = F
     if isinstance(v, (str, type(None), bool)):
         probe = v.lower() if lower and isinstance(v, str) else v
         if probe not in tuple(choices):
-            raise bad_argument("choice", name, v, choices=tuple(choices))
+            raise Rejected(NotAChoice(argument=name, value=v, choices=tuple(choices)))
 
 
 def int_tuple(cfg: Config, name: str, n: int, *, allow_zero: bool = False,
@@ -75,13 +73,13 @@ def int_tuple(cfg: Config, name: str, n: int, *, allow_zero: bool = False,
     elif isinstance(v, (tuple, list)) and all(plain_int(a) for a in v):
         if len(v) != n:
             if check:
-                raise bad_argument("length", name, v, length=n)
+                raise Rejected(WrongLength(argument=name, value=v, length=n))
             raise Unknowable(name)
         out = tuple(v)
     else:
         raise Unknowable(name)
     if check and any(a < 0 or (a == 0 and not allow_zero) for a in out):
-        raise bad_argument("non_negative" if allow_zero else "positive", name, v)
+        raise Rejected((Negative if allow_zero else NotPositive)(argument=name, value=v))
     return out
 
 
@@ -94,7 +92,7 @@ def data_format(cfg: Config) -> str:
         raise Unknowable("data_format")
     f = v.lower()
     if f not in ("channels_first", "channels_last"):
-        raise bad_argument("choice", "data_format", v, choices=("channels_first", "channels_last"))
+        raise Rejected(NotAChoice(argument="data_format", value=v, choices=("channels_first", "channels_last")))
     return f
 
 
@@ -105,8 +103,8 @@ def checks(*fns: Callable[[Config], None]) -> Callable[[Config], None]:
         for fn in fns:
             try:
                 fn(cfg)
-            except (Unknowable, LayerIssue) as exc:
-                if isinstance(exc, LayerIssue):
+            except (Unknowable, Rejected) as exc:
+                if isinstance(exc, Rejected):
                     raise
             except Exception:
                 if engine.STRICT:

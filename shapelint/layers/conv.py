@@ -9,10 +9,14 @@ from __future__ import annotations
 from typing import Optional
 
 from shapelint.layers.common import (
-    bad_argument, checks, data_format, dims, int_tuple, plain_int,
+    checks, data_format, dims, int_tuple, plain_int,
 )
-from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable
+from shapelint.layers.spec import Config, LayerSpec, Unknowable
 from shapelint.shapes import Dim, Shape, is_known
+from shapelint.violations.base import Rejected
+from shapelint.violations.arguments import GroupsNotDividingChannels, GroupsNotDividingFilters, MissingArgument, Negative, NotAChoice, NotAnInt, NotPositive, OutputPaddingTooLarge, WrongLength
+from shapelint.violations.inputs import InputRankMismatch, StridesWithDilation
+from shapelint.violations.spatial import CroppingTooLarge, NonPositiveOutput
 
 
 def spatial_axes(cfg: Config, x: Shape) -> tuple[list[int], int]:
@@ -28,7 +32,7 @@ def channel_weights(cfg: Config, x: Shape):
         return None
     try:
         _, ch = spatial_axes(cfg, x)
-    except (Unknowable, LayerIssue):
+    except (Unknowable, Rejected):
         return None
     return {ch - len(x.dims): x.dims[ch]}
 
@@ -57,20 +61,19 @@ def transpose_length(length: Dim, k: int, stride: int, padding: str, dilation: i
     return (length - 1) * stride + k % 2 + output_padding
 
 
-def _rank_issue(spec_name: str, family: str, n: int, x: Shape) -> LayerIssue:
-    return LayerIssue("SHP201", expected=(n + 2,), min_rank=n + 2, got=x, layer=spec_name,
-                      family=family)
+def _rank_issue(spec_name: str, family: str, n: int, x: Shape) -> Rejected:
+    return Rejected(InputRankMismatch(expected=(n + 2,), min_rank=n + 2, got=x, layer=spec_name, family=family))
 
 
 def _padding(cfg: Config, allowed: tuple[str, ...]) -> str:
     v = cfg.known("padding")
     if isinstance(v, (tuple, list)):
-        raise bad_argument("choice", "padding", v, choices=allowed)
+        raise Rejected(NotAChoice(argument="padding", value=v, choices=allowed))
     if not isinstance(v, str):
         raise Unknowable("padding")
     p = v.lower()
     if p not in allowed:
-        raise bad_argument("choice", "padding", v, choices=allowed)
+        raise Rejected(NotAChoice(argument="padding", value=v, choices=allowed))
     return p
 
 
@@ -84,7 +87,7 @@ def _check_strides_dilation(n: int):
         except Unknowable:
             return
         if max(strides) > 1 and max(dilation) > 1:
-            raise LayerIssue("SHP204", strides=strides, dilation_rate=dilation)
+            raise Rejected(StridesWithDilation(strides=strides, dilation_rate=dilation))
     return check
 
 
@@ -104,7 +107,7 @@ def _check_padding(allowed: tuple[str, ...]):
     def check(cfg: Config) -> None:
         v = cfg.raw("padding")
         if isinstance(v, str) and v.lower() not in allowed:
-            raise bad_argument("choice", "padding", v, choices=allowed)
+            raise Rejected(NotAChoice(argument="padding", value=v, choices=allowed))
     return check
 
 
@@ -116,7 +119,7 @@ def _check_positive_or_none(name: str):
     def check(cfg: Config) -> None:
         v = cfg.raw(name)
         if plain_int(v) and v <= 0:
-            raise bad_argument("positive", name, v)
+            raise Rejected(NotPositive(argument=name, value=v))
     return check
 
 
@@ -125,10 +128,10 @@ def _check_groups(cfg: Config) -> None:
     if not plain_int(g):
         return
     if g <= 0:
-        raise bad_argument("positive", "groups", g)
+        raise Rejected(NotPositive(argument="groups", value=g))
     f = cfg.raw("filters")
     if plain_int(f) and f > 0 and f % g:
-        raise bad_argument("groups_filters", "groups", g, filters=f)
+        raise Rejected(GroupsNotDividingFilters(argument="groups", value=g, filters=f))
 
 
 def _check_output_padding(n: int):
@@ -139,8 +142,7 @@ def _check_output_padding(n: int):
         strides = int_tuple(cfg, "strides", n)
         for i, (o, s) in enumerate(zip(op, strides)):
             if o >= s:
-                raise bad_argument("output_padding", "output_padding", cfg.raw("output_padding"),
-                                   strides=strides, index=i)
+                raise Rejected(OutputPaddingTooLarge(argument="output_padding", value=cfg.raw("output_padding"), strides=strides, index=i))
     return check
 
 
@@ -158,9 +160,9 @@ def _spatial_output(cfg: Config, x: Shape, n: int, out_channels: Dim, *, kernel:
         else:
             out[axis] = conv_length(out[axis], kernel[i], strides[i], padding, dilation[i])
             if is_known(out[axis]) and out[axis] <= 0:
-                raise LayerIssue("SHP402", axis=axis, size=x.dims[axis], kernel=kernel[i],  # type: ignore[index]
-                                 strides=strides[i], dilation=dilation[i], padding=padding,
-                                 out=out[axis], what=what)
+                raise Rejected(NonPositiveOutput(
+                    axis=axis, size=x.dims[axis], kernel=kernel[i],  # type: ignore[index]
+                    strides=strides[i], dilation=dilation[i], padding=padding, out=out[axis], what=what))
     out[ch] = out_channels
     return Shape(tuple(out))
 
@@ -184,7 +186,7 @@ def conv(n: int, name: str):
         _, ch = spatial_axes(cfg, x)
         c = d[ch]
         if is_known(c) and groups > 0 and c % groups:
-            raise bad_argument("groups_channels", "groups", groups, shape=x, channels=c)
+            raise Rejected(GroupsNotDividingChannels(argument="groups", value=groups, shape=x, channels=c))
         kernel, strides, padding, dilation = _conv_geometry(cfg, n, allowed)
         return _spatial_output(cfg, x, n, filters, kernel=kernel, strides=strides,
                                padding=padding, dilation=dilation, what="kernel_size")
@@ -243,10 +245,10 @@ def pooling(n: int):
         padding = cfg.known("padding")
         if padding not in ("valid", "same"):   # compared as given, not lower-cased
             if isinstance(padding, str):
-                raise bad_argument("choice", "padding", padding, choices=("valid", "same"))
+                raise Rejected(NotAChoice(argument="padding", value=padding, choices=("valid", "same")))
             raise Unknowable("padding")
         if 0 in strides:
-            raise bad_argument("positive", "strides", cfg.raw("strides"))
+            raise Rejected(NotPositive(argument="strides", value=cfg.raw("strides")))
         axes, ch = spatial_axes(cfg, x)
         if len(axes) != n:
             raise Unknowable("rank")   # only reachable through a wrapper; numpy broadcasting
@@ -259,9 +261,7 @@ def pooling(n: int):
             size = (length - pool[i]) // strides[i] + 1 if padding == "valid" else \
                 (length - 1) // strides[i] + 1
             if size <= 0:
-                raise LayerIssue("SHP402", axis=axis, size=length, kernel=pool[i],
-                                 strides=strides[i], dilation=1, padding=padding, out=size,
-                                 what="pool_size")
+                raise Rejected(NonPositiveOutput(axis=axis, size=length, kernel=pool[i], strides=strides[i], dilation=1, padding=padding, out=size, what="pool_size"))
             out[axis] = size
         return Shape(tuple(out))
     return infer
@@ -270,7 +270,7 @@ def pooling(n: int):
 def _require(cfg: Config, name: str) -> None:
     """A required argument left out or None (AveragePooling has no default pool_size)."""
     if cfg.raw(name) is None:
-        raise bad_argument("missing", name, None)
+        raise Rejected(MissingArgument(argument=name, value=None))
 
 
 def global_pooling(cfg: Config, x: Shape) -> Shape:
@@ -289,7 +289,7 @@ def _output_size(cfg: Config, n: int) -> tuple:
     if isinstance(v, (tuple, list)) and len(v) == n:
         return tuple(v)
     if isinstance(v, (tuple, list)):
-        raise bad_argument("length", "output_size", v, length=n)
+        raise Rejected(WrongLength(argument="output_size", value=v, length=n))
     raise Unknowable("output_size")
 
 
@@ -298,8 +298,7 @@ def _check_adaptive(n: int):
         _output_size(cfg, n)
         v = cfg.raw("data_format")
         if isinstance(v, str) and v not in ("channels_first", "channels_last"):
-            raise bad_argument("choice", "data_format", v,
-                               choices=("channels_first", "channels_last"))
+            raise Rejected(NotAChoice(argument="data_format", value=v, choices=("channels_first", "channels_last")))
     return checks(check)
 
 
@@ -314,8 +313,7 @@ def adaptive_pooling(n: int):
             return Shape((d[0],) + size + (d[-1],))
         if fmt == "channels_first":
             if len(d) < 2:
-                raise LayerIssue("SHP201", expected=(), min_rank=2, got=x,
-                                 layer=f"AdaptivePooling{n}D", family=f"pool{n}d")
+                raise Rejected(InputRankMismatch(expected=(), min_rank=2, got=x, layer=f"AdaptivePooling{n}D", family=f"pool{n}d"))
             return Shape((d[0], d[1]) + size)
         raise Unknowable("data_format")
     return infer
@@ -331,24 +329,24 @@ def _pairs(cfg: Config, key: str, n: int, *, negative_int_ok: bool) -> tuple[tup
     v = cfg.known(key)
     if plain_int(v):
         if v < 0 and not negative_int_ok:
-            raise bad_argument("non_negative", key, v)
+            raise Rejected(Negative(argument=key, value=v))
         return ((v, v),) * n
     if not isinstance(v, (tuple, list)):
         raise Unknowable(key)
     if len(v) != n:
-        raise bad_argument("length", key, v, length=n)
+        raise Rejected(WrongLength(argument=key, value=v, length=n))
     out = []
     for entry in v:
         if plain_int(entry):
             pair = (entry, entry)
         elif isinstance(entry, (tuple, list)) and all(plain_int(a) for a in entry):
             if len(entry) != 2:
-                raise bad_argument("length", key, v, length=n)
+                raise Rejected(WrongLength(argument=key, value=v, length=n))
             pair = (entry[0], entry[1])
         else:
             raise Unknowable(key)
         if min(pair) < 0:
-            raise bad_argument("non_negative", key, v)
+            raise Rejected(Negative(argument=key, value=v))
         out.append(pair)
     return tuple(out)
 
@@ -375,8 +373,7 @@ def zero_padding(n: int):
             out[axis] = d[axis] + a + b if is_known(d[axis]) else None
             if is_known(out[axis]) and out[axis] < 0:
                 # A negative int padding crops; Keras cannot make a negative size.
-                raise LayerIssue("SHP402", axis=axis, size=d[axis], cropping=(-a, -b),
-                                 out=out[axis], what="cropping")
+                raise Rejected(CroppingTooLarge(axis=axis, size=d[axis], cropping=(-a, -b), out=out[axis]))
         return Shape(tuple(out))
     return infer
 
@@ -396,8 +393,7 @@ def cropping(n: int):
             if is_known(d[axis]):
                 size = d[axis] - a - b
                 if size <= 0:
-                    raise LayerIssue("SHP402", axis=axis, size=d[axis], cropping=(a, b),
-                                     out=size, what="cropping")
+                    raise Rejected(CroppingTooLarge(axis=axis, size=d[axis], cropping=(a, b), out=size))
                 out[axis] = size
             else:
                 out[axis] = None
@@ -408,9 +404,9 @@ def cropping(n: int):
 def _check_upsampling1d(cfg: Config) -> None:
     v = cfg.known("size")
     if isinstance(v, bool) or not plain_int(v):
-        raise bad_argument("int", "size", v)
+        raise Rejected(NotAnInt(argument="size", value=v))
     if v <= 0:
-        raise bad_argument("positive", "size", v)
+        raise Rejected(NotPositive(argument="size", value=v))
 
 
 def upsampling(n: int):

@@ -11,10 +11,12 @@ from typing import Any, Optional
 
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    bad_argument, check_positive_int, check_range, checks, dims, number, plain_int, same,
+    check_positive_int, check_range, checks, dims, number, plain_int, same,
 )
 from shapelint.layers.spec import Config, LayerSpec, Unknowable, call_flag
 from shapelint.shapes import Shape, is_known, normalize_axis
+from shapelint.violations.base import Rejected
+from shapelint.violations.arguments import AxisArgumentOutOfRange, BadEinsumEquation, BadGroupsValue, GroupsNotDividingChannels, Negative, NotPositive, NothingToNormalize
 
 
 # --- Dense / EinsumDense / Embedding --------------------------------------------------------
@@ -149,11 +151,9 @@ def einsum_dense(cfg: Config, x: Shape) -> Shape:
     try:
         out = einsum_output(equation, bias_axes, d, partial)
     except _EinsumError as err:
-        raise bad_argument(str(err), "equation", equation, shape=x, output_shape=partial,
-                           bias_axes=bias_axes) from None
+        raise Rejected(BadEinsumEquation(argument="equation", value=equation, problem=str(err), shape=x, output_shape=partial, bias_axes=bias_axes)) from None
     except IndexError:
-        raise bad_argument("einsum_rank", "equation", equation, shape=x,
-                           output_shape=partial) from None
+        raise Rejected(BadEinsumEquation(argument="equation", value=equation, problem="einsum_rank", shape=x, output_shape=partial)) from None
     return Shape(tuple(out))
 
 
@@ -164,7 +164,7 @@ def _check_embedding(cfg: Config) -> None:
         except Unknowable:
             continue
         if isinstance(v, bool) or (plain_int(v) and v <= 0) or (number(v) and not plain_int(v)):
-            raise bad_argument("positive", name, v)
+            raise Rejected(NotPositive(argument=name, value=v))
 
 
 def embedding(cfg: Config, x: Shape) -> Shape:
@@ -194,13 +194,13 @@ def lambda_layer(cfg: Config, x: Shape) -> Shape:
 def _check_relu(cfg: Config) -> None:
     mv = cfg.raw("max_value")
     if number(mv) and mv < 0:
-        raise bad_argument("non_negative", "max_value", mv)
+        raise Rejected(Negative(argument="max_value", value=mv))
     for name in ("negative_slope", "threshold"):
         if not cfg.given(name):
             continue
         v = cfg.raw(name)
         if v is None or (number(v) and v < 0):
-            raise bad_argument("non_negative", name, v)
+            raise Rejected(Negative(argument=name, value=v))
 
 
 def _check_leaky_relu(cfg: Config) -> None:
@@ -209,7 +209,7 @@ def _check_leaky_relu(cfg: Config) -> None:
         return
     v = cfg.raw(name)
     if v is None or (number(v) and v < 0):
-        raise bad_argument("non_negative", name, v)
+        raise Rejected(Negative(argument=name, value=v))
 
 
 def _shared_axes(cfg: Config) -> tuple:
@@ -228,7 +228,7 @@ def prelu(cfg: Config, x: Shape) -> Shape:
     for a in _shared_axes(cfg):
         # build: param_shape[a - 1] over the non-batch axes (Python indexing).
         if not -(len(d) - 1) <= a - 1 < len(d) - 1:
-            raise bad_argument("axis_range", "shared_axes", cfg.raw("shared_axes"), shape=x)
+            raise Rejected(AxisArgumentOutOfRange(argument="shared_axes", value=cfg.raw("shared_axes"), shape=x))
     return x
 
 
@@ -247,7 +247,7 @@ def _check_axes_in_range(cfg: Config, x: Shape, axes: tuple[int, ...]) -> None:
     rank = len(dims(x))
     for a in axes:
         if a >= rank or a < -rank:
-            raise bad_argument("axis_range", "axis", cfg.raw("axis"), shape=x)
+            raise Rejected(AxisArgumentOutOfRange(argument="axis", value=cfg.raw("axis"), shape=x))
 
 
 def axis_preserving(cfg: Config, x: Shape) -> Shape:
@@ -262,27 +262,27 @@ def _check_group_norm(cfg: Config) -> None:
     except Unknowable:
         return
     if isinstance(g, bool) or (plain_int(g) and g <= 0 and g != -1) or (number(g) and not plain_int(g)):
-        raise bad_argument("groups_value", "groups", g)
+        raise Rejected(BadGroupsValue(argument="groups", value=g))
 
 
 def group_norm(cfg: Config, x: Shape) -> Shape:
     axis = cfg.int("axis")
     d = dims(x)
     if not -len(d) <= axis < len(d):
-        raise bad_argument("axis_range", "axis", axis, shape=x)
+        raise Rejected(AxisArgumentOutOfRange(argument="axis", value=axis, shape=x))
     dim = d[axis]
     groups = cfg.int("groups")
     if is_known(dim):
         g = dim if groups == -1 else groups
         if dim < g or dim % g:
-            raise bad_argument("groups_channels", "groups", groups, shape=x, channels=dim, axis=axis)
+            raise Rejected(GroupsNotDividingChannels(argument="groups", value=groups, shape=x, channels=dim, axis=axis))
     return x
 
 
 def _check_spectral(cfg: Config) -> None:
     v = cfg.raw("power_iterations")
     if number(v) and v <= 0:
-        raise bad_argument("positive", "power_iterations", v)
+        raise Rejected(NotPositive(argument="power_iterations", value=v))
 
 
 # Layers with a ``kernel`` or ``embeddings`` attribute, which SpectralNormalization needs.
@@ -298,7 +298,7 @@ def spectral_normalization(cfg: Config, x: Shape) -> Any:
     if name is None:
         raise Unknowable("layer")
     if name not in _KERNEL_LAYERS:
-        raise bad_argument("no_kernel", "layer", name)
+        raise Rejected(NothingToNormalize(argument="layer", value=name))
     return engine.infer_output(inner, x, input_spec=False)
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from shapelint.layers.spec import LayerIssue, LayerSpec, Output, Unknowable
+from shapelint.layers.spec import LayerSpec, Output, Unknowable
 from shapelint.shapes import Shape
+from shapelint.violations.base import Rejected
+from shapelint.violations.inputs import InputRankMismatch
 
 
 # The differential tests set this: a shape function that fails is then a test failure.
@@ -20,8 +22,7 @@ def check_rank(spec: LayerSpec, x: Shape) -> None:
     if x.rank is None:
         return
     if (spec.ranks and x.rank not in spec.ranks) or x.rank < spec.min_rank:
-        raise LayerIssue("SHP201", expected=tuple(spec.ranks or ()), min_rank=spec.min_rank,
-                         got=x, layer=spec.name, family=spec.family)
+        raise Rejected(InputRankMismatch(expected=tuple(spec.ranks or ()), min_rank=spec.min_rank, got=x, layer=spec.name, family=spec.family))
 
 
 # Keras 2 (tf.keras) convolutions treat extra leading axes as batch axes; Keras 3 rejects them.
@@ -51,7 +52,7 @@ def infer_output(layer: Any, inputs: "Shape | Sequence[Shape]", call: Optional[d
     their Shape). ``input_spec=False`` skips the accepted-ranks check, as Keras does when a
     wrapper (TimeDistributed, SpectralNormalization) asks the wrapped layer for its
     ``compute_output_shape`` directly. ``keras_version=2`` applies tf.keras behaviour where it
-    differs (convolutions over extra leading axes). Raises :class:`LayerIssue` when Keras would raise;
+    differs (convolutions over extra leading axes). Raises :class:`Rejected` when Keras would raise;
     returns an unknown shape when the result cannot be known.
     """
     spec: LayerSpec = layer.spec
@@ -74,7 +75,7 @@ def infer_output(layer: Any, inputs: "Shape | Sequence[Shape]", call: Optional[d
         return spec.infer(layer.config, x, call) if spec.call_params else spec.infer(layer.config, x)
     except (Unknowable, RecursionError):
         return Shape(None)
-    except LayerIssue:
+    except Rejected:
         raise
     except Exception:
         if STRICT:

@@ -8,9 +8,12 @@ contracted sizes when both are known.
 """
 from __future__ import annotations
 
-from shapelint.layers.common import bad_argument, checks, plain_int
-from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable
+from shapelint.layers.common import checks, plain_int
+from shapelint.layers.spec import Config, LayerSpec, Unknowable
 from shapelint.shapes import Shape, dims_differ, is_known, normalize_axis
+from shapelint.violations.base import Rejected
+from shapelint.violations.arguments import AxisArgumentOutOfRange, WrongInputCount, WrongLength
+from shapelint.violations.merging import BroadcastMismatch, ConcatAxisMismatch, ConcatRankMismatch, DotAxesMismatch
 
 
 def _known_ranks(xs: list[Shape]) -> list[Shape]:
@@ -39,34 +42,32 @@ def concatenate(cfg: Config, xs: list[Shape]) -> Shape:
         r = list(x.dims)  # type: ignore[arg-type]
         if len(r) > axis:
             if axis < -len(r):
-                raise bad_argument("axis_range", "axis", axis, shape=x)
+                raise Rejected(AxisArgumentOutOfRange(argument="axis", value=axis, shape=x))
             del r[axis]
         reduced.append(r)
     ranks = {len(r) for r in reduced}
     if len(ranks) > 1:
-        raise LayerIssue("SHP101", kind="rank", axis=axis, shapes=xs)
+        raise Rejected(ConcatRankMismatch(axis=axis, shapes=xs))
     rank = len(xs[0].dims)  # type: ignore[arg-type]
     ax = normalize_axis(axis, rank)
     for d in range(ranks.pop()):
         for i in range(1, len(reduced)):
             for j in range(i):
                 if dims_differ(reduced[j][d], reduced[i][d]):
-                    full = d if ax is None or d < ax else d + 1
                     if len({len(x.dims) for x in xs}) > 1:  # type: ignore[arg-type]
-                        raise LayerIssue("SHP101", kind="rank", axis=axis, shapes=xs)
-                    raise LayerIssue("SHP101", kind="axis", axis=axis, norm_axis=ax, bad_axis=full,
-                                     shapes=[xs[j], xs[i]] if j else xs, index=1 if j else i)
+                        raise Rejected(ConcatRankMismatch(axis=axis, shapes=xs))
+                    raise Rejected(ConcatAxisMismatch(axis=axis, norm_axis=ax, shapes=[xs[j], xs[i]] if j else xs, index=1 if j else i))
     out = list(xs[0].dims)  # type: ignore[arg-type]
     if len(xs) == 1:
         return xs[0]
     if ax is None:
-        raise bad_argument("axis_range", "axis", axis, shape=xs[0])
+        raise Rejected(AxisArgumentOutOfRange(argument="axis", value=axis, shape=xs[0]))
     for x in xs[1:]:
         if not is_known(out[ax]):
             out[ax] = None
             break
         if not -len(x.dims) <= axis < len(x.dims):  # type: ignore[arg-type]
-            raise LayerIssue("SHP101", kind="rank", axis=axis, shapes=xs)
+            raise Rejected(ConcatRankMismatch(axis=axis, shapes=xs))
         d = x.dims[axis]  # type: ignore[index]
         if not is_known(d):
             out[ax] = None
@@ -91,7 +92,7 @@ def _pair(a: tuple, b: tuple, xs: list[Shape]) -> tuple:
         elif is_known(j) and j == 1:
             out.append(i)
         elif dims_differ(i, j):
-            raise LayerIssue("SHP102", shapes=xs, axis=1 + offset + k, a=i, b=j)
+            raise Rejected(BroadcastMismatch(shapes=xs, axis=1 + offset + k, a=i, b=j))
         else:
             out.append(i if is_known(i) else j if is_known(j) else i)
     return tuple(out)
@@ -107,7 +108,7 @@ def elementwise(cfg: Config, xs: list[Shape]) -> Shape:
     batches = {x.dims[0] for x in xs if is_known(x.dims[0])}  # type: ignore[index]
     if len(batches) > 1:
         a, b = sorted(batches)[:2]
-        raise LayerIssue("SHP102", shapes=xs, axis=0, a=a, b=b)
+        raise Rejected(BroadcastMismatch(shapes=xs, axis=0, a=a, b=b))
     out = xs[0].dims[1:]  # type: ignore[index]
     for x in xs[1:]:
         out = _pair(out, x.dims[1:], xs)  # type: ignore[index]
@@ -117,7 +118,7 @@ def elementwise(cfg: Config, xs: list[Shape]) -> Shape:
 
 def subtract(cfg: Config, xs: list[Shape]) -> Shape:
     if len(xs) != 2:
-        raise bad_argument("input_count", "inputs", len(xs), count=2)
+        raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=2))
     return elementwise(cfg, xs)
 
 
@@ -136,22 +137,22 @@ def _check_dot(cfg: Config) -> None:
     axes = cfg.known("axes")
     if isinstance(axes, (tuple, list)):
         if len(axes) != 2:
-            raise bad_argument("length", "axes", axes, length=2)
+            raise Rejected(WrongLength(argument="axes", value=axes, length=2))
 
 
 def dot(cfg: Config, xs: list[Shape]) -> Shape:
     if len(xs) != 2:
-        raise bad_argument("input_count", "inputs", len(xs), count=2)
+        raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=2))
     if xs[0].dims is None or xs[1].dims is None:
         raise Unknowable("inputs")
     a, b = xs
     ax_a, ax_b = _dot_axes(cfg, a, b)
     la, lb = len(a.dims), len(b.dims)  # type: ignore[arg-type]
     if not (-la <= ax_a < la and -lb <= ax_b < lb) or lb < 1:
-        raise bad_argument("axis_range", "axes", cfg.raw("axes"), shape=a, other=b)
+        raise Rejected(AxisArgumentOutOfRange(argument="axes", value=cfg.raw("axes"), shape=a, other=b))
     da, db = a.dims[ax_a], b.dims[ax_b]  # type: ignore[index]
     if dims_differ(da, db):
-        raise LayerIssue("SHP103", shapes=xs, axes=(ax_a % la, ax_b % lb), a=da, b=db)
+        raise Rejected(DotAxesMismatch(shapes=xs, axes=(ax_a % la, ax_b % lb), a=da, b=db))
     left = list(a.dims)  # type: ignore[arg-type]
     right = list(b.dims)  # type: ignore[arg-type]
     left.pop(ax_a)

@@ -11,10 +11,13 @@ from typing import Any
 
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    bad_argument, check_choice, checks, data_format, dims, number, plain_int, same,
+    check_choice, checks, data_format, dims, number, plain_int, same,
 )
-from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable, opaque
+from shapelint.layers.spec import Config, LayerSpec, Unknowable, opaque
 from shapelint.shapes import Shape, is_known
+from shapelint.violations.base import Rejected
+from shapelint.violations.arguments import AxisArgumentOutOfRange, CrossingShapesDiffer, IntModeOnly, MeanWithoutVariance, MutuallyExclusive, Negative, NotAChoice, NotGreaterThanOne, NotPositive, NotRGB, OneOfRequired, RequiredWith, VocabularyTooLarge, WrongInputCount
+from shapelint.violations.inputs import InputRankMismatch
 
 
 # --- images -----------------------------------------------------------------------------------
@@ -26,8 +29,7 @@ def resizing(cfg: Config, x: Shape) -> Shape:
     first = data_format(cfg) == "channels_first"
     hi, wi = ((2, 3) if first else (1, 2)) if len(d) == 4 else ((1, 2) if first else (0, 1))
     if max(hi, wi) >= len(d):
-        raise LayerIssue("SHP201", expected=(3, 4), min_rank=0, got=x, layer="Resizing",
-                         family="image")
+        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="Resizing", family="image"))
     d[hi], d[wi] = h, w
     return Shape(tuple(d))
 
@@ -35,8 +37,7 @@ def resizing(cfg: Config, x: Shape) -> Shape:
 def center_crop(cfg: Config, x: Shape) -> Shape:
     d = dims(x)
     if len(d) not in (3, 4):
-        raise LayerIssue("SHP201", expected=(3, 4), min_rank=0, got=x, layer="CenterCrop",
-                         family="image")
+        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="CenterCrop", family="image"))
     return resizing(cfg, x)
 
 
@@ -45,8 +46,7 @@ def random_crop(cfg: Config, x: Shape) -> Shape:
     h, w = cfg.int("height"), cfg.int("width")
     hi, wi = (-2, -1) if data_format(cfg) == "channels_first" else (-3, -2)
     if len(d) < -hi:
-        raise LayerIssue("SHP201", expected=(3, 4), min_rank=0, got=x, layer="RandomCrop",
-                         family="image")
+        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="RandomCrop", family="image"))
     d[hi], d[wi] = h, w
     return Shape(tuple(d))
 
@@ -55,11 +55,10 @@ def color_degeneration(cfg: Config, x: Shape) -> Shape:
     """RandomColorDegeneration blends with grayscale: it needs 3 channels (when known)."""
     d = dims(x)
     if len(d) not in (3, 4):
-        raise LayerIssue("SHP201", expected=(3, 4), min_rank=0, got=x,
-                         layer="RandomColorDegeneration", family="image")
+        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="RandomColorDegeneration", family="image"))
     ch = (1 if len(d) == 4 else 0) if data_format(cfg) == "channels_first" else -1
     if is_known(d[ch]) and d[ch] != 3:
-        raise bad_argument("rgb_channels", "inputs", None, shape=x, channels=d[ch])
+        raise Rejected(NotRGB(argument="inputs", value=None, shape=x, channels=d[ch]))
     return x
 
 
@@ -79,14 +78,14 @@ def _norm_axes(cfg: Config) -> tuple:
 def _check_normalization(cfg: Config) -> None:
     mean, var = cfg.raw("mean"), cfg.raw("variance")
     if cfg.is_known(mean) and cfg.is_known(var) and (mean is None) != (var is None):
-        raise bad_argument("mean_variance", "mean", mean)
+        raise Rejected(MeanWithoutVariance(argument="mean", value=mean))
 
 
 def normalization(cfg: Config, x: Shape) -> Shape:
     d = dims(x)
     for a in _norm_axes(cfg):
         if a < -len(d) or a >= len(d):
-            raise bad_argument("axis_range", "axis", cfg.raw("axis"), shape=x)
+            raise Rejected(AxisArgumentOutOfRange(argument="axis", value=cfg.raw("axis"), shape=x))
     mean = cfg.known("mean")
     if mean is not None and not number(mean):
         raise Unknowable("mean")    # arrays broadcast against the kept axes: not modeled
@@ -119,10 +118,10 @@ def category_encoding(cfg: Config, x: Shape) -> Shape:
 def _check_category_encoding(cfg: Config) -> None:
     mode = cfg.raw("output_mode")
     if isinstance(mode, str) and mode not in ("count", "one_hot", "multi_hot", "binary"):
-        raise bad_argument("choice", "output_mode", mode, choices=("count", "one_hot", "multi_hot"))
+        raise Rejected(NotAChoice(argument="output_mode", value=mode, choices=("count", "one_hot", "multi_hot")))
     n = cfg.raw("num_tokens")
     if cfg.given("num_tokens") and n is None or (number(n) and n < 1):
-        raise bad_argument("positive", "num_tokens", n)
+        raise Rejected(NotPositive(argument="num_tokens", value=n))
 
 
 def discretization(cfg: Config, x: Shape) -> Shape:
@@ -156,11 +155,11 @@ def _check_discretization(cfg: Config) -> None:
     if not (cfg.is_known(nb) and cfg.is_known(bb)):
         return
     if number(nb) and nb < 0:
-        raise bad_argument("non_negative", "num_bins", nb)
+        raise Rejected(Negative(argument="num_bins", value=nb))
     if nb is not None and bb is not None:
-        raise bad_argument("exclusive", "num_bins", nb, other="bin_boundaries")
+        raise Rejected(MutuallyExclusive(argument="num_bins", value=nb, other="bin_boundaries"))
     if nb is None and bb is None:
-        raise bad_argument("required", "num_bins", None, other="bin_boundaries")
+        raise Rejected(OneOfRequired(argument="num_bins", value=None, other="bin_boundaries"))
 
 
 def hashing(cfg: Config, x: Shape) -> Shape:
@@ -179,18 +178,18 @@ def hashing(cfg: Config, x: Shape) -> Shape:
 def _check_hashing(cfg: Config) -> None:
     n = cfg.raw("num_bins")
     if cfg.is_known(n) and (n is None or (number(n) and n <= 0)):
-        raise bad_argument("positive", "num_bins", n)
+        raise Rejected(NotPositive(argument="num_bins", value=n))
     check_choice(cfg, "output_mode", ("int", "one_hot", "multi_hot", "count"))
 
 
 def hashed_crossing(cfg: Config, xs: list[Shape]) -> Shape:
     if len(xs) != 2:
-        raise bad_argument("input_count", "inputs", len(xs), count=2)
+        raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=2))
     a, b = dims(xs[0]), dims(xs[1])
     if not a or not b:
         raise Unknowable("rank")
     if a[-1] != b[-1] and is_known(a[-1]) and is_known(b[-1]):
-        raise bad_argument("crossing_shapes", "inputs", None, shape=xs[0], other=xs[1])
+        raise Rejected(CrossingShapesDiffer(argument="inputs", value=None, shape=xs[0], other=xs[1]))
     if not (is_known(a[-1]) and is_known(b[-1])) and a[-1] != b[-1]:
         raise Unknowable("last axis")
     mode = cfg.known("output_mode")
@@ -225,28 +224,26 @@ def _check_lookup_args(cfg: Config, text: bool = False) -> None:
     check_choice(cfg, "output_mode", ("int",) + _NON_INT)
     m = cfg.raw("max_tokens")
     if plain_int(m) and m <= 1:
-        raise bad_argument("greater_than_one", "max_tokens", m)
+        raise Rejected(NotGreaterThanOne(argument="max_tokens", value=m))
     if cfg.bool("pad_to_max_tokens") and cfg.known("max_tokens") is None:
-        raise bad_argument("required_with", "max_tokens", None, other="pad_to_max_tokens=True")
+        raise Rejected(RequiredWith(argument="max_tokens", value=None, other="pad_to_max_tokens=True"))
     if cfg.known("output_mode") == "tf_idf" and cfg.known("vocabulary") is not None \
             and cfg.raw("idf_weights") is None:
-        raise bad_argument("required_with", "idf_weights", None,
-                           other="output_mode='tf_idf' with a vocabulary")
+        raise Rejected(RequiredWith(argument="idf_weights", value=None, other="output_mode='tf_idf' with a vocabulary"))
     if not text:
         n = cfg.raw("num_oov_indices")
         if plain_int(n) and n < 0:
-            raise bad_argument("non_negative", "num_oov_indices", n)
+            raise Rejected(Negative(argument="num_oov_indices", value=n))
     if plain_int(m):
         size = _vocab_size(cfg, cfg.known("output_mode"), text)
         if size > m:
-            raise bad_argument("vocab_size", "max_tokens", m, size=size)
+            raise Rejected(VocabularyTooLarge(argument="max_tokens", value=m, size=size))
 
 
 def _check_text_vectorization(cfg: Config) -> None:
     mode = cfg.known("output_mode")
     if mode != "int" and cfg.known("output_sequence_length") is not None:
-        raise bad_argument("int_mode_only", "output_sequence_length",
-                           cfg.raw("output_sequence_length"), mode=mode)
+        raise Rejected(IntModeOnly(argument="output_sequence_length", value=cfg.raw("output_sequence_length"), mode=mode))
     _check_lookup_args(cfg, text=True)
 
 

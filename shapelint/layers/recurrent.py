@@ -12,12 +12,16 @@ from typing import Any
 
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    bad_argument, check_positive_int, checks, data_format, dims, int_tuple,
+    check_positive_int, checks, data_format, dims, int_tuple,
 )
 from shapelint.layers.conv import _check_strides_dilation, _padding, conv_length
 from shapelint.layers.core import last_axis_weights
-from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable, opaque
+from shapelint.layers.spec import Config, LayerSpec, Unknowable, opaque
 from shapelint.shapes import Shape, is_known, mul_dims
+from shapelint.violations.base import Rejected
+from shapelint.violations.arguments import NotAChoice, NotPositive, NotRecurrent
+from shapelint.violations.inputs import InputRankMismatch
+from shapelint.violations.spatial import NonPositiveOutput
 
 _RECURRENT = {"SimpleRNN", "LSTM", "GRU", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}
 _CELL_STATES = {"SimpleRNNCell": 1, "GRUCell": 1, "LSTMCell": 2}
@@ -88,24 +92,21 @@ def conv_lstm(n: int, name: str):
     def infer(cfg: Config, x: Shape):
         d = dims(x)
         if len(d) != n + 3:
-            raise LayerIssue("SHP201", expected=(n + 3,), min_rank=n + 3, got=x, layer=name,
-                             family=f"convlstm{n}d")
+            raise Rejected(InputRankMismatch(expected=(n + 3,), min_rank=n + 3, got=x, layer=name, family=f"convlstm{n}d"))
         filters = cfg.int("filters")
         kernel = int_tuple(cfg, "kernel_size", n)
         strides = int_tuple(cfg, "strides", n, allow_zero=True)
         dilation = int_tuple(cfg, "dilation_rate", n)
         padding = _padding(cfg, ("valid", "same"))
         if 0 in strides:
-            raise bad_argument("positive", "strides", cfg.raw("strides"))
+            raise Rejected(NotPositive(argument="strides", value=cfg.raw("strides")))
         channels_first = data_format(cfg) == "channels_first"
         first = 3 if channels_first else 2
         frame = list(d[first:first + n])
         for i, length in enumerate(frame):
             frame[i] = conv_length(length, kernel[i], strides[i], padding, dilation[i])
             if is_known(frame[i]) and frame[i] <= 0:
-                raise LayerIssue("SHP402", axis=i + first, size=length, kernel=kernel[i],
-                                 strides=strides[i], dilation=dilation[i], padding=padding,
-                                 out=frame[i], what="kernel_size")
+                raise Rejected(NonPositiveOutput(axis=i + first, size=length, kernel=kernel[i], strides=strides[i], dilation=dilation[i], padding=padding, out=frame[i], what="kernel_size"))
         batch, time = d[0], d[1]
         state_dims = (filters, *frame) if channels_first else (*frame, filters)
         state = Shape((batch,) + tuple(state_dims))
@@ -122,7 +123,7 @@ def _check_conv_lstm(n: int):
         data_format(cfg)
         v = cfg.raw("padding")
         if isinstance(v, str) and v.lower() not in ("valid", "same"):
-            raise bad_argument("choice", "padding", v, choices=("valid", "same"))
+            raise Rejected(NotAChoice(argument="padding", value=v, choices=("valid", "same")))
     return checks(check, _check_strides_dilation(n))
 
 
@@ -137,20 +138,19 @@ def _inner_spec(cfg: Config):
 def _check_bidirectional(cfg: Config) -> None:
     merge = cfg.raw("merge_mode", "concat")
     if cfg.is_known(merge) and merge not in ("sum", "mul", "ave", "concat", None):
-        raise bad_argument("choice", "merge_mode", merge,
-                           choices=("sum", "mul", "ave", "concat", None))
+        raise Rejected(NotAChoice(argument="merge_mode", value=merge, choices=("sum", "mul", "ave", "concat", None)))
     try:
         _, spec = _inner_spec(cfg)
     except Unknowable:
         return
     if spec.name not in _RECURRENT:
-        raise bad_argument("bidirectional_layer", "layer", spec.name)
+        raise Rejected(NotRecurrent(argument="layer", value=spec.name))
 
 
 def bidirectional(cfg: Config, x: Shape):
     inner, spec = _inner_spec(cfg)
     if spec.name not in _RECURRENT:
-        raise bad_argument("bidirectional_layer", "layer", spec.name)
+        raise Rejected(NotRecurrent(argument="layer", value=spec.name))
     if cfg.raw("backward_layer") is not None:
         raise Unknowable("backward_layer")
     engine.check_rank(spec, x)   # Bidirectional takes the wrapped layer's input_spec
@@ -181,8 +181,7 @@ def time_distributed(cfg: Config, x: Shape):
     inner, spec = _inner_spec(cfg)
     d = dims(x)
     if len(d) < 3:
-        raise LayerIssue("SHP201", expected=(), got=x, min_rank=3, layer="TimeDistributed",
-                         family="time_distributed")
+        raise Rejected(InputRankMismatch(expected=(), got=x, min_rank=3, layer="TimeDistributed", family="time_distributed"))
     if spec.takes != "one" or spec.call_params:
         raise Unknowable("inner layer")
     inner_out = engine.infer_output(inner, Shape((d[0],) + d[2:]), input_spec=False)

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from math import prod
 
-from shapelint.layers.common import bad_argument, checks, dims, plain_int
-from shapelint.layers.spec import Config, LayerIssue, LayerSpec, Unknowable
+from shapelint.layers.common import checks, dims, plain_int
+from shapelint.layers.spec import Config, LayerSpec, Unknowable
 from shapelint.shapes import Shape, Sym, is_known
+from shapelint.violations.base import Rejected
+from shapelint.violations.arguments import BadReshapeTarget, NotAnInt, NotPositive, PermuteNotAPermutation
+from shapelint.violations.inputs import InputRankMismatch
+from shapelint.violations.spatial import ReshapeSizeMismatch
 
 
 def flatten(cfg: Config, x: Shape) -> Shape:
@@ -32,7 +36,7 @@ def _target(cfg: Config) -> tuple:
 def _check_reshape(cfg: Config) -> None:
     target = _target(cfg)
     if any(d < -1 for d in target) or target.count(-1) > 1:
-        raise bad_argument("reshape_target", "target_shape", target)
+        raise Rejected(BadReshapeTarget(argument="target_shape", value=target))
 
 
 def reshape(cfg: Config, x: Shape) -> Shape:
@@ -47,20 +51,17 @@ def reshape(cfg: Config, x: Shape) -> Shape:
         size = prod(rest)  # type: ignore[arg-type]
         if -1 not in target:
             if size != known_target:
-                raise LayerIssue("SHP401", input=x, target=target, in_size=size,
-                                 out_size=known_target)
+                raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=size, out_size=known_target))
             return Shape((batch,) + target)
         if known_target == 0 or size % known_target:
-            raise LayerIssue("SHP401", input=x, target=target, in_size=size,
-                             out_size=known_target, wildcard=True)
+            raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=size, out_size=known_target, wildcard=True))
         return Shape((batch,) + tuple(size // known_target if d == -1 else d for d in target))
     if -1 not in target and all(is_known(d) or isinstance(d, Sym) for d in rest):
         # Named unknown sizes are ints by the time Keras sees them: the known part of the
         # input must divide the target size. (A literal None is skipped, as Keras does.)
         known_in = prod(d for d in rest if is_known(d))  # type: ignore[misc]
         if known_in and known_target % known_in:
-            raise LayerIssue("SHP401", input=x, target=target, in_size=None,
-                             known_in=known_in, out_size=known_target)
+            raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=None, known_in=known_in, out_size=known_target))
     return Shape((batch,) + tuple(None if d == -1 else d for d in target))
 
 
@@ -74,7 +75,7 @@ def _permutation(cfg: Config) -> tuple:
 def _check_permute(cfg: Config) -> None:
     p = _permutation(cfg)
     if sorted(p) != list(range(1, len(p) + 1)):
-        raise bad_argument("permute_dims", "dims", p)
+        raise Rejected(PermuteNotAPermutation(argument="dims", value=p))
 
 
 def permute(cfg: Config, x: Shape) -> Shape:
@@ -82,25 +83,23 @@ def permute(cfg: Config, x: Shape) -> Shape:
     _check_permute(cfg)
     d = dims(x)
     if len(d) != len(p) + 1:
-        raise LayerIssue("SHP201", expected=(len(p) + 1,), min_rank=0, got=x, layer="Permute",
-                         family="permute")
+        raise Rejected(InputRankMismatch(expected=(len(p) + 1,), min_rank=0, got=x, layer="Permute", family="permute"))
     return Shape((d[0],) + tuple(d[i] for i in p))
 
 
 def _check_repeat(cfg: Config) -> None:
     n = cfg.known("n")
     if isinstance(n, bool) or (not plain_int(n) and n is not None):
-        raise bad_argument("int", "n", n)
+        raise Rejected(NotAnInt(argument="n", value=n))
     if plain_int(n) and n <= 0:
-        raise bad_argument("positive", "n", n)
+        raise Rejected(NotPositive(argument="n", value=n))
 
 
 def repeat_vector(cfg: Config, x: Shape) -> Shape:
     n = cfg.int("n")
     d = dims(x)
     if len(d) != 2:
-        raise LayerIssue("SHP201", expected=(2,), min_rank=0, got=x, layer="RepeatVector",
-                         family="repeat")
+        raise Rejected(InputRankMismatch(expected=(2,), min_rank=0, got=x, layer="RepeatVector", family="repeat"))
     return Shape((d[0], n, d[1]))
 
 

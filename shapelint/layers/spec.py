@@ -3,7 +3,8 @@
 Shape functions receive a :class:`Config` (constructor arguments, evaluated as far as
 the interpreter knew them) and input shapes. They either return output shape(s),
 raise :class:`Unknowable` when something they need is not known (the output becomes
-unknown, silently), or raise :class:`LayerIssue` when Keras would definitely raise.
+unknown, silently), or raise :class:`~shapelint.violations.Rejected` with the typed
+violation Keras would definitely raise.
 """
 from __future__ import annotations
 
@@ -15,15 +16,6 @@ from shapelint.shapes import Shape
 
 class Unknowable(Exception):
     """A value the shape function needs is not known: the result is unknown, not an error."""
-
-
-class LayerIssue(Exception):
-    """Keras would raise: ``code`` names the rule, ``details`` feed the message and fix."""
-
-    def __init__(self, code: str, **details: Any):
-        super().__init__(code, details)
-        self.code = code
-        self.details = details
 
 
 MISSING = object()

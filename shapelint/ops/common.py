@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from shapelint.ops.spec import OpIssue, Unknowable
+from shapelint.ops.spec import Unknowable
 from shapelint.shapes import BroadcastError, Dim, Shape, broadcast, is_known
+from shapelint.violations.base import Rejected
+from shapelint.violations.inputs import AxisOutOfRange
+from shapelint.violations.merging import BroadcastMismatch
 
 
 def dims(x: Shape) -> tuple:
@@ -18,7 +21,7 @@ def axis_in(axis: int, rank: int, what: str = "axis", shape: Optional[Shape] = N
     """``axis`` normalised into ``[0, rank)``; SHP206 when it is out of range."""
     if -rank <= axis < rank:
         return axis % rank if rank else 0
-    raise OpIssue("SHP206", kind="range", axis=axis, rank=rank, what=what, shape=shape)
+    raise Rejected(AxisOutOfRange(axis=axis, rank=rank, what=what, shape=shape))
 
 
 def axes_in(axes: Sequence[int], rank: int, shape: Optional[Shape] = None, what: str = "axis") -> list[int]:
@@ -42,8 +45,8 @@ def product(ds) -> Optional[int]:
 
 # Broadcasting is defined once, in shapelint.shapes; ops only report its conflicts.
 
-def broadcast_issue(shapes: list[Shape], m: BroadcastError) -> OpIssue:
-    return OpIssue("SHP102", shapes=shapes, axis=m.index, a=m.a, b=m.b, rank=m.rank)
+def broadcast_issue(shapes: list[Shape], m: BroadcastError) -> Rejected:
+    return Rejected(BroadcastMismatch(shapes=shapes, axis=m.index, a=m.a, b=m.b, rank=m.rank))
 
 
 def broadcast_all(shapes: list[Shape]) -> Shape:

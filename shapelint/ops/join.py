@@ -8,8 +8,10 @@ inputs' known sizes; ``K`` (Keras 2 backend) wraps the TensorFlow ops.
 from __future__ import annotations
 
 from shapelint.ops.common import axis_in, dims
-from shapelint.ops.spec import Args, OpIssue, OpSpec, Tensors, Unknowable
+from shapelint.ops.spec import Args, OpSpec, Tensors, Unknowable
 from shapelint.shapes import Shape, add_dims, dims_differ, is_known
+from shapelint.violations.base import Rejected
+from shapelint.violations.merging import ConcatAxisMismatch, ConcatRankMismatch, SplitSectionsMismatch, SplitSizesMismatch, StackShapeMismatch, UnstackCountMismatch
 
 
 def _merge_dim(a, b):
@@ -30,11 +32,10 @@ def _concat(xs: list[Shape], axis: int, refine: bool) -> Shape:
         if x.dims is None:
             continue
         if len(x.dims) != rank:
-            raise OpIssue("SHP101", kind="rank", axis=axis, shapes=xs)
+            raise Rejected(ConcatRankMismatch(axis=axis, shapes=xs))
         for d in range(rank):
             if d != ax and dims_differ(first.dims[d], x.dims[d]):
-                raise OpIssue("SHP101", kind="axis", axis=axis, norm_axis=ax, bad_axis=d,
-                              shapes=xs, index=i)
+                raise Rejected(ConcatAxisMismatch(axis=axis, norm_axis=ax, shapes=xs, index=i))
     out = list(first.dims)
     total = first.dims[ax]
     for x in xs[1:]:
@@ -85,10 +86,10 @@ def _stack(xs: list[Shape], axis: int, refine: bool) -> Shape:
         if x.dims is None:
             continue
         if len(x.dims) != rank:
-            raise OpIssue("SHP101", kind="stack", axis=axis, shapes=xs, index=i)
+            raise Rejected(StackShapeMismatch(axis=axis, shapes=xs, index=i))
         for d in range(rank):
             if dims_differ(first.dims[d], x.dims[d]):
-                raise OpIssue("SHP101", kind="stack", axis=axis, shapes=xs, index=i, bad_axis=d)
+                raise Rejected(StackShapeMismatch(axis=axis, shapes=xs, index=i))
             if refine:
                 out[d] = _merge_dim(out[d], x.dims[d])
     out.insert(ax, len(xs))
@@ -120,7 +121,7 @@ def _even(x: Shape, n: int, axis: int, ax: int) -> Tensors:
         raise Unknowable("num")
     d = x.dims[ax]
     if is_known(d) and d % n:
-        raise OpIssue("SHP105", kind="sections", size=d, n=n, axis=axis, shape=x)
+        raise Rejected(SplitSectionsMismatch(size=d, n=n, axis=axis, shape=x))
     return Tensors(tuple(_with(x.dims, ax, d // n if is_known(d) else None) for _ in range(n)))
 
 
@@ -166,10 +167,10 @@ def tf_split(a: Args) -> Tensors:
     if is_known(d):
         if -1 in sizes:
             if fixed > d:
-                raise OpIssue("SHP105", kind="sizes", size=d, sizes=tuple(sizes), axis=axis, shape=x)
+                raise Rejected(SplitSizesMismatch(size=d, sizes=tuple(sizes), axis=axis, shape=x))
             sizes = [d - fixed if s == -1 else s for s in sizes]
         elif fixed != d:
-            raise OpIssue("SHP105", kind="sizes", size=d, sizes=tuple(sizes), axis=axis, shape=x)
+            raise Rejected(SplitSizesMismatch(size=d, sizes=tuple(sizes), axis=axis, shape=x))
     return Tensors(tuple(_with(xd, ax, None if s == -1 else s) for s in sizes))
 
 
@@ -187,7 +188,7 @@ def _unstack(a: Args, name: str) -> Tensors:
             raise Unknowable("num")       # the real op cannot infer it either
         num = d
     elif is_known(d) and d != num:
-        raise OpIssue("SHP105", kind="unstack", size=d, n=num, axis=axis, shape=x)
+        raise Rejected(UnstackCountMismatch(size=d, n=num, axis=axis, shape=x))
     if num < 0:
         raise Unknowable("num")
     rest = Shape(xd[:ax] + xd[ax + 1:])

@@ -11,20 +11,22 @@ from math import prod
 from typing import Optional
 
 from shapelint.ops.common import dims
-from shapelint.ops.spec import Args, OpIssue, OpSpec, Unknowable
+from shapelint.ops.spec import Args, OpSpec, Unknowable
 from shapelint.shapes import BroadcastError, Shape, broadcast, dims_differ, is_known
+from shapelint.violations.base import Rejected
+from shapelint.violations.merging import ContractionMismatch, EinsumLabelMismatch, MatmulBatchMismatch, MatmulRankTooLow
 
 
 def _inner(a: Shape, b: Shape, da, db, ia: int, ib: int) -> None:
     if dims_differ(da, db):
-        raise OpIssue("SHP104", kind="inner", shapes=[a, b], axes=(ia, ib), a=da, b=db)
+        raise Rejected(ContractionMismatch(shapes=[a, b], axes=(ia, ib), a=da, b=db))
 
 
 def _batch(a: Shape, b: Shape, ba: tuple, bb: tuple) -> tuple:
     try:
         return broadcast(Shape(ba), Shape(bb)).dims  # type: ignore[return-value]
     except BroadcastError as m:
-        raise OpIssue("SHP104", kind="batch", shapes=[a, b], a=m.a, b=m.b) from None
+        raise Rejected(MatmulBatchMismatch(shapes=[a, b], a=m.a, b=m.b)) from None
 
 
 def keras_matmul_shape(a: Shape, b: Shape) -> Shape:
@@ -48,7 +50,7 @@ def tf_matmul_shape(a: Shape, b: Shape, ta: bool = False, tb: bool = False) -> S
     """``tf.matmul``: both operands at least 2-D; batch axes broadcast."""
     ad, bd = dims(a), dims(b)
     if len(ad) < 2 or len(bd) < 2:
-        raise OpIssue("SHP104", kind="rank", shapes=[a, b])
+        raise Rejected(MatmulRankTooLow(shapes=[a, b]))
     rows, ka = (ad[-1], ad[-2]) if ta else (ad[-2], ad[-1])
     kb, cols = (bd[-1], bd[-2]) if tb else (bd[-2], bd[-1])
     _inner(a, b, ka, kb, len(ad) - (2 if ta else 1), len(bd) - (1 if tb else 2))
@@ -135,9 +137,7 @@ def _einsum(equation: str, shapes: list[Shape], keras: bool) -> Shape:
         if len(set(known)) > 1:
             i, j = where[label][ds.index(known[0])], where[label][next(
                 n for n, d in enumerate(ds) if is_known(d) and d != known[0])]
-            raise OpIssue("SHP104", kind="einsum", equation=equation, label=label,
-                          shapes=shapes, a=known[0], b=next(d for d in known if d != known[0]),
-                          operands=(i, j))
+            raise Rejected(EinsumLabelMismatch(equation=equation, label=label, shapes=shapes, a=known[0], b=next(d for d in known if d != known[0]), operands=(i, j)))
     if out_spec is None:
         counts: dict[str, int] = {}
         for spec in specs:
@@ -159,7 +159,7 @@ def _einsum(equation: str, shapes: list[Shape], keras: bool) -> Shape:
             for e in ellipses[1:]:
                 acc = broadcast(acc, Shape(e))
         except BroadcastError as m:
-            raise OpIssue("SHP104", kind="batch", shapes=shapes, a=m.a, b=m.b) from None
+            raise Rejected(MatmulBatchMismatch(shapes=shapes, a=m.a, b=m.b)) from None
         ell = acc.dims  # type: ignore[assignment]
     out: list = []
     head, _, tail = out_spec.partition("...")
@@ -232,13 +232,13 @@ def _tensordot(x: Shape, y: Shape, raw, keras: bool) -> Shape:
     if keras and pairwise:
         for i, j, p, q in zip(ax, ay, cx, cy):
             if dims_differ(p, q):
-                raise OpIssue("SHP104", kind="tensordot", shapes=[x, y], axes=(i, j), a=p, b=q)
+                raise Rejected(ContractionMismatch(shapes=[x, y], axes=(i, j), a=p, b=q))
     # TensorFlow reshapes both sides to matrices when their shapes are fully known; the
     # products of the contracted sizes must then agree.
     if all(is_known(d) for d in xd + yd) and prod(cx) != prod(cy):
         bad = next(((i, j, p, q) for i, j, p, q in zip(ax, ay, cx, cy) if p != q),
                    (ax[0], ay[0], cx[0], cy[0]))
-        raise OpIssue("SHP104", kind="tensordot", shapes=[x, y], axes=bad[:2], a=bad[2], b=bad[3])
+        raise Rejected(ContractionMismatch(shapes=[x, y], axes=bad[:2], a=bad[2], b=bad[3]))
     fx = tuple(d for i, d in enumerate(xd) if i not in ax)
     fy = tuple(d for i, d in enumerate(yd) if i not in ay)
     return Shape(fx + fy)

@@ -12,8 +12,12 @@ from math import prod
 from typing import Optional
 
 from shapelint.ops.common import axes_in, axis_in, dims
-from shapelint.ops.spec import Args, OpIssue, OpSpec, Unknowable
+from shapelint.ops.spec import Args, OpSpec, Unknowable
 from shapelint.shapes import Shape, broadcast_dim, is_known
+from shapelint.violations.base import Rejected
+from shapelint.violations.inputs import NotAPermutation, SqueezeNonUnitAxis, TileMultiplesMismatch
+from shapelint.violations.merging import BroadcastToMismatch
+from shapelint.violations.spatial import ReshapeOpSizeMismatch
 
 
 # --- reshape ---------------------------------------------------------------------------------
@@ -31,19 +35,19 @@ def _reshape(x: Shape, target: tuple, keras: bool) -> Shape:
     unknown_in = [i for i, d in enumerate(x.dims) if not is_known(d)]
     known_out = prod(t for t in target if is_known(t) and t != -1)
     known_in = prod(d for d in x.dims if is_known(d))
-    detail = dict(input=x, target=tuple(target), op_reshape=True)
+    detail = dict(input=x, target=tuple(target))
     if not unknown_in and not unknown_out:
         if known_in != known_out:
-            raise OpIssue("SHP401", in_size=known_in, out_size=known_out, **detail)
+            raise Rejected(ReshapeOpSizeMismatch(in_size=known_in, out_size=known_out, **detail))
     elif not unknown_in and len(unknown_out) == 1:
         if known_in % known_out:
-            raise OpIssue("SHP401", in_size=known_in, out_size=known_out, wildcard=True, **detail)
+            raise Rejected(ReshapeOpSizeMismatch(in_size=known_in, out_size=known_out, wildcard=True, **detail))
         i = unknown_out[0]
         if target[i] == -1 or not keras:
             out[i] = known_in // known_out
     elif len(unknown_in) == 1 and not unknown_out:
         if known_out % known_in:
-            raise OpIssue("SHP401", in_size=None, known_in=known_in, out_size=known_out, **detail)
+            raise Rejected(ReshapeOpSizeMismatch(in_size=None, known_in=known_in, out_size=known_out, **detail))
     elif len(unknown_in) == 1 and len(unknown_out) == 1 and not keras:
         if known_in == known_out:
             out[unknown_out[0]] = x.dims[unknown_in[0]]
@@ -119,7 +123,7 @@ def _squeeze(x: Shape, axes: Optional[tuple], tf: bool) -> Shape:
     for a, n in zip(axes, norm):
         d = xd[n]
         if is_known(d) and d != 1:
-            raise OpIssue("SHP206", kind="squeeze", axis=a, size=d, shape=x, rank=len(xd))
+            raise Rejected(SqueezeNonUnitAxis(axis=a, size=d, shape=x))
         if not is_known(d) and not tf:
             raise Unknowable("squeeze")   # Keras rejects an unknown size; it may well be 1
     if len(set(norm)) != len(norm) and not tf:
@@ -146,12 +150,12 @@ def _transpose(x: Shape, perm: Optional[tuple], tf: bool) -> Shape:
         return Shape(tuple(reversed(dims(x))))
     xd = dims(x)
     if len(perm) != len(xd):
-        raise OpIssue("SHP206", kind="perm", perm=tuple(perm), rank=len(xd), shape=x)
+        raise Rejected(NotAPermutation(perm=tuple(perm), rank=len(xd), shape=x))
     norm = axes_in(perm, len(xd), x, what="perm")
     if len(set(norm)) != len(norm):
         if tf:
             raise Unknowable("perm")      # TensorFlow only notices when it runs
-        raise OpIssue("SHP206", kind="perm", perm=tuple(perm), rank=len(xd), shape=x)
+        raise Rejected(NotAPermutation(perm=tuple(perm), rank=len(xd), shape=x))
     return Shape(tuple(xd[i] for i in norm))
 
 
@@ -196,7 +200,7 @@ def _tf_tile(x: Shape, reps: tuple) -> Shape:
     if any(r < 0 for r in reps):
         raise Unknowable("multiples")
     if len(reps) != len(xd):
-        raise OpIssue("SHP206", kind="multiples", n=len(reps), rank=len(xd), shape=x)
+        raise Rejected(TileMultiplesMismatch(n=len(reps), rank=len(xd), shape=x))
     return Shape(tuple(_times(d, r) for d, r in zip(xd, reps)))
 
 
@@ -273,8 +277,7 @@ def _broadcast_to(x: Shape, target: tuple, keras: bool) -> Shape:
     for i, d in enumerate(xd):
         t = target[offset + i]
         if is_known(d) and is_known(t) and d != t and d != 1:
-            raise OpIssue("SHP102", shapes=[x, Shape(tuple(target))], axis=offset + i, a=d, b=t,
-                          rank=len(target), broadcast_to=True)
+            raise Rejected(BroadcastToMismatch(shapes=[x, Shape(tuple(target))], axis=offset + i, a=d, b=t, rank=len(target)))
         if not keras and not is_known(t):
             try:
                 out[offset + i] = broadcast_dim(d, t) if is_known(d) and d != 1 else None

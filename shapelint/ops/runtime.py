@@ -19,10 +19,12 @@ from shapelint.ops.elementwise import binary_shape
 from shapelint.ops.keras_tensors import is_symbolic, keras_equivalent
 from shapelint.ops.linalg import matmul_operator
 from shapelint.ops.spec import (
-    Args, OpIssue, OpSpec, Tensors, Unknowable, Value, display_name, scalar_python,
+    Args, OpSpec, Tensors, Unknowable, Value, display_name, scalar_python,
 )
 from shapelint.ops.table import evaluate, op_spec
 from shapelint.shapes import Shape
+from shapelint.violations.base import Rejected, Site, Violation
+from shapelint.violations.inputs import TensorflowOpOnKerasTensor
 
 if TYPE_CHECKING:
     from shapelint.interp.keras_runtime import KerasRuntime
@@ -100,14 +102,13 @@ def _tf_op_on_keras_tensors(rt: "KerasRuntime", spec: OpSpec, node: cst.CSTNode,
         return
     symbolic = [t for t in tensors if is_symbolic(t)]
     if symbolic:
-        interp.report("SHP207", node, {"op": label, "equivalent": keras_equivalent(spec.name),
-                                       "shape": symbolic[0].shape}, _labelled(symbolic), layer=label)
+        interp.report(TensorflowOpOnKerasTensor(op=label, equivalent=keras_equivalent(spec.name),
+                                                shape=symbolic[0].shape), node, _labelled(symbolic))
 
 
-def _report(rt: "KerasRuntime", issue: OpIssue, node: cst.CSTNode, label: str,
+def _report(rt: "KerasRuntime", violation: Violation, node: cst.CSTNode, label: str,
             tensors: list[Tensor]) -> None:
-    details = {**issue.details, "op": label, "layer": label}
-    rt.interp.report(issue.code, node, details, _labelled(tensors), layer=label)
+    rt.interp.report(violation.at_site(Site(layer=label, op=label)), node, _labelled(tensors))
 
 
 # --- operators -----------------------------------------------------------------------------
@@ -130,11 +131,9 @@ def _broadcasting(rt: "KerasRuntime", symbol: str, left: Any, right: Any,
         out = matmul_operator(a, b) if symbol == "@" else binary_shape(a, b)
     except Unknowable:
         return Tensor(Shape(None), producer)
-    except OpIssue as issue:
+    except Rejected as rejected:
         if node is not None:
-            details = {**issue.details, "op": f"`{symbol}`", "layer": f"`{symbol}`",
-                       "operator": symbol}
-            rt.interp.report(issue.code, node, details, _labelled(tensors), layer=label)
+            _report(rt, rejected.violation, node, f"`{symbol}`", tensors)
         return Tensor(Shape(None), producer)
     return Tensor(out, producer)
 

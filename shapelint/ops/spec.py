@@ -5,7 +5,7 @@ of tensors and Python arguments. Its shape function receives the bound arguments
 :class:`Args` and returns the output: a :class:`~shapelint.shapes.Shape` (one tensor),
 :class:`Tensors` (a list of tensors: split, unstack) or :class:`Value` (a plain Python
 value: ``keras.ops.shape``). It raises :class:`Unknowable` when it cannot know the result
-(the result is then unknown, silently) and :class:`OpIssue` only when the real op
+(the result is then unknown, silently) and :class:`~shapelint.violations.Rejected` only when the real op
 definitely raises for every tensor the abstract shapes stand for.
 
 An input dimension of ``None`` means *unknown to the analysis*: the real tensor may have
@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from shapelint.interp.values import UNKNOWN, ListValue, Unknown, dim_of
-from shapelint.layers.spec import LayerIssue, Unknowable
+from shapelint.layers.spec import Unknowable
 from shapelint.shapes import Dim, Shape, Sym
 
-OpIssue = LayerIssue   # same contract as a layer's issue: code + details for the message
-
-__all__ = ["Args", "OpIssue", "OpSpec", "Tensors", "Unknowable", "Value", "display_name"]
+__all__ = ["Args", "OpSpec", "Tensors", "Unknowable", "Value", "display_name"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from typing import Any, Optional
 
 from shapelint.ops import (creation, elementwise, indexing, join, linalg, reduction, reshaping,
                            shape_ops)
-from shapelint.ops.spec import Args, OpIssue, OpSpec, Unknowable
+from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.violations.base import Rejected, Violation
 
 FAMILIES = (join, reshaping, linalg, reduction, elementwise, indexing, shape_ops, creation)
 
@@ -58,7 +59,7 @@ class Outcome:
     when the result is unknown."""
 
     result: Any = None
-    issue: Optional[OpIssue] = None
+    issue: Optional[Violation] = None
 
 
 def bind(spec: OpSpec, args: list, kwargs: dict) -> Optional[Args]:
@@ -85,5 +86,5 @@ def evaluate(spec: OpSpec, args: list, kwargs: dict) -> Outcome:
         return Outcome(result=spec.infer(bound))
     except Unknowable:
         return Outcome()
-    except OpIssue as issue:
-        return Outcome(issue=issue)
+    except Rejected as rejected:
+        return Outcome(issue=rejected.violation)

@@ -14,6 +14,7 @@ from typing import Any, Optional
 from shapelint.findings import Diagnostic, FileResult, Position
 from shapelint.registry import BY_CODE
 from shapelint.validation.agreement import format_real
+from shapelint.violations.meta import BuildError
 
 CONFIRMED, REFUTED, UNVERIFIED = "confirmed", "refuted", "unverified"
 BUILD_ERROR = "SHP901"
@@ -109,18 +110,19 @@ def _stop_text(error: dict) -> str:
     return f"{where} raised {keras_error(error)}"
 
 
-def _check_facts(d: Diagnostic, outcome) -> Verdict:
+def _check_claims(d: Diagnostic, outcome) -> Verdict:
     """Sharing and parameter findings claim what Keras builds: how many layers each
     constructor line makes, and how many weights they hold. Count them in the real model."""
-    facts = d.facts or {}
-    built = [c for c in outcome.ctors if c.get("direct") and c.get("row") in facts.get("ctor_rows", ())
+    claims = d.claims
+    assert claims is not None
+    built = [c for c in outcome.ctors if c.get("direct") and c.get("row") in claims.ctor_rows
              and "trainable" in c]
     if not built:
         return Verdict(UNVERIFIED, "TensorFlow built none of the layers this finding is about")
     real = sum(c["trainable"] + c["non_trainable"] for c in built)
-    if "copies" in facts:
-        per_row = {row: sum(1 for c in built if c["row"] == row) for row in facts["ctor_rows"]}
-        copies, per_copy = facts["copies"], facts["per_copy"]
+    if claims.copies is not None:
+        per_row = {row: sum(1 for c in built if c["row"] == row) for row in claims.ctor_rows}
+        copies, per_copy = claims.copies, claims.params
         claimed = None if per_copy is None else copies * per_copy
         if set(per_row.values()) == {copies} and (claimed is None or claimed == real):
             return Verdict(CONFIRMED, f"TensorFlow built {copies} separate copies "
@@ -130,12 +132,12 @@ def _check_facts(d: Diagnostic, outcome) -> Verdict:
                                 f"copies" + (f" with {claimed:,}" if claimed is not None else ""),
                        shapes={"static": f"{copies} copies, {claimed} parameters",
                                "tensorflow": f"{per_row}, {real} parameters"})
-    if "params" in facts:
-        if real == facts["params"]:
+    if claims.params is not None:
+        if real == claims.params:
             return Verdict(CONFIRMED, f"TensorFlow's layer holds {real:,} parameters, as claimed")
         return Verdict(REFUTED, f"TensorFlow's layer holds {real:,} parameters; the finding "
-                                f"claimed {facts['params']:,}",
-                       shapes={"static": str(facts["params"]), "tensorflow": str(real)})
+                                f"claimed {claims.params:,}",
+                       shapes={"static": str(claims.params), "tensorflow": str(real)})
     return Verdict(UNVERIFIED, "nothing a build can check")
 
 
@@ -154,8 +156,8 @@ def _verdict(d: Diagnostic, program, outcome) -> Verdict:
         if error.get("kind") == "unverifiable":
             return Verdict(UNVERIFIED, f"model construction here {error.get('message', '').split(': ', 1)[-1]}")
         return Verdict(UNVERIFIED, f"the build stopped here for another reason: {_stop_text(error)}")
-    if d.facts and outcome.status == "built":
-        return _check_facts(d, outcome)
+    if d.claims is not None and outcome.status == "built":
+        return _check_claims(d, outcome)
     if d.severity != "error":
         if error:
             return Verdict(UNVERIFIED, f"the build stopped before this line: {_stop_text(error)}")
@@ -220,7 +222,7 @@ def build_error(path: str, error: dict) -> ValidatedDiagnostic:
     text = keras_error(error)
     return ValidatedDiagnostic(
         path=path, code=BUILD_ERROR, name=name, severity=severity,
-        message=f"Building the model with TensorFlow raised {keras_error(error, 240)}",
+        message=BuildError(keras_error=keras_error(error, 240)).message(),
         location=Position(row, col), end_location=Position(end_row, end_col), url=url,
         notes=(FOUND_BY_BUILDING,),
         validation=Verdict(CONFIRMED, FOUND_BY_BUILDING, text),

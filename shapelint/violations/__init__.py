@@ -1,0 +1,26 @@
+"""Typed violations: one frozen dataclass per rule variant, holding the facts a finding
+states, with ``message()`` and ``fix()``. The registry points each rule at its classes."""
+from __future__ import annotations
+
+from shapelint.violations import arguments, inputs, merging, meta, spatial, weights
+from shapelint.violations.base import Claims, Rejected, Site, Violation
+
+MODULES = (meta, merging, inputs, arguments, spatial, weights)
+
+
+def all_classes() -> list[type[Violation]]:
+    """Every concrete violation class (those with a rule code of their own)."""
+    found: list[type[Violation]] = []
+    for module in MODULES:
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Violation) and value is not Violation \
+                    and value.__module__ == module.__name__ and "code" in _class_vars(value):
+                found.append(value)
+    return found
+
+
+def _class_vars(cls: type) -> set[str]:
+    return {name for klass in cls.__mro__ if klass is not Violation for name in vars(klass)}
+
+
+__all__ = ["Claims", "Rejected", "Site", "Violation", "all_classes"]
