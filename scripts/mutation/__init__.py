@@ -1,0 +1,1 @@
+"""The mutation benchmark (scripts/mutation_bench.py): fetch, mutate, build, score, report."""
