@@ -1,26 +1,28 @@
 """The library API: check source text or files, get :class:`FileResult` back.
 
-source -> resolution + interpretation -> issues -> diagnostics (messages, traces).
-A file's failure (unreadable, not Python, analyzer bug) is a result, never a crash.
+source file -> interpreter with Keras semantics and observers -> whole-file analyses ->
+violations -> diagnostics (messages, traces, notes). A file's failure (unreadable, not
+Python, analyzer bug) is a result, never a crash.
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional
-
-import libcst as cst
+from typing import Any, Optional
 
 from shapelint.analyses import run_all
+from shapelint.analyses.coverage import measure
+from shapelint.analyses.untracked import UntrackedLayers
 from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
-from shapelint.interp.interpreter import Interpreter, Issue
-from shapelint.interp.values import Tensor
+from shapelint.interp.interpreter import Interpreter
+from shapelint.interp.reporting import Issue, Positions
+from shapelint.keras.events import EventLog
+from shapelint.keras.semantics import KerasSemantics
+from shapelint.keras.values import Tensor
 from shapelint.registry import BY_CODE, closest
 from shapelint.shapes import format_shape
-from shapelint.source import SourceError, check_syntax, decode, mentions_keras, parse
-from shapelint.suppressions import Suppressions, parse_suppressions
+from shapelint.source import SourceError, SourceFile, mentions_keras
+from shapelint.suppressions import Suppressions
 from shapelint.violations.base import Violation
 from shapelint.violations.meta import (
     SyntaxErrorFound, UnknownSuppression, UnreadableFile, UnusedSuppression,
@@ -30,29 +32,42 @@ MAX_TRACE_STEPS = 6
 UNUSED_SUPPRESSION = "SHP003"
 
 
+@dataclass
 class Analysis:
-    """What the interpreter saw in one file: issues, plus diagnostics about the run itself."""
+    """One file analysed: the interpreter (issues, positions, notes) and its event log."""
 
-    def __init__(self, interpreter: Optional[Interpreter]):
-        self.interpreter = interpreter
-
-    @property
-    def issues(self) -> list[Issue]:
-        return self.interpreter.issues if self.interpreter else []
+    interpreter: Interpreter
+    log: EventLog
 
     @property
-    def internal_errors(self) -> list[str]:
-        return self.interpreter.internal_errors if self.interpreter else []
+    def notes(self) -> list[str]:
+        """What the analysis could not do, for the user: never findings."""
+        interp = self.interpreter
+        notes = list(interp.internal_errors)
+        notes += [f"analysis stopped early: {what}" for what in interp.abandoned]
+        return notes
 
 
-def analyse_module(module: cst.Module, path: str, keras_version: int = 3) -> Interpreter:
-    interp = Interpreter(module, path=path, keras_version=keras_version)
-    interp.run_module(module)
+def analyse(source: SourceFile, keras_version: int = 3, observers: tuple = (),
+            roots: tuple[str, ...] = ()) -> Analysis:
+    """Run the interpreter over a parsed file with Keras semantics, then the analyses.
+
+    ``observers`` (validation's recorder, an editor's hover index) watch the run; ``roots``
+    are source roots where the project's own modules are found (besides the file's own
+    directory and package)."""
+    module = source.module
+    assert module is not None, "analyse() needs a file that parses"
+    log = EventLog()
+    interp = Interpreter(module, lambda host: KerasSemantics(host, keras_version), path=source.path,
+                         observers=(log, *observers), positions=Positions(module, lambda: source.ranges),
+                         module_roots=roots)
+    interp.subscribe(UntrackedLayers(interp))
+    interp.run_module()
     try:
-        run_all(interp)
+        run_all(log, interp)
     except Exception as exc:  # an analysis bug must not lose the file's other findings
         interp.internal_errors.append(f"analyses: {type(exc).__name__}: {exc}")
-    return interp
+    return Analysis(interp, log)
 
 
 def diagnostic(path: str, violation: Violation, start: Position, end: Position,
@@ -80,15 +95,16 @@ def _trace(label: str, tensor: Tensor) -> TraceEntry:
         if id(p) in seen:
             break
         seen.add(id(p))
-        steps.append(Origin(p.row, p.column + 1, p.layer, format_shape(current.shape)))
+        steps.append(Origin(p.row, p.column + 1, p.layer, format_shape(current.shape), p.path))
         current = p.inputs[0] if p.inputs else None
     return TraceEntry(label, format_shape(tensor.shape), tuple(steps))
 
 
 def to_diagnostic(path: str, issue: Issue) -> Diagnostic:
     trace = tuple(_trace(label, t) for label, t in issue.inputs if isinstance(t, Tensor))
-    return diagnostic(path, issue.violation, Position(issue.start[0], issue.start[1] + 1),
-                      Position(issue.end[0], issue.end[1] + 1), trace)
+    d = diagnostic(path, issue.violation, Position(issue.start[0], issue.start[1] + 1),
+                   Position(issue.end[0], issue.end[1] + 1), trace)
+    return replace(d, notes=(issue.via,)) if issue.via else d
 
 
 # Suppressions of these codes cannot be judged by the static pass: meta rules, and
@@ -110,46 +126,50 @@ def unused_suppressions(path: str, suppressions: Suppressions) -> list[Diagnosti
     return out
 
 
-def check_source(text: str, path: str = "<stdin>", keras_version: int = 3) -> FileResult:
-    """Check Python source text; never raises for any input."""
-    lines = tuple(text.splitlines())
-    err = check_syntax(text, path)
+def check_file_source(source: SourceFile, keras_version: int = 3) -> FileResult:
+    """Check one source file; never raises for any input."""
+    path, lines = source.path, source.lines
+    err = source.syntax_error
     if err is not None:
         return FileResult(path, (_source_diagnostic(path, err),), lines)
-    if not mentions_keras(text):
+    if not mentions_keras(source.text):
         return FileResult(path, (), lines)
-    module, err = parse(text)
+    module, err = source.parse()
     if err is not None or module is None:
         return FileResult(path, (_source_diagnostic(path, err),), lines)  # type: ignore[arg-type]
-    notes: list[str] = []
     try:
-        interp = analyse_module(module, path, keras_version)
+        analysis = analyse(source, keras_version)
     except RecursionError:
         return FileResult(path, (), lines, notes=("analysis stopped: the file nests too deeply",))
+    notes: list[str] = []
     diagnostics = []
-    for issue in interp.issues:
+    for issue in analysis.interpreter.issues:
         try:
             diagnostics.append(to_diagnostic(path, issue))
         except Exception as exc:  # a message bug must not lose the run
             notes.append(f"line {issue.start[0]}: could not render {issue.code}: {exc!r}")
-    notes.extend(interp.internal_errors)
-    if interp.stopped:
-        notes.append(f"analysis stopped early: {interp.stopped}")
-    suppressions = parse_suppressions(text)
+    notes.extend(analysis.notes)
+    suppressions = source.suppressions
     kept = [d for d in diagnostics if not suppressions.covers(d.code, d.location.row)]
     if not notes:   # an incomplete analysis cannot tell which suppressions are unused
         kept += [d for d in unused_suppressions(path, suppressions)
                  if not suppressions.covers(d.code, d.location.row, blanket=False)]
     kept.sort(key=lambda d: (d.location.row, d.location.column, d.code))
-    return FileResult(path, tuple(kept), lines, notes=tuple(notes))
+    coverage = measure(analysis.log, analysis.interpreter.where)
+    return FileResult(path, tuple(kept), lines, notes=tuple(notes), coverage=coverage)
+
+
+def check_source(text: str, path: str = "<stdin>", keras_version: int = 3) -> FileResult:
+    """Check Python source text; never raises for any input."""
+    return check_file_source(SourceFile(path, text), keras_version)
 
 
 def check_bytes(data: bytes, path: str, keras_version: int = 3) -> FileResult:
     """Check raw file contents, decoding them as Python would."""
-    text, err = decode(data)
-    if err is not None or text is None:
-        return FileResult(path, (_source_diagnostic(path, err),))  # type: ignore[arg-type]
-    return check_source(text, path, keras_version)
+    source = SourceFile.from_bytes(data, path)
+    if isinstance(source, SourceError):
+        return FileResult(path, (_source_diagnostic(path, source),))
+    return check_file_source(source, keras_version)
 
 
 def check_file(path: Path, display: Optional[str] = None, keras_version: int = 3) -> FileResult:
@@ -162,29 +182,19 @@ def check_file(path: Path, display: Optional[str] = None, keras_version: int = 3
     return check_bytes(data, name, keras_version)
 
 
-def summarize_file(path: Path, keras_version: int = 3) -> list:
-    """Model summaries for one file (empty when it cannot be read, parsed, or builds none)."""
+def summarize_source(source: SourceFile, keras_version: int = 3) -> list[Any]:
+    """Model summaries for one file (empty when it cannot be parsed, or builds none)."""
     from shapelint.accounting.summary import summarize
 
+    if not mentions_keras(source.text) or source.module is None:
+        return []
+    analysis = analyse(source, keras_version)
+    return summarize(analysis.log, analysis.interpreter.where)
+
+
+def summarize_file(path: Path, keras_version: int = 3) -> list[Any]:
     try:
-        text, err = decode(path.read_bytes())
+        source = SourceFile.from_bytes(path.read_bytes(), str(path))
     except OSError:
         return []
-    if text is None or check_syntax(text, str(path)) is not None or not mentions_keras(text):
-        return []
-    module, err = parse(text)
-    if module is None:
-        return []
-    return summarize(analyse_module(module, str(path), keras_version))
-
-
-PARALLEL_THRESHOLD = 16   # below this many files a process pool costs more than it saves
-
-
-def check_many(files: list[Path], keras_version: int = 3, jobs: int = 0) -> list[FileResult]:
-    """Check files in order; in worker processes when there are many (``jobs=0``: auto)."""
-    workers = jobs or (os.cpu_count() or 1)
-    if workers <= 1 or (jobs == 0 and len(files) < PARALLEL_THRESHOLD):
-        return [check_file(p, keras_version=keras_version) for p in files]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(partial(check_file, keras_version=keras_version), files, chunksize=8))
+    return [] if isinstance(source, SourceError) else summarize_source(source, keras_version)

@@ -4,6 +4,7 @@ Exit codes follow ruff: 0 no findings, 1 findings, 2 usage or internal error.
 """
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -57,6 +58,9 @@ def main() -> None:
               help="Build the models with TensorFlow to confirm or refute each finding (needs shapelint[tensorflow]).")
 @click.option("--validate-timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
               metavar="SECONDS", help="Time limit for building one file with --validate.")
+@click.option("--sandbox", type=click.Choice(["auto", "strict", "off"]), default=None,
+              help="OS isolation of --validate builds: strict refuses to build without it "
+                   "(for untrusted code); auto uses what the machine has [default: auto, or `sandbox` in config].")
 @click.option("--no-cache", is_flag=True, envvar="SHAPELINT_NO_CACHE",
               help="Analyse every file again instead of reusing cached results.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -65,7 +69,7 @@ def main() -> None:
 def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ignore: Optional[str],
           target_keras: Optional[str], config_path: Optional[Path], exit_zero: bool,
           force_exclude: bool, stdin_filename: Optional[str], jobs: int, validate: bool,
-          validate_timeout: float, no_cache: bool, cache_dir: Optional[Path]) -> None:
+          validate_timeout: float, sandbox: Optional[str], no_cache: bool, cache_dir: Optional[Path]) -> None:
     """Check PATHS (files, directories, or - for stdin; default: current directory)."""
     if validate:
         from shapelint.validation import tensorflow_missing  # finds TensorFlow, never imports it
@@ -82,37 +86,45 @@ def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ign
     except config.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     version = int(target_keras) if target_keras else cfg.target_keras
-    store = cache.ResultCache(None if no_cache else cache_dir or cache.default_directory(cfg.root, cfg.cache_dir),
-                              version)
+    buffers: dict[str, bytes] = {}   # what was read from stdin: --validate builds it, not the file on disk
     try:
-        results = list(_run(paths or (".",), version, stdin_filename, cfg, force_exclude, jobs, store))
+        store = cache.ResultCache.open(
+            None if no_cache else cache_dir or cache.default_directory(cfg.root, cfg.cache_dir), version)
+    except cache.CacheRefused as exc:
+        click.echo(f"shapelint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        results = list(_run(paths or (".",), version, stdin_filename, cfg, force_exclude, jobs, store, buffers))
     except Exception:  # pragma: no cover - an internal error is reported, not raised
         click.echo("shapelint: internal error\n" + traceback.format_exc(), err=True)
         sys.exit(EXIT_ERROR)
     results = [_filter(r, cfg) for r in results]
     if validate:
-        from shapelint.validation.validate import validate_results
-        results = validate_results(results, timeout=validate_timeout, keras_version=version,
-                                   keep=lambda code, path: cfg.enabled(code, Path(path)))
-    click.echo(FORMATS[output_format](results, len(results)))
-    for r in results:
-        for note in r.notes:
-            click.echo(f"note: {r.path}: {note}", err=True)
+        from shapelint.validation.validate import SandboxUnavailable, validate_results
+        try:
+            results = validate_results(results, timeout=validate_timeout, keras_version=version,
+                                       keep=lambda code, path: cfg.enabled(code, Path(path)),
+                                       sandbox=sandbox or cfg.sandbox, buffers=buffers)
+        except SandboxUnavailable as exc:
+            click.echo(f"shapelint: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+    click.echo(FORMATS[output_format](results, len(results)))   # notes included, in every format
     found = any(r.diagnostics for r in results)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
 
 
 def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str], cfg: config.Config,
-         force_exclude: bool, jobs: int, store: cache.ResultCache):
+         force_exclude: bool, jobs: int, store: cache.ResultCache, buffers: dict[str, bytes]):
     files: list[Path] = []
     for raw in paths:
         if raw == "-":
             from shapelint.checker import check_bytes
 
-            yield check_bytes(sys.stdin.buffer.read(), stdin_filename or "-", version)
+            data = buffers[stdin_filename or "-"] = sys.stdin.buffer.read()
+            yield check_bytes(data, stdin_filename or "-", version)
             continue
         path = Path(raw)
-        if not path.exists():
+        if not os.path.lexists(path):      # a symlink loop or a dangling link: the checker says which
             yield _missing(raw)
             continue
         files.extend(iter_python_files([path], cfg.excluded, force_exclude))
@@ -160,19 +172,29 @@ def summary(paths: tuple[Path, ...], output_format: str) -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="The cache directory to remove [default: as for `check`].")
 def clean(cache_dir: Optional[Path]) -> None:
-    """Remove the results cache."""
-    import shutil
-
+    """Remove the results cache (only the files shapelint wrote there)."""
     try:
         cfg = config.load(Path.cwd())
     except config.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     directory = cache_dir or cache.default_directory(cfg.root, cfg.cache_dir)
-    if (directory / "CACHEDIR.TAG").is_file():   # never remove a directory we did not make
-        shutil.rmtree(directory, ignore_errors=True)
-        click.echo(f"Removed {directory}")
-    else:
+    try:
+        cleaned = cache.CacheDir(directory).clean()
+    except cache.CacheRefused as exc:
+        click.echo(f"shapelint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        click.echo(f"shapelint: error: cannot clean {directory}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    if cleaned is None:
         click.echo(f"No shapelint cache at {directory}")
+        return
+    entries = f"{cleaned.removed} cached result{'' if cleaned.removed == 1 else 's'}"
+    if cleaned.kept:
+        click.echo(f"Removed {entries} from {directory}; kept the directory, which holds files "
+                   "shapelint did not create")
+    else:
+        click.echo(f"Removed {directory} ({entries})")
 
 
 @main.command()

@@ -1,12 +1,13 @@
 """Configuration from `[tool.shapelint]` in the closest pyproject.toml (or shapelint.toml).
 
 Keys (kebab-case as in ruff): select, ignore, exclude, extend-exclude, per-file-ignores,
-target-keras, cache-dir. Paths and patterns are relative to the config file. An unknown key
+target-keras, cache-dir, sandbox. Paths and patterns are relative to the config file. An unknown key
 or a bad value is an error (exit 2) with a did-you-mean, never silently ignored.
 """
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "target-keras", "cache-dir")
+KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "target-keras", "cache-dir",
+        "sandbox")
+SANDBOX_MODES = ("auto", "strict", "off")
 
 
 class ConfigError(Exception):
@@ -38,12 +41,13 @@ class Config:
     per_file_ignores: list[tuple[pathspec.PathSpec, set[str]]] = field(default_factory=list)
     target_keras: int = 3
     cache_dir: Optional[Path] = None
+    sandbox: str = "auto"
 
     def excluded(self, path: Path) -> bool:
         if self.exclude is None:
             return False
         try:
-            rel = path.resolve().relative_to(self.root.resolve())
+            rel = _resolved(path).relative_to(self.root.resolve())
         except ValueError:
             return False
         text = rel.as_posix() + ("/" if path.is_dir() else "")
@@ -55,10 +59,18 @@ class Config:
         if code in self.ignore:
             return False
         try:
-            rel = path.resolve().relative_to(self.root.resolve()).as_posix()
+            rel = _resolved(path).relative_to(self.root.resolve()).as_posix()
         except ValueError:
             rel = path.as_posix()
         return not any(spec.match_file(rel) and code in codes for spec, codes in self.per_file_ignores)
+
+
+def _resolved(path: Path) -> Path:
+    """The real path; a symlink loop (RuntimeError before Python 3.13) keeps the path as written."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def rule_codes(values: Any, where: str) -> set[str]:
@@ -160,4 +172,11 @@ def from_table(table: dict, path: Path) -> Config:
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{where} cache-dir: expected a directory path")
         cfg.cache_dir = cfg.root / value
+    if "sandbox" in table:
+        value = table["sandbox"]
+        if value not in SANDBOX_MODES:
+            hint = difflib.get_close_matches(str(value), SANDBOX_MODES, n=1)
+            raise ConfigError(f"{where} sandbox: expected one of {', '.join(SANDBOX_MODES)}, got {value!r}"
+                              + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        cfg.sandbox = value
     return cfg

@@ -1,14 +1,18 @@
-"""Which files a run checks: named files as given, directories recursed for ``*.py``.
+"""Which files a run checks, and reading them without ever hanging on one.
 
 Like ruff, directories skip what .gitignore files ignore, tool and VCS folders, and the
 configured excludes; a file named on the command line is always checked unless
 ``--force-exclude`` (what pre-commit passes) asks for excludes to apply to it too.
+Directories are walked without following symlinks (no loops) and without recursion (no
+depth limit). A candidate that is not a regular file (a FIFO, a device, a socket) is never
+opened: :func:`read_source` says what it is instead, and the run notes it and goes on.
 """
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, Optional
 
 import pathspec
 
@@ -20,17 +24,52 @@ SKIP_DIRS = frozenset({
 })
 
 Excluded = Callable[[Path], bool]
+Specs = list[tuple[Path, pathspec.PathSpec]]
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+# O_NONBLOCK: a FIFO that appears between the stat and the open does not block it.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
+    | getattr(os, "O_CLOEXEC", 0)
 
 
-def _gitignore(directory: Path) -> Optional[pathspec.PathSpec]:
-    path = directory / ".gitignore"
+class NotRegularFile(Exception):
+    """A path that is not a regular file; ``note`` says what it is, for the run's output."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.note = f"skipped: {kind}, not a regular file"
+
+
+def read_source(path: str | Path) -> bytes:
+    """A regular file's bytes. Raises NotRegularFile for anything else (checked before it is
+    opened, and again on the open descriptor), OSError when it cannot be read."""
+    _require_regular(os.stat(path).st_mode)
+    fd = os.open(path, _OPEN_FLAGS)
+    with os.fdopen(fd, "rb") as f:
+        _require_regular(os.fstat(f.fileno()).st_mode)
+        return f.read()
+
+
+def _require_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(next((kind for test, kind in _KINDS if test(mode)), "not a file"))
+
+
+def _gitignore(directory: Path) -> pathspec.PathSpec | None:
     try:
-        return pathspec.GitIgnoreSpec.from_lines(path.read_text(encoding="utf-8").splitlines())
-    except (OSError, UnicodeDecodeError):
+        text = read_source(directory / ".gitignore").decode("utf-8")
+    except (OSError, NotRegularFile, UnicodeDecodeError):
         return None
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
 
 
-def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]], is_dir: bool) -> bool:
+def _ignored(path: Path, specs: Specs, is_dir: bool) -> bool:
     for base, spec in specs:
         rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
         if spec.match_file(rel):
@@ -38,7 +77,7 @@ def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]], is_dir: bo
     return False
 
 
-def iter_python_files(paths: list[Path], excluded: Optional[Excluded] = None,
+def iter_python_files(paths: list[Path], excluded: Excluded | None = None,
                       force_exclude: bool = False) -> Iterator[Path]:
     """Named files (whatever their suffix) and ``*.py`` below named directories, sorted."""
     excluded = excluded or (lambda p: False)
@@ -52,21 +91,26 @@ def iter_python_files(paths: list[Path], excluded: Optional[Excluded] = None,
 
 
 def _walk(top: Path, excluded: Excluded, seen: set[Path]) -> Iterator[Path]:
-    specs: dict[str, list[tuple[Path, pathspec.PathSpec]]] = {}
-    for root, dirs, files in os.walk(top):
-        here = Path(root)
-        inherited = specs.get(str(here.parent), []) if here != top else []
+    """Each directory's files, then its subdirectories in order (as os.walk), by a stack."""
+    stack: list[tuple[Path, Specs]] = [(top, [])]
+    while stack:
+        here, inherited = stack.pop()
         own = _gitignore(here)
         active = inherited + ([(here, own)] if own is not None else [])
-        specs[root] = active
-        dirs[:] = sorted(
-            d for d in dirs
-            if d not in SKIP_DIRS and not d.endswith(".egg-info")
-            and not _ignored(here / d, active, True) and not excluded(here / d)
-        )
-        for name in sorted(files):
+        try:
+            with os.scandir(here) as it:
+                entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in it)
+        except OSError:
+            continue        # vanished or unreadable: as os.walk, nothing to check there
+        subdirs = []
+        for name, is_dir in entries:
             p = here / name
-            if name.endswith(".py") and p not in seen and not _ignored(p, active, False) \
+            if is_dir:
+                if name not in SKIP_DIRS and not name.endswith(".egg-info") \
+                        and not _ignored(p, active, True) and not excluded(p):
+                    subdirs.append(p)
+            elif name.endswith(".py") and p not in seen and not _ignored(p, active, False) \
                     and not excluded(p):
                 seen.add(p)
                 yield p
+        stack.extend((d, active) for d in reversed(subdirs))

@@ -24,6 +24,7 @@ class Origin:
     column: int
     layer: str
     shape: str
+    path: Optional[str] = None     # another file of the project (None: the checked file)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,29 @@ class Diagnostic:
     claims: Optional[Claims] = field(default=None, compare=False)
 
 
-__all__ = ["Claims", "Diagnostic", "FileResult", "Origin", "Position", "TraceEntry"]
+__all__ = ["Claims", "Coverage", "Diagnostic", "FileResult", "Origin", "Position", "TraceEntry"]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a file the analysis could follow, so that silence means clean rather
+    than "gave up": layer calls by how well their output shape is known, and the models
+    whose input shape is not known. Shown as notes, never findings."""
+
+    layer_calls: int = 0
+    fully_known: int = 0        # every axis but the batch axis has a known size
+    partly_known: int = 0       # the rank is known, some sizes are not (or are dynamic)
+    unknown: int = 0            # not even the rank is known
+    unknown_inputs: tuple[str, ...] = ()   # "model 'encoder' (line 12)"
+
+    def notes(self) -> tuple[str, ...]:
+        out = [f"the input shape of {m} is not known: only what its layers fix (ranks, sizes "
+               f"they set) was checked" for m in self.unknown_inputs]
+        if self.unknown:
+            out.append(f"{self.unknown} of {self.layer_calls} layer calls have an output shape "
+                       f"shapelint could not work out ({self.fully_known} fully known, "
+                       f"{self.partly_known} partly known); what follows them was not checked")
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -63,3 +86,9 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...]
     source_lines: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()   # analysis limits and analyzer errors: shown, never findings
+    coverage: Optional[Coverage] = None
+
+    @property
+    def all_notes(self) -> tuple[str, ...]:
+        """What the output says about the run besides findings: problems, then coverage."""
+        return self.notes + (self.coverage.notes() if self.coverage is not None else ())

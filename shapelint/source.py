@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -60,3 +61,124 @@ def parse(text: str) -> tuple[Optional[cst.Module], Optional[SourceError]]:
 def mentions_keras(text: str) -> bool:
     """Cheap pre-filter: a file that never names Keras cannot build a Keras model."""
     return "keras" in text
+
+
+# The modules whose names resolution.py maps to Keras: the only ways Keras reaches a file.
+KERAS_MODULES = frozenset({"keras", "tensorflow", "tf_keras"})
+
+
+def imports_keras(text: str, tree: Optional[ast.Module] = None, also: frozenset[str] = frozenset()) -> bool:
+    """Pre-filter: the file imports keras, tensorflow or tf_keras (or a module in ``also``,
+    e.g. the project's own modules once those are analysed), anywhere in it.
+
+    A file that only names Keras in a comment or docstring then costs a parse instead of an
+    interpretation. ``tree`` is the ``ast`` of ``text`` when the caller has it (as
+    :func:`check_syntax` does); a file that does not parse is assumed to import Keras.
+    """
+    if "keras" not in text and not also:
+        return False
+    if tree is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return True
+    roots = KERAS_MODULES | also
+    stack: list[ast.AST] = list(tree.body)
+    while stack:                 # statements only: an import is never inside an expression
+        node = stack.pop()
+        if isinstance(node, ast.Import) and any(a.name.partition(".")[0] in roots for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                and node.module.partition(".")[0] in roots:
+            return True
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, block, None)
+            if isinstance(inner, list):
+                stack.extend(inner)
+    return False
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a source file as Python numbers them (and libcst positions count).
+
+    ``str.splitlines()`` also ends a line at \\v, \\f, \\x1c-\\x1e, \\x85, U+2028 and U+2029,
+    which Python's tokenizer does not, so every line after one would be shown for the line
+    before it. Only \\n, \\r\\n and \\r end a line here.
+    """
+    lines = _LINE_END.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+class SourceFile:
+    """One file as every stage sees it, read and decoded once: its text and lines, and —
+    computed on first need and then shared by check, summary and validation — its syntax
+    check, libcst module, node positions and suppression comments."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self._lines: Optional[tuple[str, ...]] = None
+        self._syntax: Any = _UNSET
+        self._parsed: Any = _UNSET
+        self._ranges: Optional[dict] = None
+        self._suppressions: Any = None
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str) -> "SourceFile | SourceError":
+        text, err = decode(data)
+        if err is not None or text is None:
+            return err or SourceError("SHP002", "cannot decode the file")
+        return cls(path, text)
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        if self._lines is None:
+            self._lines = tuple(split_lines(self.text))
+        return self._lines
+
+    @property
+    def syntax_error(self) -> Optional[SourceError]:
+        """CPython's verdict on the syntax (exact messages), before libcst sees the file."""
+        if self._syntax is _UNSET:
+            self._syntax = check_syntax(self.text, self.path)
+        return self._syntax
+
+    def parse(self) -> tuple[Optional["cst.Module"], Optional[SourceError]]:
+        """The libcst module, or why there is none (a syntax error included)."""
+        if self._parsed is _UNSET:
+            err = self.syntax_error
+            self._parsed = (None, err) if err is not None else parse(self.text)
+        return self._parsed
+
+    @property
+    def module(self) -> Optional["cst.Module"]:
+        return self.parse()[0]
+
+    @property
+    def ranges(self) -> dict:
+        """Node -> libcst CodeRange for every node (one pass over the file, on first need)."""
+        if self._ranges is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            module = self.module
+            assert module is not None, "positions of a file that does not parse"
+            self._ranges = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+        return self._ranges
+
+    @property
+    def suppressions(self) -> Any:
+        if self._suppressions is None:
+            from shapelint.suppressions import parse_suppressions
+
+            self._suppressions = parse_suppressions(self.text)
+        return self._suppressions
+
+
+_UNSET: Any = object()

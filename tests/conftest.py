@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
+# The keras lane: tests/keras/ only with TensorFlow, and no TensorFlow anywhere else.
+pytest_plugins = ["keras_lane"]
+
 # CLI runs in tests analyse afresh (a cached result would hide a monkeypatched analyzer and
 # litter the checkout); tests/test_cache.py turns the cache on where it is under test.
 os.environ["SHAPELINT_NO_CACHE"] = "1"
+# Hypothesis keeps its example database and caches in ./.hypothesis: keep them out of the
+# checkout, in the user's cache directory (where a failing example is still replayed).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "shapelint-tests" / "hypothesis"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -18,6 +25,12 @@ EXPECT = re.compile(r"#\s*expect:\s*((?:SHP\d{3}[\s,]*)+)")
 
 def fixture_files() -> list[Path]:
     return sorted(p for p in FIXTURES.rglob("*.py") if "validation" not in p.parts)
+
+
+def is_program(path: Path) -> bool:
+    """A fixture program, as opposed to a module of a fixture project's package (checked
+    through the program that imports it, and clean on its own)."""
+    return not (path.parent / "__init__.py").is_file()
 
 
 def expectations(path: Path) -> set[tuple[int, str]]:

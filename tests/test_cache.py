@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from shapelint.cli import main
 
-BUGGY = "from keras import layers, Input\na = Input(shape=(3,))\nb = Input(shape=(4,))\nc = layers.Add()([a, b])\n"
-FIXED = "from keras import layers, Input\na = Input(shape=(3,))\nb = Input(shape=(3,))\nc = layers.Add()([a, b])\n"
+BUGGY = ("from keras import layers, Input\na = Input(shape=(3,))\nb = Input(shape=(4,))\n"
+         "c = layers.Add()([a, b])\n")
+FIXED = BUGGY.replace("shape=(4,)", "shape=(3,)")
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +70,8 @@ def test_cache_directory_is_tagged_and_ignored_by_git(tmp_path):
     src = tmp_path / "m.py"
     src.write_text(BUGGY)
     run(tmp_path, str(src))
-    assert (tmp_path / "cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    tag = (tmp_path / "cache" / "CACHEDIR.TAG").read_text()
+    assert tag.startswith("Signature: 8a477f597d28d172789f06886806bc55")
     assert (tmp_path / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
@@ -110,10 +112,23 @@ def test_a_corrupt_entry_is_ignored(tmp_path):
 def test_an_unwritable_cache_costs_only_speed(tmp_path, monkeypatch):
     src = tmp_path / "m.py"
     src.write_text(BUGGY)
-    (tmp_path / "cache").write_text("a file where the directory should be")
+    (tmp_path / "file").write_text("a file where a directory should be")
+    monkeypatch.setenv("SHAPELINT_CACHE_DIR", str(tmp_path / "file" / "cache"))   # cannot be created
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["check", "--format", "concise", str(src)])
+        assert result.exit_code == 1 and "SHP102" in result.output
+
+
+def test_a_file_in_place_of_the_cache_is_refused(tmp_path, monkeypatch):
+    src = tmp_path / "m.py"
+    src.write_text(BUGGY)
+    (tmp_path / "cache").write_text("keep me")
     monkeypatch.setenv("SHAPELINT_CACHE_DIR", str(tmp_path / "cache"))
-    result = CliRunner().invoke(main, ["check", "--format", "concise", str(src)])
-    assert result.exit_code == 1 and "SHP102" in result.output
+    result = CliRunner().invoke(main, ["check", str(src)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"shapelint: error: the cache directory {tmp_path / 'cache'} exists and is "
+                             "not a directory\n")
+    assert (tmp_path / "cache").read_text() == "keep me"
 
 
 def test_clean_removes_only_a_shapelint_cache(tmp_path, monkeypatch):
@@ -122,10 +137,43 @@ def test_clean_removes_only_a_shapelint_cache(tmp_path, monkeypatch):
     run(tmp_path, str(src))
     res = CliRunner().invoke(main, ["clean", "--cache-dir", str(tmp_path / "cache")])
     assert res.exit_code == 0 and not (tmp_path / "cache").exists()
+    assert res.output == f"Removed {tmp_path / 'cache'} (1 cached result)\n"
+    res = CliRunner().invoke(main, ["clean", "--cache-dir", str(tmp_path / "cache")])
+    assert res.exit_code == 0 and res.output == f"No shapelint cache at {tmp_path / 'cache'}\n"
     (tmp_path / "precious").mkdir()
     (tmp_path / "precious" / "data.txt").write_text("keep me")
     res = CliRunner().invoke(main, ["clean", "--cache-dir", str(tmp_path / "precious")])
-    assert "No shapelint cache" in res.output and (tmp_path / "precious" / "data.txt").exists()
+    assert res.exit_code == 2 and "has no CACHEDIR.TAG of shapelint's" in res.stderr
+    assert (tmp_path / "precious" / "data.txt").read_text() == "keep me"
+
+
+def test_an_empty_directory_becomes_the_cache(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text(BUGGY)
+    (tmp_path / "cache").mkdir()
+    assert run(tmp_path, str(src)).exit_code == 1
+    assert len(entries(tmp_path)) == 1
+    assert (tmp_path / "cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f")
+
+
+def test_the_fingerprint_changes_with_any_byte_of_the_analyzer(tmp_path):
+    """Size and mtime alike, contents different: a checkout edited in place is not stale."""
+    from shapelint.cache import fingerprint_of
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "a.py").write_text("MAX_UNROLL = 64\n")
+    (pkg / "sub" / "b.py").write_text("x = 1\n")
+    before = fingerprint_of(pkg)
+    stat = (pkg / "a.py").stat()
+    (pkg / "a.py").write_text("MAX_UNROLL = 46\n")
+    import os
+
+    os.utime(pkg / "a.py", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (pkg / "a.py").stat().st_size == stat.st_size
+    assert fingerprint_of(pkg) != before
+    (pkg / "a.py").write_text("MAX_UNROLL = 64\n")
+    assert fingerprint_of(pkg) == before
 
 
 def test_a_fully_cached_run_never_imports_libcst(tmp_path):
@@ -144,3 +192,20 @@ def test_a_fully_cached_run_never_imports_libcst(tmp_path):
     outs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env_free,
                            check=False).stdout.splitlines()[-1] for _ in range(2)]
     assert outs == ["exit 1 True", "exit 1 False"]
+
+
+def test_every_fixture_round_trips_through_the_cache(tmp_path):
+    """A hit is the result the checker gave, field for field (claims included)."""
+    from conftest import fixture_files
+    from shapelint.cache import ResultCache
+    from shapelint.checker import check_bytes
+
+    cache = ResultCache(tmp_path / "cache", 3)
+    for path in fixture_files():
+        data = path.read_bytes()
+        fresh = check_bytes(data, str(path))
+        cache.put(data, fresh)
+        hit = cache.get(data, str(path))
+        assert hit == fresh, path
+        assert [d.claims for d in hit.diagnostics] == [d.claims for d in fresh.diagnostics], path
+    assert cache.hits == len(fixture_files())

@@ -41,7 +41,8 @@ def project(tmp_path, table):
 
 
 def test_select_ignore_and_excludes_from_pyproject(tmp_path):
-    project(tmp_path, 'select = ["SHP1", "reshape-size-mismatch"]\nignore = ["SHP102"]\nexclude = ["legacy/"]\n')
+    project(tmp_path, 'select = ["SHP1", "reshape-size-mismatch"]\nignore = ["SHP102"]\n'
+                      'exclude = ["legacy/"]\n')
     assert codes(run_in(tmp_path, ".")) == [("models/net.py", "SHP401")]
 
 
@@ -74,7 +75,8 @@ def test_gitignored_files_are_skipped_in_directories(tmp_path):
 def test_unknown_key_is_an_error_with_a_suggestion(tmp_path):
     project(tmp_path, 'selct = ["SHP101"]\n')
     res = run_in(tmp_path, ".")
-    assert res.exit_code == 2 and "unknown key 'selct'" in res.output and "did you mean 'select'" in res.output
+    assert res.exit_code == 2
+    assert "unknown key 'selct'" in res.output and "did you mean 'select'" in res.output
 
 
 def test_unknown_rule_in_config_is_an_error(tmp_path):

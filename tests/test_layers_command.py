@@ -1,15 +1,13 @@
 """`shapelint layers`: the list of modeled layers, complete against keras.layers.
 
-The first tests need no TensorFlow (format, consistency of the table, exclusions); the
-keras-marked one compares the list with the classes Keras 3 actually exports.
+No TensorFlow here (format, consistency of the table, exclusions):
+tests/keras/test_layer_coverage.py compares the list with the classes Keras 3 exports.
 """
 from __future__ import annotations
 
-import inspect
 import json
 import re
 
-import pytest
 from click.testing import CliRunner
 
 from shapelint.cli import main
@@ -70,24 +68,6 @@ def test_specs_are_consistent():
         assert spec.infer is not None, name
         assert spec.takes in ("one", "list"), name
         assert all(p.isidentifier() for p in spec.params + spec.call_params), name
-
-
-@pytest.mark.keras
-def test_every_keras_layer_class_is_modeled_or_excluded():
-    pytest.importorskip("tensorflow")
-    import keras
-
-    exported = {n for n in dir(keras.layers)
-                if not n.startswith("_") and inspect.isclass(getattr(keras.layers, n))}
-    covered = set(LAYERS) | set(EXCLUDED) | set(ALIASES)
-    missing = sorted(exported - covered)
-    assert not missing, f"keras.layers classes neither modeled nor excluded: {missing}"
-    # an alias is the same class as the layer it names
-    for alias, target in ALIASES.items():
-        if alias in exported and target in exported:
-            assert getattr(keras.layers, alias) is getattr(keras.layers, target), alias
-    # nothing modeled or excluded that Keras 3 does not export
-    assert not (set(LAYERS) | set(EXCLUDED)) - exported
 
 
 def test_ops_are_listed_too():

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shapelint.checker import check_bytes, check_source
 from shapelint.cli import main
@@ -64,7 +65,8 @@ def test_deeply_nested_blocks():
 def test_huge_file_is_checked():
     block = (
         "import keras\nfrom keras import layers\n"
-        + "".join(f"x{i} = layers.Dense({i % 7 + 1})(keras.Input(shape=({i % 5 + 1},)))\n" for i in range(5000))
+        + "".join(f"x{i} = layers.Dense({i % 7 + 1})(keras.Input(shape=({i % 5 + 1},)))\n"
+                  for i in range(5000))
         + "bad = layers.Add()([x1, x2])\n"
     )
     result = check_source(block, "huge.py")

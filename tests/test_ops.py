@@ -1,27 +1,29 @@
 """Ops in model code (keras.ops, tf.*, K.*, operators, indexing, Lambda bodies) through the
 interpreter: the shapes they give, the findings they raise, and the silences they keep.
 
-No TensorFlow here: tests/test_ops_differential.py compares the op table with real Keras.
+No TensorFlow here: tests/keras/test_ops_differential.py compares the op table with real Keras.
 """
 from __future__ import annotations
 
-import libcst as cst
 import pytest
 
-from shapelint.checker import analyse_module, check_source
-from shapelint.interp.values import ListValue, Tensor
+from shapelint.checker import analyse, check_source
+from shapelint.interp.values import ListValue
+from shapelint.keras.values import Tensor
 from shapelint.ops.spec import display_name
 from shapelint.ops.table import OPS, op_spec
 from shapelint.resolution import canonical
 from shapelint.shapes import Sym
+from shapelint.source import SourceFile
 
 HEAD = "import keras\nimport tensorflow as tf\nfrom keras import layers, ops\n"
-K2 = "import tensorflow as tf\nfrom tensorflow.keras import layers\nfrom tensorflow.keras import backend as K\n"
+K2 = ("import tensorflow as tf\nfrom tensorflow.keras import layers\n"
+      "from tensorflow.keras import backend as K\n")
 
 
 def values(src: str, *names: str):
     """What the module-level names hold after the analysis (Tensors as shape tuples)."""
-    interp = analyse_module(cst.parse_module(src), "snippet.py")
+    interp = analyse(SourceFile("snippet.py", src)).interpreter
     assert not interp.internal_errors, interp.internal_errors
     out = []
     for name in names:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shapelint.shapes import BroadcastError, Shape, Sym, broadcast, dims_equal, join
 

@@ -32,7 +32,8 @@ def test_in_process_check_loads_no_framework():
     code = (
         "import sys; from shapelint.checker import check_file; from pathlib import Path\n"
         f"[check_file(p) for p in Path({str(FIXTURES)!r}).rglob('*.py')]\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf_keras', 'torch', 'jax')]\n"
+        "frameworks = ('tensorflow', 'keras', 'tf_keras', 'torch', 'jax')\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in frameworks]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,

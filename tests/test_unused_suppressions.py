@@ -86,7 +86,7 @@ def test_nothing_is_reported_when_the_analysis_stopped_early(monkeypatch):
     """A stopped analysis may have missed the finding the comment is for."""
     text = HEAD + GOOD + "  # shapelint: ignore[SHP102]\n"
     assert codes(GOOD + "  # shapelint: ignore[SHP102]") == [("SHP003", 5)]
-    monkeypatch.setattr("shapelint.interp.interpreter.MAX_STEPS", 3)
+    monkeypatch.setattr("shapelint.interp.budget.UNIT_STEPS", 3)
     result = check_source(text, "s.py")
     assert result.notes and "budget" in result.notes[0]
     assert result.diagnostics == ()

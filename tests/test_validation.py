@@ -19,7 +19,6 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, expectations
-
 from shapelint.checker import check_file
 from shapelint.findings import Diagnostic, FileResult, Position, TraceEntry
 from shapelint.registry import BY_CODE
@@ -29,8 +28,8 @@ from shapelint.validation.agreement import compare, matched_places, shape_differ
 from shapelint.validation.program import UNVERIFIABLE, build_program
 from shapelint.validation.runner import BuildOutcome
 from shapelint.validation.static_facts import StaticCall, collect
-from shapelint.validation.verdicts import BUILD_ERROR, core_message, judge
 from shapelint.validation.validate import finish, prepare
+from shapelint.validation.verdicts import BUILD_ERROR, core_message, judge
 
 VALIDATION = FIXTURES / "validation"
 BUGGY = sorted((FIXTURES / "buggy").glob("*.py"))
@@ -54,7 +53,8 @@ def test_build_program_keeps_every_line_in_place(path):
     assert program.error is None
     old, new = text.splitlines(), program.text.splitlines()
     assert len(old) == len(new)
-    changed = {s.start for s in program.removed + program.unverifiable} | {row for row, _, _ in program.substituted}
+    changed = {s.start for s in program.removed + program.unverifiable}
+    changed |= {row for row, _, _ in program.substituted}
     spans = program.removed + program.unverifiable
     for row, (a, b) in enumerate(zip(old, new), start=1):
         if a != b:
@@ -64,7 +64,7 @@ def test_build_program_keeps_every_line_in_place(path):
 
 def test_build_program_leaves_out_training_data_io_and_plots():
     path = VALIDATION / "trains_downloads_writes.py"
-    text, program = _program(path)
+    _, program = _program(path)
     kept = program.text
     for gone in (".fit(", ".evaluate(", ".predict(", ".save(", ".save_weights(", ".compile(", ".summary(",
                  "print(", "open(", "get_file(", "urlopen(", "np.load(", "np.save(", "os.makedirs(",
@@ -177,7 +177,8 @@ def test_building_the_call_without_error_refutes_and_withdraws_it():
     assert not out.kept
     [d] = out.withdrawn
     assert d.validation.verdict == "refuted"
-    assert d.validation.shapes == {"static": "input (None, 30)", "tensorflow": "Dense on (None, 30) -> (None, 8)"}
+    assert d.validation.shapes == {"static": "input (None, 30)",
+                                   "tensorflow": "Dense on (None, 30) -> (None, 8)"}
     assert any("analyzer bug" in n and "(None, 8)" in n for n in out.notes)
 
 
@@ -190,7 +191,8 @@ def test_unverified_reasons():
     assert timeout.kept[0].validation.reason == "the build did not finish within 60 s"
     never = _judge([_diag()], BuildOutcome("built"))
     assert "never ran" in never.kept[0].validation.reason
-    data = _judge([_diag(row=9)], BuildOutcome("raised", error=_error(3, "unverifiable", "line 3: `X` depends on data")))
+    data = _judge([_diag(row=9)],
+                  BuildOutcome("raised", error=_error(3, "unverifiable", "line 3: `X` depends on data")))
     assert "depends on data" in data.kept[0].validation.reason and not data.added
     warning = _judge([_diag("SHP501", severity="warning")], BuildOutcome("built", calls=[_call(5)]))
     assert warning.kept[0].validation.verdict == "unverified" and not warning.withdrawn
@@ -209,7 +211,8 @@ def test_unreported_build_error_becomes_shp901_unless_suppressed():
 def test_keras_messages_lose_their_wrappers():
     raw = ("Exception encountered when calling Project.call().\n\nCould not automatically infer ... "
            "Error encountered:\n\nDimensions must be equal, but are 5 and 7 for '{{node MatMul}} = "
-           "MatMul[T=DT_FLOAT](a, b)' with input shapes: [?,5], [7,4].\n\nArguments received by Project.call():\n x")
+           "MatMul[T=DT_FLOAT](a, b)' with input shapes: [?,5], [7,4].\n\n"
+           "Arguments received by Project.call():\n x")
     assert core_message(raw) == "Dimensions must be equal, but are 5 and 7 with input shapes: [?,5], [7,4]."
 
 
@@ -281,7 +284,8 @@ def test_shp901_is_registered_and_documented():
     rule = BY_CODE["SHP901"]
     assert (rule.name, rule.severity) == ("build-error", "error")
     page = (ROOT / "rules" / "SHP901.md").read_text()
-    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Suppressing"):
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead",
+                    "## Suppressing"):
         assert section in page
 
 
@@ -317,7 +321,8 @@ def test_buggy_fixture_findings_are_confirmed(path, runner):
     if errors:   # the bug makes Keras raise: it is the first error the build meets
         assert v.outcome.status == "raised" and v.outcome.error["kind"] == "build"
         assert any(d.validation.verdict == "confirmed" for d in errors)
-        assert {(d.location.row, d.code) for d in errors if d.validation.verdict == "confirmed"} <= expectations(path)
+        confirmed = {(d.location.row, d.code) for d in errors if d.validation.verdict == "confirmed"}
+        assert confirmed <= expectations(path)
     assert not v.disagreements, v.disagreements
     if v.outcome.status == "built":   # only warnings: their parameter claims are counted
         for d in v.diagnostics:
@@ -347,7 +352,7 @@ def test_correct_fixture_validates_clean(path, runner):
     assert v.outcome.status == "built", v.outcome.error
     assert not v.diagnostics and not v.withdrawn
     assert not v.disagreements, v.disagreements
-    assert not [n for n in v.notes if n.startswith("validation")]
+    assert not [n for n in v.notes if n.startswith("validation:")]   # only "validation sandbox: ..."
     assert v.outcome.calls, "the build recorded no layer calls"
     compared = matched_places(job.facts.calls, v.outcome.calls)
     assert len(compared) >= min(len(job.facts.calls), 1), "no static shape was compared"
@@ -356,13 +361,15 @@ def test_correct_fixture_validates_clean(path, runner):
 @pytest.mark.keras
 def test_a_wrong_static_claim_is_refuted_and_withdrawn(runner):
     path = FIXTURES / "correct" / "shp203_shared_dense_fixed.py"
-    row = next(i for i, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"=\s*shared\(", line))
+    row = next(i for i, line in enumerate(path.read_text().splitlines(), 1)
+               if re.search(r"=\s*shared\(", line))
     fake = replace(_diag("SHP203", row=row), path=str(path), location=Position(row, 1),
                    end_location=Position(row, 40), message="injected wrong claim")
     v = validate(path, runner, FileResult(str(path), (fake,), ()))
     assert not v.diagnostics
     [d] = v.withdrawn
-    assert d.validation.verdict == "refuted" and d.validation.shapes["tensorflow"].startswith("Dense on (None, ")
+    assert d.validation.verdict == "refuted"
+    assert d.validation.shapes["tensorflow"].startswith("Dense on (None, ")
     assert any("analyzer bug" in n for n in v.notes)
 
 
@@ -390,7 +397,8 @@ def test_a_wrong_shape_function_is_refuted_and_disagrees(runner, monkeypatch):
 
     def wrong_width(layer, shapes, *args, **kwargs):
         out = real(layer, shapes, *args, **kwargs)
-        if layer.spec.name == "Dense" and isinstance(out, Shape) and out.dims and isinstance(out.dims[-1], int):
+        if (layer.spec.name == "Dense" and isinstance(out, Shape) and out.dims
+                and isinstance(out.dims[-1], int)):
             return Shape(out.dims[:-1] + (out.dims[-1] + 1,))
         return out
 
@@ -403,7 +411,8 @@ def test_a_wrong_shape_function_is_refuted_and_disagrees(runner, monkeypatch):
 
 
 @pytest.mark.keras
-def test_a_training_script_is_validated_without_training_downloading_or_writing(runner, tmp_path, monkeypatch):
+def test_a_training_script_is_validated_without_training_downloading_or_writing(runner, tmp_path,
+                                                                                 monkeypatch):
     path = VALIDATION / "trains_downloads_writes.py"
     monkeypatch.chdir(tmp_path)
     before_dir, before_cwd = sorted(os.listdir(VALIDATION)), sorted(os.listdir(tmp_path))
@@ -423,7 +432,8 @@ def test_network_and_writes_outside_the_sandbox_are_blocked(runner, tmp_path):
 
     target = tmp_path / "escaped.txt"
     src = ("import socket\nimport keras\n"
-           "try:\n    socket.create_connection(('example.com', 80), timeout=1)\nexcept OSError as e:\n    pass\n"
+           "try:\n    socket.create_connection(('example.com', 80), timeout=1)\n"
+           "except OSError as e:\n    pass\n"
            f"open({str(target)!r}, 'w').write('x')\n")
     outcome = runner.build(BuildProgram("p.py", str(tmp_path / "p.py"), src))
     assert outcome.status == "raised" and outcome.error["kind"] == "write" and outcome.error["row"] == 7
@@ -451,18 +461,36 @@ def test_a_build_error_the_static_pass_missed_becomes_shp901(runner):
 
 
 @pytest.mark.keras
-def test_a_timeout_kills_the_worker_and_the_next_file_gets_a_fresh_one(tmp_path):
+def test_a_timeout_kills_the_build_and_the_next_file_builds_in_the_same_zygote(tmp_path):
     pytest.importorskip("tensorflow")
     from shapelint.validation.program import BuildProgram
     from shapelint.validation.runner import BuildRunner
 
     with BuildRunner(timeout=3) as r:
-        slow = r.build(BuildProgram("slow.py", str(tmp_path / "slow.py"), "import keras\nwhile True:\n    pass\n"))
-        assert slow.status == "timeout" and "3 s" in slow.detail
+        slow = r.build(BuildProgram("slow.py", str(tmp_path / "slow.py"),
+                                    "import keras\nwhile True:\n    pass\n"))
+        assert slow.status == "timeout" and slow.detail == "the build did not finish within 3 s"
         fine = r.build(BuildProgram("ok.py", str(tmp_path / "ok.py"),
                                     "import keras\nx = keras.layers.Dense(2)(keras.Input((3,)))\n"))
         assert fine.status == "built" and fine.calls[0]["outputs"] == [[None, 2]]
-        assert len(r.starts) == 2
+        assert len(r.starts) == 1   # TensorFlow started once: each build is a fresh fork of the zygote
+
+
+@pytest.mark.keras
+def test_a_build_that_dies_is_reported_by_its_exit_alone(tmp_path):
+    pytest.importorskip("tensorflow")
+    from shapelint.validation.program import BuildProgram
+    from shapelint.validation.runner import BuildRunner
+
+    with BuildRunner(timeout=20) as r:
+        died = r.build(BuildProgram("d.py", str(tmp_path / "d.py"), "import os, sys\n"
+                                    "print('printed-before-dying', file=sys.stderr)\nos._exit(3)\n"))
+        assert died.status == "crashed"
+        assert died.detail == "the build process exited with status 3 before reporting a result"
+        segv = r.build(BuildProgram("s.py", str(tmp_path / "s.py"), "import ctypes\nctypes.string_at(0)\n"))
+        assert segv.status == "crashed"
+        assert segv.detail == ("the build process was killed by SIGSEGV "
+                               "(a resource limit, or a crash in native code)")
 
 
 @pytest.mark.keras
@@ -473,7 +501,11 @@ def test_cli_validate_json(tmp_path):
                            *map(str, files)], capture_output=True, text=True, cwd=tmp_path,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
     assert proc.returncode == 1, proc.stderr
-    found = {(Path(d["filename"]).name, d["code"]): d["validation"] for d in json.loads(proc.stdout)}
+    entries = json.loads(proc.stdout)
+    found = {(Path(d["filename"]).name, d["code"]): d["validation"] for d in entries if d["code"]}
+    notes = {(Path(d["filename"]).name, d["message"].split(":")[0])
+             for d in entries if d["severity"] == "note"}
+    assert notes == {(Path(f).name, "validation sandbox") for f in files}   # how each build was isolated
     assert found[("shp203_shared_dense_bug.py", "SHP203")]["verdict"] == "confirmed"
     assert "expected axis -1" in found[("shp203_shared_dense_bug.py", "SHP203")]["keras_error"]
     custom = [v for (name, _), v in found.items() if name == "custom_layer_build_error.py"]

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from shapelint.accounting.params import Counts, layer_counts
-from shapelint.interp.values import (
-    LayerInstance, ListValue, ModelValue, ObjectValue, Producer, Tensor,
-)
+from shapelint.interp.values import ListValue, ObjectValue
+from shapelint.keras.events import EventLog
+from shapelint.keras.values import LayerInstance, ModelValue, Producer, Tensor
 from shapelint.shapes import Shape, format_shape
 
 
@@ -213,15 +213,15 @@ def _value_shape(value: Any) -> str:
     return "[" + ", ".join(format_shape(t.shape) for t in tensors) + "]"
 
 
-def summarize(interp: Any) -> list[ModelSummary]:
+def summarize(log: EventLog, where: Any) -> list[ModelSummary]:
     """One summary per model the file builds (functional, Sequential, subclassed)."""
     namer = Namer()
     out = []
-    candidates = list(interp.models) + [o for o in interp.objects if o.cls.keras_kind == "model"]
+    candidates = list(log.models) + [o for o in log.objects if o.cls.keras_kind == "model"]
     for model in candidates:
         summary = summarize_model(model, namer)
         if summary is not None:
             if getattr(model, "node", None) is not None:
-                summary.row = interp.where(model.node)[0][0]
+                summary.row = where(model.node)[0][0]
             out.append(summary)
     return out

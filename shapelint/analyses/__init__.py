@@ -1,13 +1,15 @@
-"""Analyses that run over the interpreter events of a whole file (sharing, parameters)."""
+"""Analyses over a whole file's events (weight sharing, parameter hot spots), and the
+observers that watch the interpreter as it runs (untracked layers)."""
 from __future__ import annotations
 
-from typing import Any
+from shapelint.interp.host import Host
+from shapelint.keras.events import EventLog
 
 
-def run_all(interp: Any) -> None:
+def run_all(log: EventLog, host: Host) -> None:
     """Report what only the whole file's events show (called after interpretation)."""
     from shapelint.analyses.hotspot import find_hot_spots
     from shapelint.analyses.sharing import find_recreated_layers
 
-    for violation, node in [*find_recreated_layers(interp), *find_hot_spots(interp)]:
-        interp.report(violation, node)
+    for violation, node in [*find_recreated_layers(log, host.where), *find_hot_spots(log, host.where)]:
+        host.report(violation, node)

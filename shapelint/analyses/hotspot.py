@@ -12,7 +12,8 @@ from typing import Any, Optional
 
 from shapelint.accounting.params import layer_counts
 from shapelint.accounting.summary import built_shape, functional_producers, instance_counts
-from shapelint.interp.values import LayerInstance, ModelValue, Tensor
+from shapelint.keras.events import EventLog
+from shapelint.keras.values import LayerInstance, ModelValue, Tensor
 from shapelint.violations.weights import ParameterHotSpot
 
 MIN_TOTAL = 1_000_000     # only large models
@@ -21,9 +22,9 @@ MAX_HOPS = 4              # Dense -> (Concatenate | Flatten | Reshape)* -> Resha
 PASS_THROUGH = {"Concatenate", "Flatten", "Reshape", "Dropout", "Activation"}
 
 
-def _consumers(interp: Any) -> dict[int, list]:
+def _consumers(log: EventLog) -> dict[int, list]:
     out: dict[int, list] = {}
-    for call in interp.layer_calls:
+    for call in log.layer_calls:
         for t in call.inputs:
             out.setdefault(id(t), []).append(call)
     return out
@@ -46,11 +47,11 @@ def _reaches_reshape(call: Any, consumers: dict[int, list]) -> Optional[Any]:
     return None
 
 
-def find_hot_spots(interp: Any) -> list[tuple[ParameterHotSpot, Any]]:
+def find_hot_spots(log: EventLog, where: Any) -> list[tuple[ParameterHotSpot, Any]]:
     """Each hot spot, with the node (the Dense's first call) to report it at."""
-    consumers = _consumers(interp)
+    consumers = _consumers(log)
     findings = []
-    for model in interp.models:
+    for model in log.models:
         if not isinstance(model, ModelValue) or model.kind != "functional":
             continue
         totals = instance_counts(model, set())
@@ -67,11 +68,11 @@ def find_hot_spots(interp: Any) -> list[tuple[ParameterHotSpot, Any]]:
             reshape = _reaches_reshape(layer.calls[0], consumers)
             if reshape is None:
                 continue
-            findings.append(_finding(interp, layer, sum(counts), total, reshape))
+            findings.append(_finding(where, layer, sum(counts), total, reshape))
     return findings
 
 
-def _finding(interp: Any, layer: LayerInstance, params: int, total: int,
+def _finding(where: Any, layer: LayerInstance, params: int, total: int,
              reshape: Any) -> tuple[ParameterHotSpot, Any]:
     units = layer.config.int("units")
     features = built_shape(layer).dims[-1]  # type: ignore[index]
@@ -85,6 +86,6 @@ def _finding(interp: Any, layer: LayerInstance, params: int, total: int,
                            "alternative_params": features * c + c if isinstance(features, int) else None}
     violation = ParameterHotSpot(
         units=units, params=params, total=total, target=target,
-        reshape_row=interp.where(reshape.node)[0][0], ctor_row=interp.where(layer.node)[0][0],
+        reshape_row=where(reshape.node)[0][0], ctor_row=where(layer.node)[0][0],
         **alternative)
     return violation, layer.calls[0].node

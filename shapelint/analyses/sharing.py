@@ -17,7 +17,9 @@ import libcst as cst
 
 from shapelint.accounting.params import layer_counts
 from shapelint.accounting.summary import built_shape
-from shapelint.interp.values import LayerInstance, Tensor, is_known
+from shapelint.interp.values import is_fully_known
+from shapelint.keras.events import EventLog
+from shapelint.keras.values import LayerInstance, Tensor
 from shapelint.violations.weights import LayersRecreatedPerCall
 
 MAX_ANCESTRY = 5000
@@ -43,7 +45,7 @@ def _signature(layer: LayerInstance) -> Optional[tuple]:
             if inner is None:
                 return None
             items.append((key, inner))
-        elif is_known(value) and isinstance(value, (int, float, str, bool, tuple, type(None))):
+        elif is_fully_known(value) and isinstance(value, (int, float, str, bool, tuple, type(None))):
             items.append((key, value))
         else:
             return None
@@ -56,10 +58,10 @@ def _unit_of(group: list[LayerInstance]) -> Optional[int]:
     depth = min(len(c) for c in contexts)
     unit = None
     for i in range(depth):
-        nodes = {id(c[i][1]) for c in contexts}
+        nodes = {id(c[i].node) for c in contexts}
         if len(nodes) != 1:
             break
-        if len({c[i][2] for c in contexts}) > 1:
+        if len({c[i].serial for c in contexts}) > 1:
             unit = i
     return unit
 
@@ -82,11 +84,11 @@ def _ancestor_producers(tensors) -> set[int]:
     return out
 
 
-def find_recreated_layers(interp: Any) -> list[tuple[LayersRecreatedPerCall, Any]]:
+def find_recreated_layers(log: EventLog, where: Any) -> list[tuple[LayersRecreatedPerCall, Any]]:
     """Each finding, with the node to report it at (the helper's name, or the loop)."""
     groups: dict[int, list[LayerInstance]] = defaultdict(list)
     seen: set[int] = set()
-    for call in interp.layer_calls:
+    for call in log.layer_calls:
         layer = call.layer
         if isinstance(layer, LayerInstance) and id(layer) not in seen and layer.node is not None:
             seen.add(id(layer))
@@ -100,19 +102,20 @@ def find_recreated_layers(interp: Any) -> list[tuple[LayersRecreatedPerCall, Any
         if index is None:
             continue
         for layer in group:
-            _kind, node, serial, call_node = layer.context[index]
+            frame = layer.context[index]
+            node, serial, call_node = frame.node, frame.serial, frame.call_node
             _, copies = units.setdefault((index, id(node)), (node, {}))
             copies.setdefault(serial, Copy(serial, call_node)).layers.append(layer)
 
     findings = []
     for node, copies in units.values():
-        finding = _check_unit(interp, node, list(copies.values()))
+        finding = _check_unit(log, where, node, list(copies.values()))
         if finding is not None:
             findings.append(finding)
     return findings
 
 
-def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[tuple[LayersRecreatedPerCall, Any]]:
+def _check_unit(log: EventLog, where: Any, node: Any, copies: list[Copy]) -> Optional[tuple[LayersRecreatedPerCall, Any]]:
     if len(copies) < 2:
         return None
     signatures = []
@@ -157,7 +160,7 @@ def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[tuple[La
             if i != j and own[j] & ancestry[i]:
                 return None               # one copy feeds another through other layers
 
-    merge = _merge_site(interp, copies, own)
+    merge = _merge_site(log, copies, own)
     if merge is None:
         return None
     per_copy = _params(copies[0])
@@ -165,12 +168,12 @@ def _check_unit(interp: Any, node: Any, copies: list[Copy]) -> Optional[tuple[La
     violation = LayersRecreatedPerCall(
         unit=node.name.value if helper else None,
         copies=len(copies),
-        call_rows=tuple(sorted({interp.where(c.call_node)[0][0] for c in copies if c.call_node is not None})),
+        call_rows=tuple(sorted({where(c.call_node)[0][0] for c in copies if c.call_node is not None})),
         layers=tuple(layer.spec.name for layer in copies[0].layers),
         per_copy=per_copy,
-        merge_row=interp.where(merge.node)[0][0],
+        merge_row=where(merge.node)[0][0],
         merge_layer=merge.layer.spec.name if isinstance(merge.layer, LayerInstance) else "a merge",
-        ctor_rows=tuple(sorted({interp.where(layer.node)[0][0] for layer in copies[0].layers})),
+        ctor_rows=tuple(sorted({where(layer.node)[0][0] for layer in copies[0].layers})),
     )
     return violation, node.name if helper else node
 
@@ -182,10 +185,10 @@ def _outputs(value: Any) -> list[Tensor]:
     return [t for t in (items or []) if isinstance(t, Tensor)]
 
 
-def _merge_site(interp: Any, copies: list[Copy], own: list[set[int]]):
+def _merge_site(log: EventLog, copies: list[Copy], own: list[set[int]]):
     """The first layer call outside the copies whose inputs descend from two or more copies."""
     all_own = set().union(*own)
-    for call in interp.layer_calls:
+    for call in log.layer_calls:
         produced = {id(t.producer) for t in _outputs(call.output)}
         if produced & all_own:
             continue

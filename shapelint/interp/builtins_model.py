@@ -4,8 +4,9 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from shapelint.interp.kinds import kind_of
 from shapelint.interp.values import (
-    UNKNOWN, ClassValue, DictValue, ListValue, ObjectValue, Tensor, Unknown, is_known,
+    UNKNOWN, Builtin, ClassValue, DictValue, ListValue, ObjectValue, Unknown, is_fully_known,
 )
 
 _MODELED = {
@@ -28,7 +29,7 @@ def _seq(interp, v: Any):
 
 def _plain_list(items) -> bool:
     return items is not None and all(
-        isinstance(x, (int, float, str, bool, type(None))) or (isinstance(x, tuple) and is_known(x))
+        isinstance(x, (int, float, str, bool, type(None))) or (isinstance(x, tuple) and is_fully_known(x))
         for x in items)
 
 
@@ -112,8 +113,6 @@ def _call(interp, name: str, args: list, kwargs: dict) -> Any:
 
 
 def _isinstance(value: Any, types: Any) -> Any:
-    from shapelint.interp.values import Builtin
-
     options = types if isinstance(types, tuple) else (types,)
     py_types = []
     for t in options:
@@ -121,8 +120,11 @@ def _isinstance(value: Any, types: Any) -> Any:
             py_types.append(_TYPES[t.name])
         else:
             return UNKNOWN
-    if isinstance(value, Unknown) or isinstance(value, (Tensor, ObjectValue, ClassValue)):
-        return UNKNOWN if isinstance(value, Unknown) else False
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, (ObjectValue, ClassValue)) or (
+            kind_of(value) is not None and not isinstance(value, (ListValue, DictValue))):
+        return False                      # tensors, layers, models, user objects
     if isinstance(value, ListValue):
         return list in py_types
     if isinstance(value, DictValue):
@@ -130,11 +132,8 @@ def _isinstance(value: Any, types: Any) -> Any:
     return isinstance(value, tuple(py_types))
 
 
-def call_method(interp, target: Any, name: str, args: list, kwargs: dict) -> Any:
-    if isinstance(target, ListValue):
-        return _list_method(interp, target, name, args)
-    if isinstance(target, DictValue):
-        return _dict_method(interp, target, name, args)
+def call_method(target: Any, name: str, args: list) -> Any:
+    """Methods of the plain values str and tuple (lists and dicts have kinds of their own)."""
     if isinstance(target, str):
         if name in ("lower", "upper", "strip") and not args:
             return getattr(target, name)()
@@ -142,74 +141,9 @@ def call_method(interp, target: Any, name: str, args: list, kwargs: dict) -> Any
             return getattr(target, name)(args[0])
         return UNKNOWN
     if isinstance(target, tuple):
-        if name in ("index", "count") and len(args) == 1 and is_known(target) and is_known(args[0]):
+        if name in ("index", "count") and len(args) == 1 and is_fully_known(target) and is_fully_known(args[0]):
             try:
                 return getattr(target, name)(args[0])
             except ValueError:
                 return UNKNOWN
-    return UNKNOWN
-
-
-def _list_method(interp, lst: ListValue, name: str, args: list) -> Any:
-    items = lst.items
-    if name == "append" and len(args) == 1:
-        if items is not None:
-            items.append(args[0])
-        return None
-    if name == "extend" and len(args) == 1:
-        more = interp.iterate(args[0])
-        lst.items = None if items is None or more is None else items + more
-        return None
-    if name == "insert" and len(args) == 2 and isinstance(args[0], int):
-        if items is not None:
-            items.insert(args[0], args[1])
-        return None
-    if name == "pop":
-        if items is None or not items:
-            lst.items = None
-            return UNKNOWN
-        index = args[0] if args else -1
-        if isinstance(index, int) and -len(items) <= index < len(items):
-            return items.pop(index)
-        lst.items = None
-        return UNKNOWN
-    if name == "copy":
-        return ListValue(None if items is None else list(items))
-    if name in ("reverse", "sort", "clear", "remove"):
-        if name == "clear":
-            lst.items = []
-        elif name == "reverse" and items is not None:
-            items.reverse()
-        else:
-            lst.items = None
-        return None
-    return UNKNOWN
-
-
-def _dict_method(interp, d: DictValue, name: str, args: list) -> Any:
-    items = d.items
-    if name == "get" and args:
-        default = args[1] if len(args) > 1 else None
-        if items is None or not is_known(args[0]):
-            return UNKNOWN
-        return items.get(args[0], default)
-    if name in ("items", "keys", "values"):
-        if items is None:
-            return ListValue(None)
-        if name == "items":
-            return ListValue([(k, v) for k, v in items.items()])
-        return ListValue(list(getattr(items, name)()))
-    if name in ("update", "setdefault", "pop"):
-        if name == "setdefault" and items is not None and args and is_known(args[0]):
-            return items.setdefault(args[0], args[1] if len(args) > 1 else None)
-        if name == "pop" and items is not None and args and is_known(args[0]):
-            return items.pop(args[0], args[1] if len(args) > 1 else UNKNOWN)
-        if name == "update" and items is not None and args and isinstance(args[0], DictValue) \
-                and args[0].items is not None:
-            items.update(args[0].items)
-            return None
-        d.items = None
-        return UNKNOWN
-    if name == "copy":
-        return DictValue(None if items is None else dict(items))
     return UNKNOWN

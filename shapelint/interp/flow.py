@@ -1,16 +1,16 @@
-"""Control flow for the interpreter: scopes, signals, and joining two branches.
+"""Control flow: scopes, signals, guards, and joining two branches.
 
-When a condition is unknown, both branches run from the same state and the states
-are joined afterwards (:func:`shapelint.interp.values.join_values` per name, and
-per mutable container reachable from the scope).
+When a condition is unknown, both branches run from the same state and the states are
+joined afterwards (:func:`~shapelint.interp.kinds.join_values` per name, and per mutable
+value reachable from the scope, through its kind's state).
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from shapelint.interp.values import (
-    DictValue, ListValue, ModelValue, ObjectValue, join_values,
-)
+from shapelint.interp.kinds import join_values, kind_of
+
+MAX_SNAPSHOT_DEPTH = 4
 
 
 class Scope:
@@ -40,6 +40,15 @@ class Scope:
             scope = scope.parent
         return scope
 
+    def chain(self) -> list["Scope"]:
+        """This scope and every enclosing one."""
+        out: list[Scope] = []
+        s: Optional[Scope] = self
+        while s is not None:
+            out.append(s)
+            s = s.parent
+        return out
+
     def assign(self, name: str, value: Any) -> None:
         if name in self.global_names:
             self.module().vars[name] = value
@@ -65,71 +74,40 @@ class DeadPath(Exception):
     """Every branch returned: the rest of the function body does not run."""
 
 
-# --- Snapshots of mutable state, so that two branches start from the same state ---------
+class Guards:
+    """Whether findings are withheld here: inside a branch whose condition depends on data
+    the analysis models abstractly (it may refine shapes the analysis cannot see), or after
+    an early exit under such a condition."""
 
-def _containers(values, seen: set, out: list, depth: int = 0) -> None:
-    if depth > 4:
+    def __init__(self) -> None:
+        self.depth = 0
+        self.rest = False          # the rest of the current block is under such a condition
+        self.symbolic_reads = 0    # values of symbolic kinds read so far (classifies conditions)
+
+    @property
+    def active(self) -> bool:
+        return self.depth > 0
+
+
+# --- snapshots of mutable state, so that two branches start from the same state ---------
+
+def _containers(values: list, seen: set, out: list, depth: int = 0) -> None:
+    if depth > MAX_SNAPSHOT_DEPTH:
         return
     for v in values:
-        if id(v) in seen:
+        if isinstance(v, tuple):
+            _containers(list(v), seen, out, depth + 1)
             continue
-        if isinstance(v, ListValue):
-            seen.add(id(v))
-            out.append(v)
-            if v.items:
-                _containers(v.items, seen, out, depth + 1)
-        elif isinstance(v, DictValue):
-            seen.add(id(v))
-            out.append(v)
-            if v.items:
-                _containers(list(v.items.values()), seen, out, depth + 1)
-        elif isinstance(v, ObjectValue):
-            seen.add(id(v))
-            out.append(v)
-            _containers(list(v.attrs.values()), seen, out, depth + 1)
-        elif isinstance(v, ModelValue) and v.kind == "sequential":
-            seen.add(id(v))
-            out.append(v)
-        elif isinstance(v, tuple):
-            _containers(v, seen, out, depth + 1)
+        kind = kind_of(v)
+        if kind is None or id(v) in seen or kind.state(v) is None and not kind.children(v):
+            continue
+        seen.add(id(v))
+        if kind.state(v) is not None:
+            out.append((kind, v))
+        _containers(kind.children(v), seen, out, depth + 1)
 
 
-def _state_of(c: Any) -> Any:
-    if isinstance(c, (ListValue, DictValue)):
-        return None if c.items is None else c.items.copy()
-    if isinstance(c, ObjectValue):
-        return c.attrs.copy()
-    if isinstance(c, ModelValue):
-        return (None if c.layers is None else list(c.layers), c.output, c.input_shape)
-    return None
-
-
-def _set_state(c: Any, state: Any) -> None:
-    if isinstance(c, (ListValue, DictValue)):
-        c.items = None if state is None else state.copy()
-    elif isinstance(c, ObjectValue):
-        c.attrs = state.copy()
-    elif isinstance(c, ModelValue):
-        layers, c.output, c.input_shape = state
-        c.layers = None if layers is None else list(layers)
-
-
-def _join_state(c: Any, a: Any, b: Any) -> Any:
-    if isinstance(c, ListValue):
-        if a is None or b is None or len(a) != len(b):
-            return None
-        return [join_values(x, y) for x, y in zip(a, b)]
-    if isinstance(c, (DictValue, ObjectValue)):
-        if a is None or b is None:
-            return None if isinstance(c, DictValue) else {}
-        return {k: join_values(a[k], b[k]) if k in a and k in b else (a.get(k, b.get(k)))
-                for k in {**a, **b}}
-    if isinstance(c, ModelValue):
-        (la, oa, ia), (lb, ob, ib) = a, b
-        same = la is not None and lb is not None and len(la) == len(lb) and all(
-            x is y for x, y in zip(la, lb))
-        return (la if same else None, join_values(oa, ob), ia if ia == ib else None)
-    return a
+Captured = tuple[list[dict], list]
 
 
 class Snapshot:
@@ -140,37 +118,60 @@ class Snapshot:
         self.vars = [dict(s.vars) for s in scopes]
         self.containers: list = []
         _containers([v for s in scopes for v in s.vars.values()], set(), self.containers)
-        self.states = [_state_of(c) for c in self.containers]
+        self.states = [kind.state(c) for kind, c in self.containers]
 
-    def capture(self) -> tuple[list[dict], list]:
-        return [dict(s.vars) for s in self.scopes], [_state_of(c) for c in self.containers]
+    def capture(self) -> Captured:
+        return [dict(s.vars) for s in self.scopes], [kind.state(c) for kind, c in self.containers]
 
     def restore(self) -> None:
-        for s, saved in zip(self.scopes, self.vars):
-            s.vars.clear()
-            s.vars.update(saved)
-        for c, st in zip(self.containers, self.states):
-            _set_state(c, st)
+        self.install((self.vars, self.states))
 
-    def install(self, captured: tuple[list[dict], list]) -> None:
+    def install(self, captured: Captured) -> None:
         vars_, states = captured
         for s, v in zip(self.scopes, vars_):
             s.vars.clear()
             s.vars.update(v)
-        for c, st in zip(self.containers, states):
-            _set_state(c, st)
+        for (kind, c), st in zip(self.containers, states):
+            kind.set_state(c, st)
 
-    def join_into_scopes(self, a: tuple[list[dict], list], b: tuple[list[dict], list]) -> None:
+    def join_into_scopes(self, a: Captured, b: Captured) -> None:
         (va, sa), (vb, sb) = a, b
         for s, x, y in zip(self.scopes, va, vb):
-            merged = {}
-            for k in {**x, **y}:
-                if k in x and k in y:
-                    merged[k] = join_values(x[k], y[k])
-                else:
-                    merged[k] = x[k] if k in x else y[k]
+            merged = {k: join_values(x[k], y[k]) if k in x and k in y else (x[k] if k in x else y[k])
+                      for k in {**x, **y}}
             s.vars.clear()
             s.vars.update(merged)
-        for c, x, y in zip(self.containers, sa, sb):
-            _set_state(c, _join_state(c, x, y))
+        for (kind, c), x, y in zip(self.containers, sa, sb):
+            kind.set_state(c, kind.join_state(c, x, y))
 
+
+def both_branches(run_a: Callable[[], None], run_b: Callable[[], None], scope: Scope,
+                  guards: Guards, guarded: bool, on_return: Callable[[Any], None]) -> None:
+    """Run two alternatives from the same state and join what they leave behind.
+
+    A branch whose condition depends on symbolic data may refine it in a way the analysis
+    cannot see, so findings inside it are withheld (``guarded``).
+    """
+    snap = Snapshot(scope.chain())
+    results = []
+    for run in (run_a, run_b):
+        snap.restore()
+        guards.depth += guarded
+        try:
+            run()
+            results.append(snap.capture())
+        except ReturnSignal as ret:
+            on_return(ret.value)
+        except DeadPath:
+            pass
+        except (BreakSignal, ContinueSignal):
+            results.append(snap.capture())
+        finally:
+            guards.depth -= guarded
+    if not results:
+        raise DeadPath()
+    if len(results) == 1:
+        snap.install(results[0])
+        guards.rest = guarded
+    else:
+        snap.join_into_scopes(results[0], results[1])

@@ -1,15 +1,17 @@
-"""Abstract values the interpreter computes with.
+"""The Python-level abstract values the interpreter computes with.
 
 Known Python constants (int, float, str, bool, None) and tuples of values are plain
-Python objects; everything else is one of the classes below. :data:`UNKNOWN` stands
-for any value the analysis could not compute, and it is never reported as an error.
+Python objects; everything else is one of the classes below, or a value kind a library
+adds (Keras tensors, layers and models live in :mod:`shapelint.keras.values`).
+:data:`UNKNOWN` stands for any value the analysis could not compute, and it is never
+reported as an error.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
-from shapelint.shapes import Shape, Sym, format_shape, join
+from shapelint.shapes import Dim, Sym
 
 
 class Unknown:
@@ -27,15 +29,24 @@ class Unknown:
 UNKNOWN = Unknown()
 
 
-def is_known(v: Any) -> bool:
-    """Fully known plain value (nested tuples/lists included)."""
+def is_fully_known(v: Any) -> bool:
+    """A plain value known all the way down (nested tuples/lists included)."""
     if isinstance(v, Unknown):
         return False
     if isinstance(v, tuple):
-        return all(is_known(x) for x in v)
+        return all(is_fully_known(x) for x in v)
     if isinstance(v, ListValue):
-        return v.items is not None and all(is_known(x) for x in v.items)
+        return v.items is not None and all(is_fully_known(x) for x in v.items)
     return True
+
+
+def is_plain(v: Any) -> bool:
+    """A known Python scalar or a tuple of them: safe to compute with."""
+    if isinstance(v, (int, float, str, bool, type(None))):
+        return True
+    if isinstance(v, tuple):
+        return all(is_plain(x) for x in v)
+    return False
 
 
 @dataclass(eq=False)
@@ -43,48 +54,6 @@ class Symbol:
     """A dotted path reached through imports, e.g. ``tensorflow.keras.layers.Dense``."""
 
     path: str
-
-
-Locate = Callable[[Any], tuple[tuple[int, int], tuple[int, int]]]
-
-
-def _nowhere(node: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-    return (1, 0), (1, 0)
-
-
-@dataclass(frozen=True)
-class Producer:
-    """The layer call that produced a tensor: its node, layer name and input tensors.
-
-    Positions are resolved lazily (``locate``): computing them costs a full pass over the
-    file, which only files with findings need to pay.
-    """
-
-    node: Any
-    layer: str
-    inputs: tuple["Tensor", ...] = ()
-    layer_obj: Any = None
-    locate: Locate = _nowhere
-    serial: int = 0          # creation order: producers sort topologically by it
-    name: Optional[str] = None   # a name given in the code (`Input(name="image")`)
-
-    @property
-    def row(self) -> int:
-        return self.locate(self.node)[0][0]
-
-    @property
-    def column(self) -> int:
-        """0-based, as libcst counts."""
-        return self.locate(self.node)[0][1]
-
-
-@dataclass(eq=False)
-class Tensor:
-    shape: Shape
-    producer: Optional[Producer] = None
-
-    def __repr__(self) -> str:
-        return f"Tensor{format_shape(self.shape)}"
 
 
 @dataclass(eq=False)
@@ -100,56 +69,13 @@ class DictValue:
 
 
 @dataclass(eq=False)
-class LayerCall:
-    """One call of a layer on tensors: the event later analyses (sharing, summary) read."""
-
-    layer: Any
-    node: Any
-    inputs: tuple          # input Tensors
-    input_shapes: Any      # Shape or list of Shapes, as given to the shape function
-    output: Any            # Tensor, ListValue of Tensors, or UNKNOWN
-    context: tuple = ()    # the interpreter's context stack at the call
-    call_args: dict = field(default_factory=dict)   # other call arguments (shapes for tensors)
-
-
-@dataclass(eq=False)
-class LayerInstance:
-    """A layer object: its spec, its arguments, and the input dims its weights fixed."""
-
-    spec: Any
-    config: Any
-    built_for: Optional[dict] = None          # axis -> dim fixed by the first call
-    built_at: Optional[tuple[Any, Shape]] = None   # (call node, input shape) of the first call
-    calls: list = field(default_factory=list)      # LayerCall records, in order
-    context: tuple = ()   # where it was constructed: the interpreter's context stack
-    name: Optional[str] = None
-    attrs: dict = field(default_factory=dict)
-    node: Any = None                            # the constructor call
-
-
-@dataclass(eq=False)
-class ModelValue:
-    """A functional or Sequential model, callable as a layer."""
-
-    kind: str                       # "functional" | "sequential"
-    inputs: list = field(default_factory=list)   # Tensors (functional)
-    outputs: Any = None                         # Tensor or list/tuple of Tensors
-    layers: Optional[list] = None                # Sequential layers (None: unknown)
-    input_shape: Optional[Shape] = None          # Sequential built input
-    output: Any = None                           # Sequential current output Tensor
-    layer_outputs: list = field(default_factory=list)  # Sequential: output after each layer
-    name: Optional[str] = None
-    attrs: dict = field(default_factory=dict)
-    var_name: Optional[str] = None               # the module-level name it is bound to
-    node: Any = None
-
-
-@dataclass(eq=False)
 class FunctionValue:
     node: Any
     scope: Any
     name: str
     qualname: str
+    defaults: dict = field(default_factory=dict)
+    decorator: Optional[str] = None       # "staticmethod" | "classmethod" | "property"
 
 
 @dataclass(eq=False)
@@ -159,6 +85,7 @@ class ClassValue:
     bases: list
     namespace: dict
     keras_kind: Optional[str] = None   # "layer" | "model" when it subclasses Keras
+    defined_in: Any = None             # the scope of the class statement
 
 
 @dataclass(eq=False)
@@ -184,30 +111,25 @@ class Builtin:
 
 @dataclass(eq=False)
 class MethodOf:
-    """A method looked up on a value we model natively (list.append, Sequential.add...)."""
+    """A method looked up on a value whose kind models it (list.append, Sequential.add...)."""
 
     target: Any
     name: str
 
 
-def join_values(a: Any, b: Any) -> Any:
-    """What a name holds after two branches: exact when they agree, else as known as can be."""
-    if a is b:
-        return a
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return Tensor(join(a.shape, b.shape), a.producer if a.producer is b.producer else None)
+def join_plain(a: Any, b: Any) -> Any:
+    """What a name holds after two branches, for values no kind claims: exact when they
+    agree, else unknown. (:func:`shapelint.interp.kinds.join_values` is the entry point.)"""
     if type(a) is type(b) and isinstance(a, (int, float, str, bool)) and a == b:
         return a
     if a is None and b is None:
         return None
-    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
-        return tuple(join_values(x, y) for x, y in zip(a, b))
     if isinstance(a, Unknown) and isinstance(b, Unknown) and a.label == b.label:
         return a
     return UNKNOWN
 
 
-def dim_of(v: Any):
+def dim_of(v: Any) -> Dim:
     """A value used as a dimension: int, None, or a named symbol for a labelled unknown."""
     if isinstance(v, bool):
         return None

@@ -8,11 +8,12 @@ them on symbolic tensors (``build`` and ``compute_output_spec``).
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
-from shapelint.layers.common import checks, dims, plain_int
+from shapelint.interp.values import is_fully_known
+from shapelint.layers.common import bias, checks, dims, is_int, last_dim
 from shapelint.layers.spec import (
-    Config, LayerSpec, Unknowable, call_flag, call_shape,
+    Arguments, Counts, LayerSpec, Unknowable, call_flag, call_shape,
 )
 from shapelint.shapes import Shape, dims_differ
 from shapelint.violations.base import Rejected
@@ -37,39 +38,39 @@ def _check_value_key(value: Shape, key: Shape) -> None:
 
 # --- MultiHeadAttention ---------------------------------------------------------------------------
 
-def _mha_output_shape(cfg: Config) -> Optional[tuple]:
+def _mha_output_shape(cfg: Arguments) -> Optional[tuple]:
     out = cfg.known("output_shape")
     if not out:
         return None
-    if plain_int(out):
+    if is_int(out):
         return (out,)
-    if isinstance(out, (tuple, list)) and all(d is None or plain_int(d) for d in out):
+    if isinstance(out, (tuple, list)) and all(d is None or is_int(d) for d in out):
         return tuple(out)
     raise Unknowable("output_shape")
 
 
-def _attention_axes(cfg: Config) -> Optional[tuple]:
+def _attention_axes(cfg: Arguments) -> Optional[tuple]:
     axes = cfg.known("attention_axes")
     if axes is None:
         return None
-    if plain_int(axes):
+    if is_int(axes):
         return (axes,)
-    if isinstance(axes, (tuple, list)) and all(plain_int(a) for a in axes):
+    if isinstance(axes, (tuple, list)) and all(is_int(a) for a in axes):
         return tuple(axes)
     raise Unknowable("attention_axes")
 
 
-def _check_mha(cfg: Config) -> None:
+def _check_mha(cfg: Arguments) -> None:
     for name in ("num_heads", "key_dim"):
         v = cfg.raw(name)
-        if cfg.is_known(v) and (not plain_int(v) or v <= 0) and not isinstance(v, bool):
+        if is_fully_known(v) and (not is_int(v) or v <= 0) and not isinstance(v, bool):
             raise Rejected(NotPositive(argument=name, value=v))
     v = cfg.raw("value_dim")
-    if cfg.is_known(v) and v is not None and (not plain_int(v) or v <= 0) and not isinstance(v, bool):
+    if is_fully_known(v) and v is not None and (not is_int(v) or v <= 0) and not isinstance(v, bool):
         raise Rejected(NotPositive(argument="value_dim", value=v))
 
 
-def multi_head_attention(cfg: Config, query: Shape, call: Optional[dict]):
+def multi_head_attention(cfg: Arguments, query: Shape, call: Optional[dict]):
     value, key, _ = _value_and_key(call)
     q, v = dims(query), dims(value)
     dims(key)
@@ -85,7 +86,7 @@ def multi_head_attention(cfg: Config, query: Shape, call: Optional[dict]):
                 raise Rejected(AxisArgumentOutOfRange(argument="attention_axes", value=cfg.raw("attention_axes"), shape=value))
     extra = _mha_output_shape(cfg)
     out = Shape(q[:-1] + extra) if extra else query
-    if call_flag(cfg, call, "return_attention_scores"):
+    if call_flag(call, "return_attention_scores"):
         # Keras' compute_output_spec gives (batch, heads, T, T) with T the query length.
         heads = cfg.int("num_heads")
         return out, Shape((q[0], heads, q[1], q[1]))
@@ -94,16 +95,16 @@ def multi_head_attention(cfg: Config, query: Shape, call: Optional[dict]):
 
 # --- GroupQueryAttention ------------------------------------------------------------------------------
 
-def _check_gqa(cfg: Config) -> None:
+def _check_gqa(cfg: Arguments) -> None:
     q, kv = cfg.raw("num_query_heads"), cfg.raw("num_key_value_heads")
-    if plain_int(q) and plain_int(kv) and (kv == 0 or q % kv):
+    if is_int(q) and is_int(kv) and (kv == 0 or q % kv):
         raise Rejected(HeadsNotDivisible(argument="num_key_value_heads", value=kv, num_query_heads=q))
     w = cfg.raw("sliding_window")
-    if cfg.is_known(w) and w is not None and (not plain_int(w) or w <= 0):
+    if is_fully_known(w) and w is not None and (not is_int(w) or w <= 0):
         raise Rejected(NotPositive(argument="sliding_window", value=w))
 
 
-def group_query_attention(cfg: Config, query: Shape, call: Optional[dict]):
+def group_query_attention(cfg: Arguments, query: Shape, call: Optional[dict]):
     value, key, key_given = _value_and_key(call)
     q = dims(query)
     for name, s in (("value", value), ("key", key)):
@@ -113,7 +114,7 @@ def group_query_attention(cfg: Config, query: Shape, call: Optional[dict]):
     if dims_differ(q[-1], v[-1]):
         raise Rejected(QueryValueDimMismatch(argument="value", value=None, shape=query, other=value))
     _check_value_key(value, key)
-    if call_flag(cfg, call, "return_attention_scores"):
+    if call_flag(call, "return_attention_scores"):
         heads = cfg.int("num_query_heads")
         kv_len = k[1] if key_given else v[1]
         return query, Shape((q[0], heads, q[1], kv_len))
@@ -122,7 +123,7 @@ def group_query_attention(cfg: Config, query: Shape, call: Optional[dict]):
 
 # --- Attention / AdditiveAttention -------------------------------------------------------------------
 
-def dot_attention(cfg: Config, xs: list[Shape], call: Optional[dict]):
+def dot_attention(cfg: Arguments, xs: list[Shape], call: Optional[dict]):
     if len(xs) not in (2, 3):
         raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=(2, 3)))
     query, value = xs[0], xs[1]
@@ -131,7 +132,7 @@ def dot_attention(cfg: Config, xs: list[Shape], call: Optional[dict]):
     if not q or not v:
         raise Unknowable("rank")
     out = Shape(q[:-1] + (v[-1],))
-    if call_flag(cfg, call, "return_attention_scores"):
+    if call_flag(call, "return_attention_scores"):
         k = dims(key)
         if len(k) < 2:
             raise Unknowable("rank")
@@ -139,12 +140,63 @@ def dot_attention(cfg: Config, xs: list[Shape], call: Optional[dict]):
     return out
 
 
+# --- weights -------------------------------------------------------------------------------------
+
+def _projection(cfg: Arguments, features: int, units: int) -> int:
+    """A dense projection (an EinsumDense in Keras 3): kernel and bias."""
+    return features * units + bias(cfg, units)
+
+
+def _query_key_value(query: Shape, call: dict) -> tuple[int, int, int]:
+    value = call.get("value")
+    return last_dim(query), last_dim(call.get("key", value)), last_dim(value)
+
+
+def multi_head_attention_weights(cfg: Arguments, query: Any, call: dict) -> Counts:
+    """query/key/value projections to heads, and the output projection back."""
+    heads, key_dim = cfg.int("num_heads"), cfg.int("key_dim")
+    value_dim = cfg.opt_int("value_dim") or key_dim
+    if cfg.raw("attention_axes") is not None:
+        raise Unknowable("attention_axes")
+    dq, dk, dv = _query_key_value(query, call)
+    out = cfg.known("output_shape")
+    dout = dq if out is None else out
+    if not is_int(dout):
+        raise Unknowable("output_shape")
+    return (_projection(cfg, dq, heads * key_dim) + _projection(cfg, dk, heads * key_dim)
+            + _projection(cfg, dv, heads * value_dim) + _projection(cfg, heads * value_dim, dout)), 0
+
+
+def group_query_attention_weights(cfg: Arguments, query: Any, call: dict) -> Counts:
+    """query projection to the query heads, key/value projections to the key-value heads,
+    and the output projection back to the query's size."""
+    head_dim = cfg.int("head_dim")
+    query_heads, kv_heads = cfg.int("num_query_heads"), cfg.int("num_key_value_heads")
+    dq, dk, dv = _query_key_value(query, call)
+    return (_projection(cfg, dq, query_heads * head_dim) + _projection(cfg, dk, kv_heads * head_dim)
+            + _projection(cfg, dv, kv_heads * head_dim) + _projection(cfg, query_heads * head_dim, dq)), 0
+
+
+def attention_weights(cfg: Arguments, xs: Any, call: dict) -> Counts:
+    """A scalar scale (``use_scale``) and a scalar concat weight (``score_mode="concat"``)."""
+    return int(cfg.bool("use_scale")) + int(cfg.str("score_mode") == "concat"), 0
+
+
+def additive_attention_weights(cfg: Arguments, xs: Any, call: dict) -> Counts:
+    """A scale per query feature (``use_scale``)."""
+    if not cfg.bool("use_scale"):
+        return 0, 0
+    if not isinstance(xs, (list, tuple)) or not xs:
+        raise Unknowable("inputs")
+    return last_dim(xs[0]), 0
+
+
 _ATTENTION_CALL = ("mask", "training", "return_attention_scores", "use_causal_mask")
 _MHA_CALL = ("value", "key", "query_mask", "value_mask", "key_mask", "attention_mask",
              "return_attention_scores", "training", "use_causal_mask")
 
 
-def _check_score_mode(cfg: Config) -> None:
+def _check_score_mode(cfg: Arguments) -> None:
     v = cfg.raw("score_mode")
     if isinstance(v, str) and v not in ("dot", "concat"):
         raise Rejected(NotAChoice(argument="score_mode", value=v, choices=("dot", "concat")))
@@ -153,16 +205,18 @@ def _check_score_mode(cfg: Config) -> None:
 SPECS = [
     LayerSpec("MultiHeadAttention", ("num_heads", "key_dim", "value_dim", "dropout", "use_bias",
                                      "output_shape", "attention_axes"),
-              {"value_dim": None, "output_shape": None, "attention_axes": None},
+              {"value_dim": None, "output_shape": None, "attention_axes": None, "use_bias": True},
               multi_head_attention, family="attention", check=checks(_check_mha),
-              call_params=_MHA_CALL, input_arg="query"),
+              call_params=_MHA_CALL, input_arg="query", weights=multi_head_attention_weights),
     LayerSpec("GroupQueryAttention", ("head_dim", "num_query_heads", "num_key_value_heads",
-                                      "dropout", "use_bias"), {},
+                                      "dropout", "use_bias"), {"use_bias": True},
               group_query_attention, min_rank=3, family="attention", check=checks(_check_gqa),
-              call_params=_MHA_CALL, input_arg="query"),
+              call_params=_MHA_CALL, input_arg="query", weights=group_query_attention_weights),
     LayerSpec("Attention", ("use_scale", "score_mode", "dropout", "seed"),
-              {"score_mode": "dot"}, dot_attention, takes="list", family="attention",
-              check=checks(_check_score_mode), call_params=_ATTENTION_CALL),
-    LayerSpec("AdditiveAttention", ("use_scale", "dropout"), {}, dot_attention, takes="list",
-              family="attention", call_params=_ATTENTION_CALL),
+              {"use_scale": False, "score_mode": "dot"}, dot_attention, takes="list",
+              family="attention", check=checks(_check_score_mode), call_params=_ATTENTION_CALL,
+              weights=attention_weights),
+    LayerSpec("AdditiveAttention", ("use_scale", "dropout"), {"use_scale": True}, dot_attention,
+              takes="list", family="attention", call_params=_ATTENTION_CALL,
+              weights=additive_attention_weights),
 ]

@@ -1,4 +1,5 @@
-"""Helpers shared by the family modules: argument checks and small shape utilities.
+"""Helpers shared by the family modules: argument checks, small shape utilities, and the
+pieces of weight counts (sizes the weights are built from).
 
 Every check fires only on definitely known values (an unknown is never an error) and
 raises a typed SHP205 violation (:mod:`shapelint.violations.arguments`); no message text
@@ -8,14 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Optional
 
-from shapelint.layers.spec import Config, Unknowable
-from shapelint.shapes import Shape
+from shapelint.arguments import is_int
+from shapelint.layers.spec import Arguments, Unknowable
+from shapelint.shapes import Shape, is_known, normalize_axis
 from shapelint.violations.base import Rejected
 from shapelint.violations.arguments import Negative, NotAChoice, NotPositive, OutOfRange, WrongLength
-
-
-def plain_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def number(v: Any) -> bool:
@@ -24,7 +22,7 @@ def number(v: Any) -> bool:
 
 # --- constructor checks ---------------------------------------------------------------------
 
-def check_positive_int(cfg: Config, name: str, *, allow_none: bool = False,
+def check_positive_int(cfg: Arguments, name: str, *, allow_none: bool = False,
                        strict_type: bool = True) -> None:
     """Keras: ``if not isinstance(v, int) or v <= 0: raise``."""
     try:
@@ -35,7 +33,7 @@ def check_positive_int(cfg: Config, name: str, *, allow_none: bool = False,
         return
     if isinstance(v, bool):
         return
-    if plain_int(v):
+    if is_int(v):
         if v <= 0:
             raise Rejected(NotPositive(argument=name, value=v))
         return
@@ -43,7 +41,7 @@ def check_positive_int(cfg: Config, name: str, *, allow_none: bool = False,
         raise Rejected(NotPositive(argument=name, value=v))
 
 
-def check_range(cfg: Config, name: str, lo: float, hi: Optional[float]) -> None:
+def check_range(cfg: Arguments, name: str, lo: float, hi: Optional[float]) -> None:
     """Keras: ``if not lo <= v <= hi: raise``."""
     try:
         v = cfg.known(name)
@@ -53,24 +51,24 @@ def check_range(cfg: Config, name: str, lo: float, hi: Optional[float]) -> None:
         raise Rejected(OutOfRange(argument=name, value=v, low=lo, high=hi))
 
 
-def check_choice(cfg: Config, name: str, choices: Iterable[Any], lower: bool = False) -> None:
+def check_choice(cfg: Arguments, name: str, choices: Iterable[Any]) -> None:
+    """Keras: ``if v not in choices: raise`` (compared as written)."""
     try:
         v = cfg.known(name)
     except Unknowable:
         return
     if isinstance(v, (str, type(None), bool)):
-        probe = v.lower() if lower and isinstance(v, str) else v
-        if probe not in tuple(choices):
+        if v not in tuple(choices):
             raise Rejected(NotAChoice(argument=name, value=v, choices=tuple(choices)))
 
 
-def int_tuple(cfg: Config, name: str, n: int, *, allow_zero: bool = False,
+def int_tuple(cfg: Arguments, name: str, n: int, *, allow_zero: bool = False,
               check: bool = True) -> tuple[int, ...]:
     """``standardize_tuple``: an int or n ints; raises SHP205 for values Keras rejects."""
     v = cfg.known(name)
-    if plain_int(v):
+    if is_int(v):
         out = (v,) * n
-    elif isinstance(v, (tuple, list)) and all(plain_int(a) for a in v):
+    elif isinstance(v, (tuple, list)) and all(is_int(a) for a in v):
         if len(v) != n:
             if check:
                 raise Rejected(WrongLength(argument=name, value=v, length=n))
@@ -83,22 +81,21 @@ def int_tuple(cfg: Config, name: str, n: int, *, allow_zero: bool = False,
     return out
 
 
-def data_format(cfg: Config) -> str:
-    """``standardize_data_format``: None means channels_last (Keras' default config)."""
+def data_format(cfg: Arguments) -> str:
+    """``standardize_data_format``: None means channels_last (Keras' default config); Keras
+    lower-cases the name."""
     v = cfg.known("data_format")
     if v is None:
         return "channels_last"
-    if not isinstance(v, str):
-        raise Unknowable("data_format")
-    f = v.lower()
+    f = cfg.str("data_format", fold_case=True)
     if f not in ("channels_first", "channels_last"):
         raise Rejected(NotAChoice(argument="data_format", value=v, choices=("channels_first", "channels_last")))
     return f
 
 
-def checks(*fns: Callable[[Config], None]) -> Callable[[Config], None]:
+def checks(*fns: Callable[[Arguments], None]) -> Callable[[Arguments], None]:
     """Several constructor checks as one ``LayerSpec.check``."""
-    def run(cfg: Config) -> None:
+    def run(cfg: Arguments) -> None:
         from shapelint.layers import engine
         for fn in fns:
             try:
@@ -121,5 +118,44 @@ def dims(x: Shape) -> tuple:
     return x.dims
 
 
-def same(cfg: Config, x: Shape) -> Shape:
+def same(cfg: Arguments, x: Shape) -> Shape:
     return x
+
+
+# --- weight counts --------------------------------------------------------------------------
+
+def weight_dim(x: Shape, axis: int) -> int:
+    """The size of an input axis a weight is built from; Unknowable unless known."""
+    d = dims(x)
+    if not -len(d) <= axis < len(d) or not is_known(d[axis]):
+        raise Unknowable("dim")
+    return d[axis]  # type: ignore[return-value]
+
+
+def last_dim(x: Any) -> int:
+    """The last axis of a tensor argument (attention's query, value and key)."""
+    if not isinstance(x, Shape):
+        raise Unknowable("shape")
+    return weight_dim(x, -1)
+
+
+def bias(cfg: Arguments, n: int) -> int:
+    """``n`` bias weights when ``use_bias``."""
+    return n if cfg.bool("use_bias") else 0
+
+
+def center_scale(cfg: Arguments, n: int) -> int:
+    """Normalization offsets (``center``) and factors (``scale``) over ``n`` features."""
+    return n * (int(cfg.bool("center")) + int(cfg.bool("scale")))
+
+
+def axis_size(cfg: Arguments, x: Shape) -> int:
+    """The number of features a normalization's ``axis`` (an int or ints) spans."""
+    axis = cfg.known("axis")
+    size = 1
+    for a in axis if isinstance(axis, (tuple, list)) else (axis,):
+        n = normalize_axis(a, len(dims(x))) if is_int(a) else None
+        if n is None:
+            raise Unknowable("axis")
+        size *= weight_dim(x, n)
+    return size

@@ -6,12 +6,13 @@ follow ``keras.src.layers.convolutional.base_*`` and ``keras.src.layers.pooling`
 """
 from __future__ import annotations
 
-from typing import Optional
+from math import prod
+from typing import Any, Optional
 
 from shapelint.layers.common import (
-    checks, data_format, dims, int_tuple, plain_int,
+    bias, checks, data_format, dims, int_tuple, is_int, weight_dim,
 )
-from shapelint.layers.spec import Config, LayerSpec, Unknowable
+from shapelint.layers.spec import Arguments, CountFn, Counts, LayerSpec, Unknowable, Weights
 from shapelint.shapes import Dim, Shape, is_known
 from shapelint.violations.base import Rejected
 from shapelint.violations.arguments import GroupsNotDividingChannels, GroupsNotDividingFilters, MissingArgument, Negative, NotAChoice, NotAnInt, NotPositive, OutputPaddingTooLarge, WrongLength
@@ -19,7 +20,7 @@ from shapelint.violations.inputs import InputRankMismatch, StridesWithDilation
 from shapelint.violations.spatial import CroppingTooLarge, NonPositiveOutput
 
 
-def spatial_axes(cfg: Config, x: Shape) -> tuple[list[int], int]:
+def spatial_axes(cfg: Arguments, x: Shape) -> tuple[list[int], int]:
     """Indices of the spatial axes and of the channel axis."""
     rank = len(x.dims)  # type: ignore[arg-type]
     if data_format(cfg) == "channels_first":
@@ -27,7 +28,7 @@ def spatial_axes(cfg: Config, x: Shape) -> tuple[list[int], int]:
     return list(range(1, rank - 1)), rank - 1
 
 
-def channel_weights(cfg: Config, x: Shape):
+def channel_weights(cfg: Arguments, x: Shape):
     if x.dims is None:
         return None
     try:
@@ -65,13 +66,12 @@ def _rank_issue(spec_name: str, family: str, n: int, x: Shape) -> Rejected:
     return Rejected(InputRankMismatch(expected=(n + 2,), min_rank=n + 2, got=x, layer=spec_name, family=family))
 
 
-def _padding(cfg: Config, allowed: tuple[str, ...]) -> str:
+def _padding(cfg: Arguments, allowed: tuple[str, ...]) -> str:
+    """``standardize_padding``: Keras lower-cases the name."""
     v = cfg.known("padding")
     if isinstance(v, (tuple, list)):
         raise Rejected(NotAChoice(argument="padding", value=v, choices=allowed))
-    if not isinstance(v, str):
-        raise Unknowable("padding")
-    p = v.lower()
+    p = cfg.str("padding", fold_case=True)
     if p not in allowed:
         raise Rejected(NotAChoice(argument="padding", value=v, choices=allowed))
     return p
@@ -80,7 +80,7 @@ def _padding(cfg: Config, allowed: tuple[str, ...]) -> str:
 # --- constructor checks -----------------------------------------------------------------------
 
 def _check_strides_dilation(n: int):
-    def check(cfg: Config) -> None:
+    def check(cfg: Arguments) -> None:
         try:
             strides = int_tuple(cfg, "strides", n)
             dilation = int_tuple(cfg, "dilation_rate", n)
@@ -92,7 +92,7 @@ def _check_strides_dilation(n: int):
 
 
 def _check_tuples(n: int, *names: str, allow_zero: tuple[str, ...] = ()):
-    def check(cfg: Config) -> None:
+    def check(cfg: Arguments) -> None:
         for name in names:
             if cfg.raw(name) is None:
                 continue
@@ -104,38 +104,37 @@ def _check_tuples(n: int, *names: str, allow_zero: tuple[str, ...] = ()):
 
 
 def _check_padding(allowed: tuple[str, ...]):
-    def check(cfg: Config) -> None:
-        v = cfg.raw("padding")
-        if isinstance(v, str) and v.lower() not in allowed:
-            raise Rejected(NotAChoice(argument="padding", value=v, choices=allowed))
+    def check(cfg: Arguments) -> None:
+        if isinstance(cfg.raw("padding"), str):   # a list or tuple is rejected when called
+            _padding(cfg, allowed)
     return check
 
 
-def _check_data_format(cfg: Config) -> None:
+def _check_data_format(cfg: Arguments) -> None:
     data_format(cfg)
 
 
 def _check_positive_or_none(name: str):
-    def check(cfg: Config) -> None:
+    def check(cfg: Arguments) -> None:
         v = cfg.raw(name)
-        if plain_int(v) and v <= 0:
+        if is_int(v) and v <= 0:
             raise Rejected(NotPositive(argument=name, value=v))
     return check
 
 
-def _check_groups(cfg: Config) -> None:
+def _check_groups(cfg: Arguments) -> None:
     g = cfg.raw("groups")
-    if not plain_int(g):
+    if not is_int(g):
         return
     if g <= 0:
         raise Rejected(NotPositive(argument="groups", value=g))
     f = cfg.raw("filters")
-    if plain_int(f) and f > 0 and f % g:
+    if is_int(f) and f > 0 and f % g:
         raise Rejected(GroupsNotDividingFilters(argument="groups", value=g, filters=f))
 
 
 def _check_output_padding(n: int):
-    def check(cfg: Config) -> None:
+    def check(cfg: Arguments) -> None:
         if cfg.raw("output_padding") is None:
             return
         op = int_tuple(cfg, "output_padding", n, allow_zero=True)
@@ -148,7 +147,7 @@ def _check_output_padding(n: int):
 
 # --- shape functions ----------------------------------------------------------------------------
 
-def _spatial_output(cfg: Config, x: Shape, n: int, out_channels: Dim, *, kernel: tuple,
+def _spatial_output(cfg: Arguments, x: Shape, n: int, out_channels: Dim, *, kernel: tuple,
                     strides: tuple, padding: str, dilation: tuple, what: str,
                     transpose: bool = False, output_padding: Optional[tuple] = None) -> Shape:
     axes, ch = spatial_axes(cfg, x)
@@ -167,7 +166,7 @@ def _spatial_output(cfg: Config, x: Shape, n: int, out_channels: Dim, *, kernel:
     return Shape(tuple(out))
 
 
-def _conv_geometry(cfg: Config, n: int, allowed: tuple[str, ...]):
+def _conv_geometry(cfg: Arguments, n: int, allowed: tuple[str, ...]):
     kernel = int_tuple(cfg, "kernel_size", n)
     strides = int_tuple(cfg, "strides", n)
     dilation = int_tuple(cfg, "dilation_rate", n)
@@ -177,7 +176,7 @@ def _conv_geometry(cfg: Config, n: int, allowed: tuple[str, ...]):
 def conv(n: int, name: str):
     allowed = ("valid", "same", "causal") if n == 1 else ("valid", "same")
 
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise _rank_issue(name, f"conv{n}d", n, x)
@@ -194,7 +193,7 @@ def conv(n: int, name: str):
 
 
 def separable(n: int, name: str):
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise _rank_issue(name, f"conv{n}d", n, x)
@@ -206,7 +205,7 @@ def separable(n: int, name: str):
 
 
 def conv_transpose(n: int, name: str):
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise _rank_issue(name, f"conv{n}d", n, x)
@@ -221,7 +220,7 @@ def conv_transpose(n: int, name: str):
 
 
 def depthwise(n: int, name: str):
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise _rank_issue(name, f"conv{n}d", n, x)
@@ -236,7 +235,7 @@ def depthwise(n: int, name: str):
 
 
 def pooling(n: int):
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         _require(cfg, "pool_size")
         pool = int_tuple(cfg, "pool_size", n)
@@ -267,13 +266,13 @@ def pooling(n: int):
     return infer
 
 
-def _require(cfg: Config, name: str) -> None:
+def _require(cfg: Arguments, name: str) -> None:
     """A required argument left out or None (AveragePooling has no default pool_size)."""
     if cfg.raw(name) is None:
         raise Rejected(MissingArgument(argument=name, value=None))
 
 
-def global_pooling(cfg: Config, x: Shape) -> Shape:
+def global_pooling(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     keep = cfg.bool("keepdims")
     n = len(d) - 2
@@ -282,9 +281,9 @@ def global_pooling(cfg: Config, x: Shape) -> Shape:
     return Shape((d[0], d[1]) + (1,) * n) if keep else Shape((d[0], d[1]))
 
 
-def _output_size(cfg: Config, n: int) -> tuple:
+def _output_size(cfg: Arguments, n: int) -> tuple:
     v = cfg.known("output_size")
-    if plain_int(v):
+    if is_int(v):
         return (v,) * n
     if isinstance(v, (tuple, list)) and len(v) == n:
         return tuple(v)
@@ -294,7 +293,7 @@ def _output_size(cfg: Config, n: int) -> tuple:
 
 
 def _check_adaptive(n: int):
-    def check(cfg: Config) -> None:
+    def check(cfg: Arguments) -> None:
         _output_size(cfg, n)
         v = cfg.raw("data_format")
         if isinstance(v, str) and v not in ("channels_first", "channels_last"):
@@ -303,10 +302,10 @@ def _check_adaptive(n: int):
 
 
 def adaptive_pooling(n: int):
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         size = _output_size(cfg, n)
-        if not all(s is None or plain_int(s) for s in size):
+        if not all(s is None or is_int(s) for s in size):
             raise Unknowable("output_size")
         fmt = cfg.known("data_format") or "channels_last"
         if fmt == "channels_last":
@@ -321,13 +320,10 @@ def adaptive_pooling(n: int):
 
 # --- padding, cropping, upsampling -----------------------------------------------------------
 
-_ORDINAL = ("1st", "2nd", "3rd")
-
-
-def _pairs(cfg: Config, key: str, n: int, *, negative_int_ok: bool) -> tuple[tuple[int, int], ...]:
+def _pairs(cfg: Arguments, key: str, n: int, *, negative_int_ok: bool) -> tuple[tuple[int, int], ...]:
     """ZeroPadding/Cropping 2D/3D: an int, n ints, or n (before, after) pairs."""
     v = cfg.known(key)
-    if plain_int(v):
+    if is_int(v):
         if v < 0 and not negative_int_ok:
             raise Rejected(Negative(argument=key, value=v))
         return ((v, v),) * n
@@ -337,9 +333,9 @@ def _pairs(cfg: Config, key: str, n: int, *, negative_int_ok: bool) -> tuple[tup
         raise Rejected(WrongLength(argument=key, value=v, length=n))
     out = []
     for entry in v:
-        if plain_int(entry):
+        if is_int(entry):
             pair = (entry, entry)
-        elif isinstance(entry, (tuple, list)) and all(plain_int(a) for a in entry):
+        elif isinstance(entry, (tuple, list)) and all(is_int(a) for a in entry):
             if len(entry) != 2:
                 raise Rejected(WrongLength(argument=key, value=v, length=n))
             pair = (entry[0], entry[1])
@@ -351,14 +347,14 @@ def _pairs(cfg: Config, key: str, n: int, *, negative_int_ok: bool) -> tuple[tup
     return tuple(out)
 
 
-def _pad_crop_axes(cfg: Config, x: Shape, n: int) -> list[int]:
+def _pad_crop_axes(cfg: Arguments, x: Shape, n: int) -> list[int]:
     if n == 1:
         return [1]
     return spatial_axes(cfg, x)[0]
 
 
 def zero_padding(n: int):
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
@@ -379,7 +375,7 @@ def zero_padding(n: int):
 
 
 def cropping(n: int):
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
@@ -401,16 +397,16 @@ def cropping(n: int):
     return infer
 
 
-def _check_upsampling1d(cfg: Config) -> None:
+def _check_upsampling1d(cfg: Arguments) -> None:
     v = cfg.known("size")
-    if isinstance(v, bool) or not plain_int(v):
+    if isinstance(v, bool) or not is_int(v):
         raise Rejected(NotAnInt(argument="size", value=v))
     if v <= 0:
         raise Rejected(NotPositive(argument="size", value=v))
 
 
 def upsampling(n: int):
-    def infer(cfg: Config, x: Shape) -> Shape:
+    def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
@@ -427,22 +423,59 @@ def upsampling(n: int):
     return infer
 
 
+# --- weights ------------------------------------------------------------------------------------
+
+def _in_channels(cfg: Arguments, x: Shape) -> int:
+    return weight_dim(x, 1 if data_format(cfg) == "channels_first" else -1)
+
+
+def _kernel_size(cfg: Arguments, n: int) -> int:
+    return prod(int_tuple(cfg, "kernel_size", n, check=False))
+
+
+def conv_weights(n: int, transpose: bool = False) -> CountFn:
+    """kernel (k..., channels / groups, filters) and bias (filters)."""
+    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+        filters = cfg.int("filters")
+        groups = 1 if transpose else cfg.int("groups")
+        return _kernel_size(cfg, n) * (_in_channels(cfg, x) // groups) * filters + bias(cfg, filters), 0
+    return count
+
+
+def separable_weights(n: int) -> CountFn:
+    """depthwise kernel (k..., channels, multiplier), pointwise kernel, bias (filters)."""
+    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+        filters, mult = cfg.int("filters"), cfg.int("depth_multiplier")
+        cin = _in_channels(cfg, x)
+        return _kernel_size(cfg, n) * cin * mult + cin * mult * filters + bias(cfg, filters), 0
+    return count
+
+
+def depthwise_weights(n: int) -> CountFn:
+    """kernel (k..., channels, multiplier) and bias (channels * multiplier)."""
+    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+        mult = cfg.int("depth_multiplier")
+        cin = _in_channels(cfg, x)
+        return _kernel_size(cfg, n) * cin * mult + bias(cfg, cin * mult), 0
+    return count
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 _CONV_PARAMS = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
                 "groups", "activation", "use_bias")
 _CONV_DEFAULTS = {"strides": 1, "padding": "valid", "dilation_rate": 1, "groups": 1,
-                  "data_format": None}
+                  "data_format": None, "use_bias": True}
 _TRANSPOSE_PARAMS = ("filters", "kernel_size", "strides", "padding", "output_padding",
                      "data_format", "dilation_rate", "activation", "use_bias")
 _TRANSPOSE_DEFAULTS = {"strides": 1, "padding": "valid", "output_padding": None,
-                       "dilation_rate": 1, "data_format": None}
+                       "dilation_rate": 1, "data_format": None, "use_bias": True}
 _SEPARABLE_PARAMS = ("filters", "kernel_size", "strides", "padding", "data_format",
                      "dilation_rate", "depth_multiplier", "activation", "use_bias")
 _DEPTHWISE_PARAMS = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format",
                      "dilation_rate", "activation", "use_bias")
 _DEPTHWISE_DEFAULTS = {"strides": 1, "padding": "valid", "dilation_rate": 1,
-                       "depth_multiplier": 1, "data_format": None}
+                       "depth_multiplier": 1, "data_format": None, "use_bias": True}
 _POOL_PARAMS = ("pool_size", "strides", "padding", "data_format")
 _POOL_DEFAULTS = {"pool_size": 2, "strides": None, "padding": "valid", "data_format": None}
 
@@ -466,18 +499,25 @@ def _conv_checks(n: int, *, groups: bool = False, transpose: bool = False,
     return checks(*fns)
 
 
+def _spatial(n: int) -> dict[str, Any]:
+    """Padding, cropping and upsampling: rank n + 2, no weights."""
+    return dict(ranks=(n + 2,), family=f"spatial{n}d", weights=Weights.NONE)
+
+
 def _conv_specs() -> list[LayerSpec]:
     specs = []
     for n in (1, 2, 3):
-        common = dict(ranks=(n + 2,), family=f"conv{n}d", weight_axes=channel_weights)
-        spatial = dict(ranks=(n + 2,), family=f"spatial{n}d")
-        pool = dict(ranks=(n + 2,), family=f"pool{n}d")
+        common: dict[str, Any] = dict(ranks=(n + 2,), family=f"conv{n}d", weight_axes=channel_weights)
+        spatial = _spatial(n)
+        pool: dict[str, Any] = dict(ranks=(n + 2,), family=f"pool{n}d", weights=Weights.NONE)
         specs += [
             LayerSpec(f"Conv{n}D", _CONV_PARAMS, _CONV_DEFAULTS, conv(n, f"Conv{n}D"),
-                      check=_conv_checks(n, groups=True, causal=n == 1), **common),
+                      check=_conv_checks(n, groups=True, causal=n == 1),
+                      weights=conv_weights(n), **common),
             LayerSpec(f"Conv{n}DTranspose", _TRANSPOSE_PARAMS, _TRANSPOSE_DEFAULTS,
                       conv_transpose(n, f"Conv{n}DTranspose"),
-                      check=_conv_checks(n, transpose=True), **common),
+                      check=_conv_checks(n, transpose=True),
+                      weights=conv_weights(n, transpose=True), **common),
             LayerSpec(f"MaxPooling{n}D", _POOL_PARAMS, _POOL_DEFAULTS, pooling(n),
                       check=checks(lambda c: _require(c, "pool_size"), _check_tuples(n, "pool_size"),
                                    _check_tuples(n, "strides", allow_zero=("strides",)),
@@ -495,10 +535,10 @@ def _conv_specs() -> list[LayerSpec]:
                       check=checks(_check_data_format), **pool),
             LayerSpec(f"AdaptiveMaxPooling{n}D", ("output_size", "data_format"),
                       {"data_format": None}, adaptive_pooling(n), family=f"pool{n}d",
-                      check=_check_adaptive(n)),
+                      check=_check_adaptive(n), weights=Weights.NONE),
             LayerSpec(f"AdaptiveAveragePooling{n}D", ("output_size", "data_format"),
                       {"data_format": None}, adaptive_pooling(n), family=f"pool{n}d",
-                      check=_check_adaptive(n)),
+                      check=_check_adaptive(n), weights=Weights.NONE),
             LayerSpec(f"UpSampling{n}D", ("size",) if n == 1 else ("size", "data_format"),
                       {"size": 2 if n == 1 else (2,) * n, "data_format": None}, upsampling(n),
                       check=checks(_check_upsampling1d) if n == 1 else
@@ -506,33 +546,32 @@ def _conv_specs() -> list[LayerSpec]:
         ]
     specs += [
         LayerSpec("ZeroPadding1D", ("padding", "data_format"), {"padding": 1, "data_format": None},
-                  zero_padding(1), check=checks(_check_data_format), ranks=(3,),
-                  family="spatial1d"),
+                  zero_padding(1), check=checks(_check_data_format), **_spatial(1)),
         LayerSpec("ZeroPadding2D", ("padding", "data_format"),
                   {"padding": (1, 1), "data_format": None}, zero_padding(2),
-                  check=checks(_check_data_format), ranks=(4,), family="spatial2d"),
+                  check=checks(_check_data_format), **_spatial(2)),
         LayerSpec("ZeroPadding3D", ("padding", "data_format"),
                   {"padding": ((1, 1), (1, 1), (1, 1)), "data_format": None}, zero_padding(3),
-                  check=checks(_check_data_format), ranks=(5,), family="spatial3d"),
-        LayerSpec("Cropping1D", ("cropping",), {"cropping": (1, 1)}, cropping(1), ranks=(3,),
-                  family="spatial1d"),
+                  check=checks(_check_data_format), **_spatial(3)),
+        LayerSpec("Cropping1D", ("cropping",), {"cropping": (1, 1)}, cropping(1), **_spatial(1)),
         LayerSpec("Cropping2D", ("cropping", "data_format"),
                   {"cropping": ((0, 0), (0, 0)), "data_format": None}, cropping(2),
-                  check=checks(_check_data_format), ranks=(4,), family="spatial2d"),
+                  check=checks(_check_data_format), **_spatial(2)),
         LayerSpec("Cropping3D", ("cropping", "data_format"),
                   {"cropping": ((1, 1), (1, 1), (1, 1)), "data_format": None}, cropping(3),
-                  check=checks(_check_data_format), ranks=(5,), family="spatial3d"),
+                  check=checks(_check_data_format), **_spatial(3)),
     ]
     for n in (1, 2):
         common = dict(ranks=(n + 2,), family=f"conv{n}d", weight_axes=channel_weights)
         specs += [
             LayerSpec(f"SeparableConv{n}D", _SEPARABLE_PARAMS,
                       {**_DEPTHWISE_DEFAULTS}, separable(n, f"SeparableConv{n}D"),
-                      check=_conv_checks(n, depth=True, strides_dilation=False), **common),
+                      check=_conv_checks(n, depth=True, strides_dilation=False),
+                      weights=separable_weights(n), **common),
             LayerSpec(f"DepthwiseConv{n}D", _DEPTHWISE_PARAMS, _DEPTHWISE_DEFAULTS,
                       depthwise(n, f"DepthwiseConv{n}D"),
                       check=_conv_checks(n, depth=True, filters=False, strides_dilation=False),
-                      **common),
+                      weights=depthwise_weights(n), **common),
         ]
     return specs
 

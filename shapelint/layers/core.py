@@ -7,13 +7,15 @@ Semantics follow ``keras.src.layers.core``, ``activations``, ``normalization`` a
 from __future__ import annotations
 
 import re
+from math import prod
 from typing import Any, Optional
 
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    check_positive_int, check_range, checks, dims, number, plain_int, same,
+    axis_size, bias, center_scale, check_positive_int, check_range, checks, dims, is_int, number,
+    same, weight_dim,
 )
-from shapelint.layers.spec import Config, LayerSpec, Unknowable, call_flag
+from shapelint.layers.spec import Arguments, Counts, LayerSpec, Unknowable, Weights, call_flag
 from shapelint.shapes import Shape, is_known, normalize_axis
 from shapelint.violations.base import Rejected
 from shapelint.violations.arguments import AxisArgumentOutOfRange, BadEinsumEquation, BadGroupsValue, GroupsNotDividingChannels, Negative, NotPositive, NothingToNormalize
@@ -21,7 +23,7 @@ from shapelint.violations.arguments import AxisArgumentOutOfRange, BadEinsumEqua
 
 # --- Dense / EinsumDense / Embedding --------------------------------------------------------
 
-def dense(cfg: Config, x: Shape) -> Shape:
+def dense(cfg: Arguments, x: Shape) -> Shape:
     units = cfg.int("units")
     d = dims(x)
     if len(d) < 1:
@@ -29,14 +31,14 @@ def dense(cfg: Config, x: Shape) -> Shape:
     return Shape(d[:-1] + (units,))
 
 
-def last_axis_weights(cfg: Config, x: Shape):
+def last_axis_weights(cfg: Arguments, x: Shape):
     """Layers whose weights are sized by the last input axis (Dense, RNN kernels)."""
     if x.dims is None or not x.dims:
         return None
     return {-1: x.dims[-1]}
 
 
-def axis_weights(cfg: Config, x: Shape):
+def axis_weights(cfg: Arguments, x: Shape):
     """Normalization layers: weights sized by their ``axis`` (default -1)."""
     if x.dims is None:
         return None
@@ -47,7 +49,7 @@ def axis_weights(cfg: Config, x: Shape):
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = {}
     for a in axes:
-        if not plain_int(a):
+        if not is_int(a):
             return None
         n = normalize_axis(a, len(x.dims))
         if n is None:
@@ -70,8 +72,10 @@ class _ConfigNone:
 _CFG_NONE = _ConfigNone()
 
 
-def einsum_output(equation: str, bias_axes: Any, input_shape: tuple, partial: tuple) -> list:
-    """``_analyze_einsum_string`` of Keras' EinsumDense, for the output shape and its errors.
+def einsum_shapes(equation: str, bias_axes: Any, input_shape: tuple,
+                  partial: tuple) -> tuple[list, list, list]:
+    """``_analyze_einsum_string`` of Keras' EinsumDense: the output, kernel and bias shapes,
+    and its errors.
 
     Unknown sizes (None or named symbols) never make a comparison fail.
     """
@@ -129,19 +133,19 @@ def einsum_output(equation: str, bias_axes: Any, input_shape: tuple, partial: tu
         bias = [idx_map[c] for c in output_spec[first:] if c in bias_axes]
     if any(w is _CFG_NONE for w in weight + bias):
         raise _EinsumError("einsum_weight_none")   # add_weight needs every size
-    return [None if d is _CFG_NONE else d for d in output_shape]
+    return [None if d is _CFG_NONE else d for d in output_shape], weight, bias
 
 
-def _einsum_partial(cfg: Config) -> tuple:
+def _einsum_partial(cfg: Arguments) -> tuple:
     out = cfg.known("output_shape")
-    if plain_int(out):
+    if is_int(out):
         return (out,)
-    if isinstance(out, (tuple, list)) and all(d is None or plain_int(d) for d in out):
+    if isinstance(out, (tuple, list)) and all(d is None or is_int(d) for d in out):
         return tuple(out)
     raise Unknowable("output_shape")
 
 
-def einsum_dense(cfg: Config, x: Shape) -> Shape:
+def _einsum(cfg: Arguments, x: Shape) -> tuple[list, list, list]:
     equation = cfg.known("equation")
     bias_axes = cfg.known("bias_axes")
     if not isinstance(equation, str) or not (bias_axes is None or isinstance(bias_axes, str)):
@@ -149,49 +153,81 @@ def einsum_dense(cfg: Config, x: Shape) -> Shape:
     partial = _einsum_partial(cfg)
     d = dims(x)
     try:
-        out = einsum_output(equation, bias_axes, d, partial)
+        return einsum_shapes(equation, bias_axes, d, partial)
     except _EinsumError as err:
         raise Rejected(BadEinsumEquation(argument="equation", value=equation, problem=str(err), shape=x, output_shape=partial, bias_axes=bias_axes)) from None
     except IndexError:
         raise Rejected(BadEinsumEquation(argument="equation", value=equation, problem="einsum_rank", shape=x, output_shape=partial)) from None
-    return Shape(tuple(out))
 
 
-def _check_embedding(cfg: Config) -> None:
+def einsum_dense(cfg: Arguments, x: Shape) -> Shape:
+    return Shape(tuple(_einsum(cfg, x)[0]))
+
+
+def _check_embedding(cfg: Arguments) -> None:
     for name in ("input_dim", "output_dim"):
         try:
             v = cfg.known(name)
         except Unknowable:
             continue
-        if isinstance(v, bool) or (plain_int(v) and v <= 0) or (number(v) and not plain_int(v)):
+        if isinstance(v, bool) or (is_int(v) and v <= 0) or (number(v) and not is_int(v)):
             raise Rejected(NotPositive(argument=name, value=v))
 
 
-def embedding(cfg: Config, x: Shape) -> Shape:
+def embedding(cfg: Arguments, x: Shape) -> Shape:
     return Shape(dims(x) + (cfg.int("output_dim"),))
 
 
-def reversible_embedding(cfg: Config, x: Shape, call: Optional[dict]) -> Shape:
+def reversible_embedding(cfg: Arguments, x: Shape, call: Optional[dict]) -> Shape:
     d = dims(x)
-    if call_flag(cfg, call, "reverse"):
+    if call_flag(call, "reverse"):
         if not d:
             raise Unknowable("rank")
         return Shape(d[:-1] + (cfg.int("input_dim"),))
     return Shape(d + (cfg.int("output_dim"),))
 
 
-def lambda_layer(cfg: Config, x: Shape) -> Shape:
+def lambda_layer(cfg: Arguments, x: Shape) -> Shape:
     """Keras trusts ``output_shape`` (a tuple without the batch axis) when it is given."""
     out = cfg.raw("output_shape")
-    if isinstance(out, tuple) and all(d is None or plain_int(d) for d in out):
+    if isinstance(out, tuple) and all(d is None or is_int(d) for d in out):
         batch = x.dims[0] if x.dims else None
         return Shape((batch,) + tuple(out))
     raise Unknowable("output_shape")
 
 
+def dense_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    """kernel (features, units) and bias (units)."""
+    units = cfg.int("units")
+    return weight_dim(x, -1) * units + bias(cfg, units), 0
+
+
+def _size(shape: list) -> int:
+    if not all(is_int(d) for d in shape):
+        raise Unknowable("weight shape")
+    return prod(shape)
+
+
+def einsum_dense_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    """The kernel and bias shapes the equation gives."""
+    _, kernel, bias_shape = _einsum(cfg, x)
+    return _size(kernel) + (_size(bias_shape) if cfg.known("bias_axes") else 0), 0
+
+
+def embedding_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    return cfg.int("input_dim") * cfg.int("output_dim"), 0
+
+
+def reversible_embedding_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    """One table, or a second (output_dim, input_dim) one for the reverse projection when
+    ``tie_weights=False``."""
+    n = cfg.int("input_dim") * cfg.int("output_dim")
+    return (n if cfg.bool("tie_weights") else 2 * n), 0
+
+
 # --- activations ------------------------------------------------------------------------------
 
-def _check_relu(cfg: Config) -> None:
+def _check_relu(cfg: Arguments) -> None:
     mv = cfg.raw("max_value")
     if number(mv) and mv < 0:
         raise Rejected(Negative(argument="max_value", value=mv))
@@ -203,7 +239,7 @@ def _check_relu(cfg: Config) -> None:
             raise Rejected(Negative(argument=name, value=v))
 
 
-def _check_leaky_relu(cfg: Config) -> None:
+def _check_leaky_relu(cfg: Arguments) -> None:
     name = "alpha" if cfg.given("alpha") else "negative_slope"
     if not cfg.given(name):
         return
@@ -212,18 +248,18 @@ def _check_leaky_relu(cfg: Config) -> None:
         raise Rejected(Negative(argument=name, value=v))
 
 
-def _shared_axes(cfg: Config) -> tuple:
+def _shared_axes(cfg: Arguments) -> tuple:
     v = cfg.known("shared_axes")
     if v is None:
         return ()
-    if plain_int(v):
+    if is_int(v):
         return (v,)
-    if isinstance(v, (tuple, list)) and all(plain_int(a) for a in v):
+    if isinstance(v, (tuple, list)) and all(is_int(a) for a in v):
         return tuple(v)
     raise Unknowable("shared_axes")
 
 
-def prelu(cfg: Config, x: Shape) -> Shape:
+def prelu(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     for a in _shared_axes(cfg):
         # build: param_shape[a - 1] over the non-batch axes (Python indexing).
@@ -232,40 +268,57 @@ def prelu(cfg: Config, x: Shape) -> Shape:
     return x
 
 
+def prelu_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    """alpha over the non-batch axes, size 1 along ``shared_axes`` (build sets
+    ``param_shape[a - 1] = 1``: Python indexing, so 0 shares the last axis)."""
+    param_shape: list = list(dims(x)[1:])
+    for a in _shared_axes(cfg):
+        if not -len(param_shape) <= a - 1 < len(param_shape):
+            raise Unknowable("shared_axes")
+        param_shape[a - 1] = 1
+    return prod(weight_dim(Shape((None, *param_shape)), i) for i in range(1, len(param_shape) + 1)), 0
+
+
 # --- normalization ----------------------------------------------------------------------------
 
-def _axes(cfg: Config, *, allow_list: bool = True) -> tuple[int, ...]:
+def _axes(cfg: Arguments, *, allow_list: bool = True) -> tuple[int, ...]:
     v = cfg.known("axis")
-    if plain_int(v):
+    if is_int(v):
         return (v,)
-    if allow_list and isinstance(v, (tuple, list)) and all(plain_int(a) for a in v):
+    if allow_list and isinstance(v, (tuple, list)) and all(is_int(a) for a in v):
         return tuple(v)
     raise Unknowable("axis")
 
 
-def _check_axes_in_range(cfg: Config, x: Shape, axes: tuple[int, ...]) -> None:
+def _check_axes_in_range(cfg: Arguments, x: Shape, axes: tuple[int, ...]) -> None:
     rank = len(dims(x))
     for a in axes:
         if a >= rank or a < -rank:
             raise Rejected(AxisArgumentOutOfRange(argument="axis", value=cfg.raw("axis"), shape=x))
 
 
-def axis_preserving(cfg: Config, x: Shape) -> Shape:
+def axis_preserving(cfg: Arguments, x: Shape) -> Shape:
     """LayerNormalization, RMSNormalization, UnitNormalization, BatchNormalization."""
     _check_axes_in_range(cfg, x, _axes(cfg))
     return x
 
 
-def _check_group_norm(cfg: Config) -> None:
+def axis_preserving_int(cfg: Arguments, x: Shape) -> Shape:
+    """BatchNormalization: ``axis`` is a single int (``int(axis)`` in ``__init__``)."""
+    _check_axes_in_range(cfg, x, _axes(cfg, allow_list=False))
+    return x
+
+
+def _check_group_norm(cfg: Arguments) -> None:
     try:
         g = cfg.known("groups")
     except Unknowable:
         return
-    if isinstance(g, bool) or (plain_int(g) and g <= 0 and g != -1) or (number(g) and not plain_int(g)):
+    if isinstance(g, bool) or (is_int(g) and g <= 0 and g != -1) or (number(g) and not is_int(g)):
         raise Rejected(BadGroupsValue(argument="groups", value=g))
 
 
-def group_norm(cfg: Config, x: Shape) -> Shape:
+def group_norm(cfg: Arguments, x: Shape) -> Shape:
     axis = cfg.int("axis")
     d = dims(x)
     if not -len(d) <= axis < len(d):
@@ -279,7 +332,21 @@ def group_norm(cfg: Config, x: Shape) -> Shape:
     return x
 
 
-def _check_spectral(cfg: Config) -> None:
+def batch_norm_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    """gamma/beta (trainable) and the moving mean and variance (not)."""
+    c = axis_size(cfg, x)
+    return center_scale(cfg, c), 2 * c
+
+
+def layer_norm_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    return center_scale(cfg, axis_size(cfg, x)), 0
+
+
+def rms_norm_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    return axis_size(cfg, x), 0
+
+
+def _check_spectral(cfg: Arguments) -> None:
     v = cfg.raw("power_iterations")
     if number(v) and v <= 0:
         raise Rejected(NotPositive(argument="power_iterations", value=v))
@@ -292,7 +359,7 @@ _KERNEL_LAYERS = frozenset(
     | {f"DepthwiseConv{n}D" for n in (1, 2)})
 
 
-def spectral_normalization(cfg: Config, x: Shape) -> Any:
+def spectral_normalization(cfg: Arguments, x: Shape) -> Any:
     inner = cfg.known("layer")
     name = getattr(getattr(inner, "spec", None), "name", None)
     if name is None:
@@ -308,64 +375,70 @@ def _rate(name: str, hi: Optional[float] = 1.0):
     return lambda cfg: check_range(cfg, name, 0.0, hi)
 
 
+_NONE = Weights.NONE
+_ACTIVATION: dict[str, Any] = dict(family="activation", weights=_NONE)
+_REGULARIZATION: dict[str, Any] = dict(family="regularization", weights=_NONE)
+_CENTER_SCALE = {"center": True, "scale": True}
+
 SPECS = [
     LayerSpec("Dense", ("units", "activation", "use_bias"), {"use_bias": True}, dense,
               min_rank=2, weight_axes=last_axis_weights, family="dense",
-              check=checks(lambda c: check_positive_int(c, "units"))),
+              check=checks(lambda c: check_positive_int(c, "units")), weights=dense_weights),
     LayerSpec("EinsumDense", ("equation", "output_shape", "activation", "bias_axes"),
-              {"bias_axes": None}, einsum_dense, family="dense"),
+              {"bias_axes": None}, einsum_dense, family="dense", weights=einsum_dense_weights),
     LayerSpec("Embedding", ("input_dim", "output_dim"), {}, embedding, family="embedding",
-              check=checks(_check_embedding)),
-    LayerSpec("ReversibleEmbedding", ("input_dim", "output_dim", "tie_weights"), {},
-              reversible_embedding, family="embedding", check=checks(_check_embedding),
-              call_params=("reverse",)),
-    LayerSpec("Identity", (), {}, same),
-    LayerSpec("Masking", ("mask_value",), {}, same),
-    LayerSpec("Lambda", ("function", "output_shape", "mask", "arguments"), {}, lambda_layer),
+              check=checks(_check_embedding), weights=embedding_weights),
+    LayerSpec("ReversibleEmbedding", ("input_dim", "output_dim", "tie_weights"),
+              {"tie_weights": True}, reversible_embedding, family="embedding",
+              check=checks(_check_embedding), call_params=("reverse",),
+              weights=reversible_embedding_weights),
+    LayerSpec("Identity", (), {}, same, weights=_NONE),
+    LayerSpec("Masking", ("mask_value",), {}, same, weights=_NONE),
+    LayerSpec("Lambda", ("function", "output_shape", "mask", "arguments"), {}, lambda_layer,
+              weights=_NONE),
     # activations
-    LayerSpec("Activation", ("activation",), {}, same, family="activation"),
-    LayerSpec("ReLU", ("max_value", "negative_slope", "threshold"), {}, same, family="activation",
-              check=checks(_check_relu)),
-    LayerSpec("LeakyReLU", ("negative_slope",), {}, same, family="activation",
-              check=checks(_check_leaky_relu)),
+    LayerSpec("Activation", ("activation",), {}, same, **_ACTIVATION),
+    LayerSpec("ReLU", ("max_value", "negative_slope", "threshold"), {}, same,
+              check=checks(_check_relu), **_ACTIVATION),
+    LayerSpec("LeakyReLU", ("negative_slope",), {}, same, check=checks(_check_leaky_relu),
+              **_ACTIVATION),
     LayerSpec("PReLU", ("alpha_initializer", "alpha_regularizer", "alpha_constraint",
-                        "shared_axes"), {"shared_axes": None}, prelu, family="activation"),
-    LayerSpec("ELU", ("alpha",), {}, same, family="activation"),
-    LayerSpec("Softmax", ("axis",), {}, same, family="activation"),
+                        "shared_axes"), {"shared_axes": None}, prelu, family="activation",
+              weights=prelu_weights),
+    LayerSpec("ELU", ("alpha",), {}, same, **_ACTIVATION),
+    LayerSpec("Softmax", ("axis",), {}, same, **_ACTIVATION),
     # regularization
-    LayerSpec("Dropout", ("rate", "noise_shape", "seed"), {}, same, family="regularization",
-              check=checks(_rate("rate"))),
-    LayerSpec("SpatialDropout1D", ("rate", "seed"), {}, same, ranks=(3,), family="regularization",
-              check=checks(_rate("rate"))),
+    LayerSpec("Dropout", ("rate", "noise_shape", "seed"), {}, same, check=checks(_rate("rate")),
+              **_REGULARIZATION),
+    LayerSpec("SpatialDropout1D", ("rate", "seed"), {}, same, ranks=(3,),
+              check=checks(_rate("rate")), **_REGULARIZATION),
     LayerSpec("SpatialDropout2D", ("rate", "data_format", "seed"), {}, same, ranks=(4,),
-              family="regularization", check=checks(_rate("rate"))),
+              check=checks(_rate("rate")), **_REGULARIZATION),
     LayerSpec("SpatialDropout3D", ("rate", "data_format", "seed"), {}, same, ranks=(5,),
-              family="regularization", check=checks(_rate("rate"))),
-    LayerSpec("GaussianNoise", ("stddev", "seed"), {}, same, family="regularization",
-              check=checks(_rate("stddev"))),
-    LayerSpec("GaussianDropout", ("rate", "seed"), {}, same, family="regularization",
-              check=checks(_rate("rate"))),
-    LayerSpec("AlphaDropout", ("rate", "noise_shape", "seed"), {}, same, family="regularization",
-              check=checks(_rate("rate"))),
-    LayerSpec("ActivityRegularization", ("l1", "l2"), {}, same, family="regularization"),
+              check=checks(_rate("rate")), **_REGULARIZATION),
+    LayerSpec("GaussianNoise", ("stddev", "seed"), {}, same, check=checks(_rate("stddev")),
+              **_REGULARIZATION),
+    LayerSpec("GaussianDropout", ("rate", "seed"), {}, same, check=checks(_rate("rate")),
+              **_REGULARIZATION),
+    LayerSpec("AlphaDropout", ("rate", "noise_shape", "seed"), {}, same,
+              check=checks(_rate("rate")), **_REGULARIZATION),
+    LayerSpec("ActivityRegularization", ("l1", "l2"), {}, same, **_REGULARIZATION),
     # normalization
     LayerSpec("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"),
-              {"axis": -1}, lambda cfg, x: axis_preserving_int(cfg, x),
-              weight_axes=axis_weights, family="norm"),
+              {"axis": -1, **_CENTER_SCALE}, axis_preserving_int,
+              weight_axes=axis_weights, family="norm", weights=batch_norm_weights),
     LayerSpec("LayerNormalization", ("axis", "epsilon", "center", "scale"),
-              {"axis": -1}, axis_preserving, weight_axes=axis_weights, family="norm"),
+              {"axis": -1, **_CENTER_SCALE}, axis_preserving, weight_axes=axis_weights,
+              family="norm", weights=layer_norm_weights),
     LayerSpec("RMSNormalization", ("axis", "epsilon"), {"axis": -1}, axis_preserving,
-              weight_axes=axis_weights, family="norm"),
-    LayerSpec("UnitNormalization", ("axis",), {"axis": -1}, axis_preserving, family="norm"),
+              weight_axes=axis_weights, family="norm", weights=rms_norm_weights),
+    LayerSpec("UnitNormalization", ("axis",), {"axis": -1}, axis_preserving, family="norm",
+              weights=_NONE),
     LayerSpec("GroupNormalization", ("groups", "axis", "epsilon", "center", "scale"),
-              {"groups": 32, "axis": -1}, group_norm, weight_axes=axis_weights, family="norm",
-              check=checks(_check_group_norm)),
+              {"groups": 32, "axis": -1, **_CENTER_SCALE}, group_norm, weight_axes=axis_weights,
+              family="norm", check=checks(_check_group_norm), weights=layer_norm_weights),
+    # The wrapped layer's weights and a power-iteration vector: counted in accounting.params.
     LayerSpec("SpectralNormalization", ("layer", "power_iterations"), {"power_iterations": 1},
-              spectral_normalization, min_rank=1, family="wrapper", check=checks(_check_spectral)),
+              spectral_normalization, min_rank=1, family="wrapper", check=checks(_check_spectral),
+              weights=Weights.COPIES),
 ]
-
-
-def axis_preserving_int(cfg: Config, x: Shape) -> Shape:
-    """BatchNormalization: ``axis`` is a single int (``int(axis)`` in ``__init__``)."""
-    _check_axes_in_range(cfg, x, _axes(cfg, allow_list=False))
-    return x

@@ -2,7 +2,7 @@
 
 Every other class of ``keras.layers`` (Keras 3) is modeled in :mod:`shapelint.layers.table`
 or is an alias of a modeled class (``shapelint.resolution.ALIASES``); the test in
-``tests/test_layers_command.py`` fails on any class that is neither.
+``tests/keras/test_layer_coverage.py`` fails on any class that is neither.
 """
 from __future__ import annotations
 

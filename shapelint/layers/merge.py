@@ -8,21 +8,17 @@ contracted sizes when both are known.
 """
 from __future__ import annotations
 
-from shapelint.layers.common import checks, plain_int
-from shapelint.layers.spec import Config, LayerSpec, Unknowable
+from typing import Any
+
+from shapelint.layers.common import checks, is_int
+from shapelint.layers.spec import Arguments, LayerSpec, Unknowable, Weights
 from shapelint.shapes import Shape, dims_differ, is_known, normalize_axis
 from shapelint.violations.base import Rejected
 from shapelint.violations.arguments import AxisArgumentOutOfRange, WrongInputCount, WrongLength
 from shapelint.violations.merging import BroadcastMismatch, ConcatAxisMismatch, ConcatRankMismatch, DotAxesMismatch
 
 
-def _known_ranks(xs: list[Shape]) -> list[Shape]:
-    if any(x.dims is None for x in xs):
-        raise Unknowable("rank")
-    return xs
-
-
-def concatenate(cfg: Config, xs: list[Shape]) -> Shape:
+def concatenate(cfg: Arguments, xs: list[Shape]) -> Shape:
     """Keras' ``Concatenate.build`` then ``compute_output_shape``, quirks included.
 
     build deletes the axis from every input (when the input is long enough) and needs the
@@ -98,7 +94,7 @@ def _pair(a: tuple, b: tuple, xs: list[Shape]) -> tuple:
     return tuple(out)
 
 
-def elementwise(cfg: Config, xs: list[Shape]) -> Shape:
+def elementwise(cfg: Arguments, xs: list[Shape]) -> Shape:
     if not xs:
         raise Unknowable("inputs")
     if any(x.dims is None for x in xs):
@@ -116,31 +112,31 @@ def elementwise(cfg: Config, xs: list[Shape]) -> Shape:
     return Shape((batch,) + tuple(out))
 
 
-def subtract(cfg: Config, xs: list[Shape]) -> Shape:
+def subtract(cfg: Arguments, xs: list[Shape]) -> Shape:
     if len(xs) != 2:
         raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=2))
     return elementwise(cfg, xs)
 
 
-def _dot_axes(cfg: Config, a: Shape, b: Shape) -> tuple[int, int]:
+def _dot_axes(cfg: Arguments, a: Shape, b: Shape) -> tuple[int, int]:
     axes = cfg.known("axes")
-    if plain_int(axes):
+    if is_int(axes):
         if axes < 0:
             return axes % len(a.dims), axes % len(b.dims)  # type: ignore[arg-type]
         return axes, axes
-    if isinstance(axes, (tuple, list)) and len(axes) == 2 and all(plain_int(v) for v in axes):
+    if isinstance(axes, (tuple, list)) and len(axes) == 2 and all(is_int(v) for v in axes):
         return axes[0], axes[1]
     raise Unknowable("axes")
 
 
-def _check_dot(cfg: Config) -> None:
+def _check_dot(cfg: Arguments) -> None:
     axes = cfg.known("axes")
     if isinstance(axes, (tuple, list)):
         if len(axes) != 2:
             raise Rejected(WrongLength(argument="axes", value=axes, length=2))
 
 
-def dot(cfg: Config, xs: list[Shape]) -> Shape:
+def dot(cfg: Arguments, xs: list[Shape]) -> Shape:
     if len(xs) != 2:
         raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=2))
     if xs[0].dims is None or xs[1].dims is None:
@@ -166,7 +162,7 @@ def dot(cfg: Config, xs: list[Shape]) -> Shape:
     return Shape(tuple(out))
 
 
-_MERGE = dict(takes="list", family="merge")
+_MERGE: dict[str, Any] = dict(takes="list", family="merge", weights=Weights.NONE)
 
 SPECS = [
     LayerSpec("Concatenate", ("axis",), {"axis": -1}, concatenate, functional="concatenate", **_MERGE),

@@ -7,13 +7,15 @@ output size give an unknown size there, never a guess.
 """
 from __future__ import annotations
 
+from math import ceil, log2
 from typing import Any
 
+from shapelint.interp.values import is_fully_known
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    check_choice, checks, data_format, dims, number, plain_int, same,
+    axis_size, check_choice, checks, data_format, dims, is_int, number, same,
 )
-from shapelint.layers.spec import Config, LayerSpec, Unknowable, opaque
+from shapelint.layers.spec import Arguments, Counts, LayerSpec, Unknowable, Weights, opaque
 from shapelint.shapes import Shape, is_known
 from shapelint.violations.base import Rejected
 from shapelint.violations.arguments import AxisArgumentOutOfRange, CrossingShapesDiffer, IntModeOnly, MeanWithoutVariance, MutuallyExclusive, Negative, NotAChoice, NotGreaterThanOne, NotPositive, NotRGB, OneOfRequired, RequiredWith, VocabularyTooLarge, WrongInputCount
@@ -22,7 +24,7 @@ from shapelint.violations.inputs import InputRankMismatch
 
 # --- images -----------------------------------------------------------------------------------
 
-def resizing(cfg: Config, x: Shape) -> Shape:
+def resizing(cfg: Arguments, x: Shape) -> Shape:
     """``Resizing.compute_output_shape``: a 4-D input is a batch, anything else one image."""
     d = list(dims(x))
     h, w = cfg.int("height"), cfg.int("width")
@@ -34,14 +36,14 @@ def resizing(cfg: Config, x: Shape) -> Shape:
     return Shape(tuple(d))
 
 
-def center_crop(cfg: Config, x: Shape) -> Shape:
+def center_crop(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     if len(d) not in (3, 4):
         raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="CenterCrop", family="image"))
     return resizing(cfg, x)
 
 
-def random_crop(cfg: Config, x: Shape) -> Shape:
+def random_crop(cfg: Arguments, x: Shape) -> Shape:
     d = list(dims(x))
     h, w = cfg.int("height"), cfg.int("width")
     hi, wi = (-2, -1) if data_format(cfg) == "channels_first" else (-3, -2)
@@ -51,7 +53,7 @@ def random_crop(cfg: Config, x: Shape) -> Shape:
     return Shape(tuple(d))
 
 
-def color_degeneration(cfg: Config, x: Shape) -> Shape:
+def color_degeneration(cfg: Arguments, x: Shape) -> Shape:
     """RandomColorDegeneration blends with grayscale: it needs 3 channels (when known)."""
     d = dims(x)
     if len(d) not in (3, 4):
@@ -64,24 +66,24 @@ def color_degeneration(cfg: Config, x: Shape) -> Shape:
 
 # --- Normalization ----------------------------------------------------------------------------
 
-def _norm_axes(cfg: Config) -> tuple:
+def _norm_axes(cfg: Arguments) -> tuple:
     v = cfg.known("axis")
     if v is None:
         return ()
-    if plain_int(v):
+    if is_int(v):
         return (v,)
-    if isinstance(v, (tuple, list)) and all(plain_int(a) for a in v):
+    if isinstance(v, (tuple, list)) and all(is_int(a) for a in v):
         return tuple(v)
     raise Unknowable("axis")
 
 
-def _check_normalization(cfg: Config) -> None:
+def _check_normalization(cfg: Arguments) -> None:
     mean, var = cfg.raw("mean"), cfg.raw("variance")
-    if cfg.is_known(mean) and cfg.is_known(var) and (mean is None) != (var is None):
+    if is_fully_known(mean) and is_fully_known(var) and (mean is None) != (var is None):
         raise Rejected(MeanWithoutVariance(argument="mean", value=mean))
 
 
-def normalization(cfg: Config, x: Shape) -> Shape:
+def normalization(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     for a in _norm_axes(cfg):
         if a < -len(d) or a >= len(d):
@@ -92,9 +94,17 @@ def normalization(cfg: Config, x: Shape) -> Shape:
     return x
 
 
+def normalization_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    """mean, variance and a count, all non-trainable (the state ``adapt()`` fills)."""
+    if cfg.raw("mean") is not None or cfg.raw("variance") is not None:
+        raise Unknowable("mean")
+    size = 1 if cfg.raw("axis") is None else axis_size(cfg, x)
+    return 0, 2 * size + 1
+
+
 # --- encodings ----------------------------------------------------------------------------------
 
-def category_encoding(cfg: Config, x: Shape) -> Shape:
+def category_encoding(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     n = cfg.int("num_tokens")
     mode = cfg.known("output_mode")
@@ -115,7 +125,7 @@ def category_encoding(cfg: Config, x: Shape) -> Shape:
     raise Unknowable("output_mode")
 
 
-def _check_category_encoding(cfg: Config) -> None:
+def _check_category_encoding(cfg: Arguments) -> None:
     mode = cfg.raw("output_mode")
     if isinstance(mode, str) and mode not in ("count", "one_hot", "multi_hot", "binary"):
         raise Rejected(NotAChoice(argument="output_mode", value=mode, choices=("count", "one_hot", "multi_hot")))
@@ -124,7 +134,7 @@ def _check_category_encoding(cfg: Config) -> None:
         raise Rejected(NotPositive(argument="num_tokens", value=n))
 
 
-def discretization(cfg: Config, x: Shape) -> Shape:
+def discretization(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     mode = cfg.known("output_mode")
     if mode == "int":
@@ -149,10 +159,10 @@ def discretization(cfg: Config, x: Shape) -> Shape:
     raise Unknowable("output_mode")
 
 
-def _check_discretization(cfg: Config) -> None:
+def _check_discretization(cfg: Arguments) -> None:
     check_choice(cfg, "output_mode", ("int", "one_hot", "multi_hot", "count"))
     nb, bb = cfg.raw("num_bins"), cfg.raw("bin_boundaries")
-    if not (cfg.is_known(nb) and cfg.is_known(bb)):
+    if not (is_fully_known(nb) and is_fully_known(bb)):
         return
     if number(nb) and nb < 0:
         raise Rejected(Negative(argument="num_bins", value=nb))
@@ -162,7 +172,7 @@ def _check_discretization(cfg: Config) -> None:
         raise Rejected(OneOfRequired(argument="num_bins", value=None, other="bin_boundaries"))
 
 
-def hashing(cfg: Config, x: Shape) -> Shape:
+def hashing(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     mode = cfg.known("output_mode")
     if mode == "int":
@@ -175,14 +185,14 @@ def hashing(cfg: Config, x: Shape) -> Shape:
     return Shape(d[:-1] + (n,))
 
 
-def _check_hashing(cfg: Config) -> None:
+def _check_hashing(cfg: Arguments) -> None:
     n = cfg.raw("num_bins")
-    if cfg.is_known(n) and (n is None or (number(n) and n <= 0)):
+    if is_fully_known(n) and (n is None or (number(n) and n <= 0)):
         raise Rejected(NotPositive(argument="num_bins", value=n))
     check_choice(cfg, "output_mode", ("int", "one_hot", "multi_hot", "count"))
 
 
-def hashed_crossing(cfg: Config, xs: list[Shape]) -> Shape:
+def hashed_crossing(cfg: Arguments, xs: list[Shape]) -> Shape:
     if len(xs) != 2:
         raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=2))
     a, b = dims(xs[0]), dims(xs[1])
@@ -206,7 +216,7 @@ def hashed_crossing(cfg: Config, xs: list[Shape]) -> Shape:
 _NON_INT = ("one_hot", "multi_hot", "count", "tf_idf")
 
 
-def _vocab_size(cfg: Config, mode: Any, text: bool = False) -> int:
+def _vocab_size(cfg: Arguments, mode: Any, text: bool = False) -> int:
     """``IndexLookup`` vocabulary size for a literal vocabulary: the OOV indices (and in int
     mode the mask index) come first. Unknowable for files, tensors or special tokens inside."""
     vocab = cfg.known("vocabulary")
@@ -220,10 +230,10 @@ def _vocab_size(cfg: Config, mode: Any, text: bool = False) -> int:
     return (1 if mask is not None and mode == "int" else 0) + oov + len(vocab)
 
 
-def _check_lookup_args(cfg: Config, text: bool = False) -> None:
+def _check_lookup_args(cfg: Arguments, text: bool = False) -> None:
     check_choice(cfg, "output_mode", ("int",) + _NON_INT)
     m = cfg.raw("max_tokens")
-    if plain_int(m) and m <= 1:
+    if is_int(m) and m <= 1:
         raise Rejected(NotGreaterThanOne(argument="max_tokens", value=m))
     if cfg.bool("pad_to_max_tokens") and cfg.known("max_tokens") is None:
         raise Rejected(RequiredWith(argument="max_tokens", value=None, other="pad_to_max_tokens=True"))
@@ -232,22 +242,22 @@ def _check_lookup_args(cfg: Config, text: bool = False) -> None:
         raise Rejected(RequiredWith(argument="idf_weights", value=None, other="output_mode='tf_idf' with a vocabulary"))
     if not text:
         n = cfg.raw("num_oov_indices")
-        if plain_int(n) and n < 0:
+        if is_int(n) and n < 0:
             raise Rejected(Negative(argument="num_oov_indices", value=n))
-    if plain_int(m):
+    if is_int(m):
         size = _vocab_size(cfg, cfg.known("output_mode"), text)
         if size > m:
             raise Rejected(VocabularyTooLarge(argument="max_tokens", value=m, size=size))
 
 
-def _check_text_vectorization(cfg: Config) -> None:
+def _check_text_vectorization(cfg: Arguments) -> None:
     mode = cfg.known("output_mode")
     if mode != "int" and cfg.known("output_sequence_length") is not None:
         raise Rejected(IntModeOnly(argument="output_sequence_length", value=cfg.raw("output_sequence_length"), mode=mode))
     _check_lookup_args(cfg, text=True)
 
 
-def _lookup_output(cfg: Config, d: tuple, mode: Any, text: bool = False) -> Shape:
+def _lookup_output(cfg: Arguments, d: tuple, mode: Any, text: bool = False) -> Shape:
     if mode == "int":
         return Shape(d)
     if mode not in _NON_INT:
@@ -270,16 +280,16 @@ def _lookup_output(cfg: Config, d: tuple, mode: Any, text: bool = False) -> Shap
     return Shape(d[:-1] + (depth,))
 
 
-def lookup(cfg: Config, x: Shape) -> Shape:
+def lookup(cfg: Arguments, x: Shape) -> Shape:
     return _lookup_output(cfg, dims(x), cfg.known("output_mode"))
 
 
-def text_vectorization(cfg: Config, x: Shape) -> Shape:
+def text_vectorization(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     mode = cfg.known("output_mode")
     if mode == "int":
         length = cfg.known("output_sequence_length")
-        if not (length is None or plain_int(length)):
+        if not (length is None or is_int(length)):
             raise Unknowable("output_sequence_length")
         return Shape((d[0] if d else None, length))
     if cfg.known("split") is None:
@@ -292,7 +302,7 @@ def text_vectorization(cfg: Config, x: Shape) -> Shape:
 
 # --- Pipeline -----------------------------------------------------------------------------------
 
-def pipeline(cfg: Config, x: Shape):
+def pipeline(cfg: Arguments, x: Shape):
     layers = cfg.known("layers")
     if not isinstance(layers, (tuple, list)) or not layers:
         raise Unknowable("layers")
@@ -311,6 +321,19 @@ def pipeline(cfg: Config, x: Shape):
     return Shape.unknown(out.rank)
 
 
+# --- audio ------------------------------------------------------------------------------------
+
+def stft_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    """A real and an imaginary kernel (frame_length, 1, fft_length // 2 + 1); one of them
+    in ``mode="real"`` or ``"imag"``. Trainable, as every Keras weight by default."""
+    frame = cfg.int("frame_length")
+    if frame < 1:
+        raise Unknowable("frame_length")
+    fft = cfg.opt_int("fft_length") or 2 ** ceil(log2(frame))
+    kernels = 1 if cfg.str("mode") in ("real", "imag") else 2
+    return kernels * frame * (fft // 2 + 1), 0
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 # Augmentation and color layers whose output is their input's shape (training or not).
@@ -323,13 +346,15 @@ IMAGE_SAME = (
     "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom", "Solarization",
 )
 
-_IMAGE = dict(family="image")
+_NONE = Weights.NONE
+_IMAGE: dict[str, Any] = dict(family="image", weights=_NONE)
+_PREPROCESSING: dict[str, Any] = dict(family="preprocessing", weights=_NONE)
 _LOOKUP_PARAMS = ("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary")
 _LOOKUP_DEFAULTS = {"output_mode": "int", "pad_to_max_tokens": False, "max_tokens": None,
                     "num_oov_indices": 1, "mask_token": None, "vocabulary": None}
 
 SPECS = [
-    LayerSpec("Rescaling", ("scale", "offset"), {}, same, family="preprocessing"),
+    LayerSpec("Rescaling", ("scale", "offset"), {}, same, **_PREPROCESSING),
     LayerSpec("Resizing", ("height", "width", "interpolation", "crop_to_aspect_ratio",
                            "pad_to_aspect_ratio", "fill_mode", "fill_value", "antialias",
                            "data_format"), {"data_format": None}, resizing, **_IMAGE),
@@ -342,30 +367,34 @@ SPECS = [
     *(LayerSpec(name, (), {}, same, **_IMAGE) for name in IMAGE_SAME),
     LayerSpec("Normalization", ("axis", "mean", "variance", "invert"),
               {"axis": -1, "mean": None, "variance": None}, normalization,
-              family="preprocessing", check=checks(_check_normalization)),
+              family="preprocessing", check=checks(_check_normalization),
+              weights=normalization_weights),
     LayerSpec("CategoryEncoding", ("num_tokens", "output_mode", "sparse"),
               {"num_tokens": None, "output_mode": "multi_hot"}, category_encoding,
-              family="preprocessing", check=checks(_check_category_encoding)),
+              check=checks(_check_category_encoding), **_PREPROCESSING),
     LayerSpec("Discretization", ("bin_boundaries", "num_bins", "epsilon", "output_mode"),
               {"bin_boundaries": None, "num_bins": None, "output_mode": "int"}, discretization,
-              family="preprocessing", check=checks(_check_discretization)),
+              check=checks(_check_discretization), **_PREPROCESSING),
     LayerSpec("Hashing", ("num_bins", "mask_value", "salt", "output_mode"),
-              {"output_mode": "int"}, hashing, family="preprocessing", check=checks(_check_hashing)),
+              {"output_mode": "int"}, hashing, check=checks(_check_hashing), **_PREPROCESSING),
     LayerSpec("HashedCrossing", ("num_bins", "output_mode", "sparse"), {"output_mode": "int"},
-              hashed_crossing, takes="list", family="preprocessing"),
+              hashed_crossing, takes="list", **_PREPROCESSING),
+    # Lookup tables and vocabularies are state outside the weights.
     LayerSpec("StringLookup", _LOOKUP_PARAMS, {**_LOOKUP_DEFAULTS, "oov_token": "[UNK]"}, lookup,
-              family="preprocessing", check=checks(_check_lookup_args)),
+              check=checks(_check_lookup_args), **_PREPROCESSING),
     LayerSpec("IntegerLookup", _LOOKUP_PARAMS, {**_LOOKUP_DEFAULTS, "oov_token": -1}, lookup,
-              family="preprocessing", check=checks(_check_lookup_args)),
+              check=checks(_check_lookup_args), **_PREPROCESSING),
     LayerSpec("TextVectorization", ("max_tokens", "standardize", "split", "ngrams", "output_mode",
                                     "output_sequence_length", "pad_to_max_tokens", "vocabulary"),
               {**_LOOKUP_DEFAULTS, "split": "whitespace", "output_sequence_length": None},
-              text_vectorization, family="preprocessing",
-              check=checks(_check_text_vectorization)),
-    LayerSpec("Pipeline", ("layers",), {}, pipeline, family="preprocessing"),
+              text_vectorization, check=checks(_check_text_vectorization), **_PREPROCESSING),
+    # Its layers' weights, made where they were constructed: counted in accounting.params.
+    LayerSpec("Pipeline", ("layers",), {}, pipeline, family="preprocessing",
+              weights=Weights.SHARES),
     # Spectrograms: the output length depends on frame/hop arithmetic per mode and padding.
     LayerSpec("MelSpectrogram", ("fft_length", "sequence_stride", "sequence_length"), {},
-              opaque, family="audio", opaque=True),
-    LayerSpec("STFTSpectrogram", ("mode", "frame_length", "frame_step", "fft_length"), {},
-              opaque, family="audio", opaque=True),
+              opaque, family="audio", opaque=True, weights=_NONE),
+    LayerSpec("STFTSpectrogram", ("mode", "frame_length", "frame_step", "fft_length"),
+              {"mode": "log", "frame_length": 256, "fft_length": None}, opaque, family="audio",
+              opaque=True, weights=stft_weights),
 ]

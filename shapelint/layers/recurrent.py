@@ -8,15 +8,19 @@ layer for its ``compute_output_shape`` directly: the wrapped layer's accepted ra
 """
 from __future__ import annotations
 
+from math import prod
 from typing import Any
 
+from shapelint.interp.values import is_fully_known
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    check_positive_int, checks, data_format, dims, int_tuple,
+    bias, check_positive_int, checks, data_format, dims, int_tuple, weight_dim,
 )
 from shapelint.layers.conv import _check_strides_dilation, _padding, conv_length
 from shapelint.layers.core import last_axis_weights
-from shapelint.layers.spec import Config, LayerSpec, Unknowable, opaque
+from shapelint.layers.spec import (
+    Arguments, CountFn, Counts, LayerSpec, Unknowable, Weights, opaque,
+)
 from shapelint.shapes import Shape, is_known, mul_dims
 from shapelint.violations.base import Rejected
 from shapelint.violations.arguments import NotAChoice, NotPositive, NotRecurrent
@@ -27,13 +31,13 @@ _RECURRENT = {"SimpleRNN", "LSTM", "GRU", "RNN", "ConvLSTM1D", "ConvLSTM2D", "Co
 _CELL_STATES = {"SimpleRNNCell": 1, "GRUCell": 1, "LSTMCell": 2}
 
 
-def _with_state(cfg: Config, out: Shape, states: tuple):
+def _with_state(cfg: Arguments, out: Shape, states: tuple):
     if cfg.bool("return_state"):
         return (out,) + states
     return out
 
 
-def _sequence_output(cfg: Config, x: Shape, units: int, n_states: int):
+def _sequence_output(cfg: Arguments, x: Shape, units: int, n_states: int):
     d = dims(x)
     if len(d) < 3:
         # Keras builds the cell on (batch,) + shape[2:]: its kernel would be sized by the
@@ -46,7 +50,7 @@ def _sequence_output(cfg: Config, x: Shape, units: int, n_states: int):
 
 
 def rnn(n_states: int):
-    def infer(cfg: Config, x: Shape):
+    def infer(cfg: Arguments, x: Shape):
         return _sequence_output(cfg, x, cfg.int("units"), n_states)
     return infer
 
@@ -74,7 +78,7 @@ def _stacked(cells: Any) -> tuple[int, tuple]:
     return sizes[-1][0], tuple(states[0] for _, states in sizes)
 
 
-def rnn_layer(cfg: Config, x: Shape):
+def rnn_layer(cfg: Arguments, x: Shape):
     cell = cfg.known("cell")
     if isinstance(cell, (tuple, list)):
         out_size, states = _stacked(cell)
@@ -89,7 +93,7 @@ def rnn_layer(cfg: Config, x: Shape):
 
 
 def conv_lstm(n: int, name: str):
-    def infer(cfg: Config, x: Shape):
+    def infer(cfg: Arguments, x: Shape):
         d = dims(x)
         if len(d) != n + 3:
             raise Rejected(InputRankMismatch(expected=(n + 3,), min_rank=n + 3, got=x, layer=name, family=f"convlstm{n}d"))
@@ -116,18 +120,17 @@ def conv_lstm(n: int, name: str):
 
 
 def _check_conv_lstm(n: int):
-    def check(cfg: Config) -> None:
+    def check(cfg: Arguments) -> None:
         for name in ("kernel_size", "dilation_rate"):
             int_tuple(cfg, name, n)
         int_tuple(cfg, "strides", n, allow_zero=True)
         data_format(cfg)
-        v = cfg.raw("padding")
-        if isinstance(v, str) and v.lower() not in ("valid", "same"):
-            raise Rejected(NotAChoice(argument="padding", value=v, choices=("valid", "same")))
+        if isinstance(cfg.raw("padding"), str):
+            _padding(cfg, ("valid", "same"))
     return checks(check, _check_strides_dilation(n))
 
 
-def _inner_spec(cfg: Config):
+def _inner_spec(cfg: Arguments):
     inner = cfg.known("layer")
     spec = getattr(inner, "spec", None)
     if spec is None:
@@ -135,9 +138,9 @@ def _inner_spec(cfg: Config):
     return inner, spec
 
 
-def _check_bidirectional(cfg: Config) -> None:
+def _check_bidirectional(cfg: Arguments) -> None:
     merge = cfg.raw("merge_mode", "concat")
-    if cfg.is_known(merge) and merge not in ("sum", "mul", "ave", "concat", None):
+    if is_fully_known(merge) and merge not in ("sum", "mul", "ave", "concat", None):
         raise Rejected(NotAChoice(argument="merge_mode", value=merge, choices=("sum", "mul", "ave", "concat", None)))
     try:
         _, spec = _inner_spec(cfg)
@@ -147,7 +150,7 @@ def _check_bidirectional(cfg: Config) -> None:
         raise Rejected(NotRecurrent(argument="layer", value=spec.name))
 
 
-def bidirectional(cfg: Config, x: Shape):
+def bidirectional(cfg: Arguments, x: Shape):
     inner, spec = _inner_spec(cfg)
     if spec.name not in _RECURRENT:
         raise Rejected(NotRecurrent(argument="layer", value=spec.name))
@@ -173,11 +176,7 @@ def bidirectional(cfg: Config, x: Shape):
     return (merged,) + states * 2 if states else merged
 
 
-def bidirectional_weights(cfg: Config, x: Shape):
-    return last_axis_weights(cfg, x)
-
-
-def time_distributed(cfg: Config, x: Shape):
+def time_distributed(cfg: Arguments, x: Shape):
     inner, spec = _inner_spec(cfg)
     d = dims(x)
     if len(d) < 3:
@@ -190,37 +189,104 @@ def time_distributed(cfg: Config, x: Shape):
     return Shape((inner_out.dims[0], d[1]) + inner_out.dims[1:])
 
 
+# --- weights ------------------------------------------------------------------------------------
+
+def gated_weights(gates: int) -> CountFn:
+    """SimpleRNN (1 gate), LSTM (4), GRU (3) and their cells: kernel (features, gates * units),
+    recurrent kernel (units, gates * units), bias (gates * units; twice with GRU's
+    ``reset_after``)."""
+    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+        units, features = cfg.int("units"), weight_dim(x, -1)
+        biases = 2 if cfg.bool("reset_after") else 1
+        return gates * units * (features + units) + bias(cfg, biases * gates * units), 0
+    return count
+
+
+def _cells_weights(cells: Any, features: int) -> Counts:
+    """A cell, or cells stacked in order (each built on the previous one's output), on
+    inputs of ``features`` values per step."""
+    trainable = non_trainable = 0
+    for cell in cells if isinstance(cells, (tuple, list)) else (cells,):
+        spec = getattr(cell, "spec", None)
+        if spec is None or spec.family != "cell" or not callable(spec.weights):
+            raise Unknowable("cell")
+        counts = spec.weights(cell.config, Shape((None, features)), {})
+        trainable, non_trainable = trainable + counts[0], non_trainable + counts[1]
+        features = _output_size(cell)
+    return trainable, non_trainable
+
+
+def _output_size(cell: Any) -> int:
+    """A cell's output size: its units, or the last stacked cell's."""
+    if cell.spec.name == "StackedRNNCells":
+        cells = cell.config.seq("cells")
+        if not cells:
+            raise Unknowable("cells")
+        return _output_size(cells[-1])
+    return cell.config.int("units")
+
+
+def stacked_cells_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    return _cells_weights(cfg.seq("cells"), weight_dim(x, -1))
+
+
+def rnn_layer_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+    """RNN(cell): the weights of its cell(s), built on the last input axis."""
+    return _cells_weights(cfg.known("cell"), weight_dim(x, -1))
+
+
+def conv_lstm_weights(n: int) -> CountFn:
+    """kernel (k..., channels, 4 * filters), recurrent kernel (k..., filters, 4 * filters),
+    bias (4 * filters)."""
+    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+        filters = cfg.int("filters")
+        k = prod(int_tuple(cfg, "kernel_size", n, check=False))
+        cin = weight_dim(x, 2 if data_format(cfg) == "channels_first" else -1)
+        return 4 * (k * cin * filters + k * filters * filters) + bias(cfg, 4 * filters), 0
+    return count
+
+
+# --- the table ----------------------------------------------------------------------------------
+
 _RNN_PARAMS = ("units", "activation", "recurrent_activation", "use_bias")
-_RNN_DEFAULTS = {"return_sequences": False, "return_state": False}
+_RNN_DEFAULTS = {"return_sequences": False, "return_state": False, "use_bias": True}
+_CELL_DEFAULTS = {"use_bias": True}
 _CONV_LSTM_PARAMS = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate")
 _CONV_LSTM_DEFAULTS = {"strides": 1, "padding": "valid", "dilation_rate": 1, "data_format": None,
                        **_RNN_DEFAULTS}
 _units = checks(lambda c: check_positive_int(c, "units", strict_type=False))
+_CELL: dict[str, Any] = dict(family="cell", check=_units, opaque=True)
 
 SPECS = [
     LayerSpec("SimpleRNN", ("units", "activation", "use_bias"), _RNN_DEFAULTS, rnn(1),
-              ranks=(3,), family="rnn", weight_axes=last_axis_weights, check=_units),
+              ranks=(3,), family="rnn", weight_axes=last_axis_weights, check=_units,
+              weights=gated_weights(1)),
     LayerSpec("LSTM", _RNN_PARAMS, _RNN_DEFAULTS, rnn(2), ranks=(3,), family="rnn",
-              weight_axes=last_axis_weights, check=_units),
-    LayerSpec("GRU", _RNN_PARAMS, _RNN_DEFAULTS, rnn(1), ranks=(3,), family="rnn",
-              weight_axes=last_axis_weights, check=_units),
+              weight_axes=last_axis_weights, check=_units, weights=gated_weights(4)),
+    LayerSpec("GRU", _RNN_PARAMS, {**_RNN_DEFAULTS, "reset_after": True}, rnn(1), ranks=(3,),
+              family="rnn", weight_axes=last_axis_weights, check=_units,
+              weights=gated_weights(3)),
     LayerSpec("RNN", ("cell", "return_sequences", "return_state", "go_backwards", "stateful",
                       "unroll"), _RNN_DEFAULTS, rnn_layer, family="rnn",
-              input_arg="sequences"),
+              input_arg="sequences", weights=rnn_layer_weights),
     # Cells are built into an RNN; calling one directly (inputs, states) is not modeled.
-    LayerSpec("SimpleRNNCell", ("units", "activation", "use_bias"), {}, opaque, family="cell",
-              check=_units, opaque=True),
-    LayerSpec("LSTMCell", _RNN_PARAMS, {}, opaque, family="cell", check=_units, opaque=True),
-    LayerSpec("GRUCell", _RNN_PARAMS, {}, opaque, family="cell", check=_units, opaque=True),
-    LayerSpec("StackedRNNCells", ("cells",), {}, opaque, family="cell", opaque=True),
+    LayerSpec("SimpleRNNCell", ("units", "activation", "use_bias"), _CELL_DEFAULTS, opaque,
+              weights=gated_weights(1), **_CELL),
+    LayerSpec("LSTMCell", _RNN_PARAMS, _CELL_DEFAULTS, opaque, weights=gated_weights(4), **_CELL),
+    LayerSpec("GRUCell", _RNN_PARAMS, {**_CELL_DEFAULTS, "reset_after": True}, opaque,
+              weights=gated_weights(3), **_CELL),
+    LayerSpec("StackedRNNCells", ("cells",), {}, opaque, family="cell", opaque=True,
+              weights=stacked_cells_weights),
+    # Two copies of the wrapped layer (forward and backward): counted in accounting.params.
     LayerSpec("Bidirectional", ("layer", "merge_mode", "weights", "backward_layer"),
               {"merge_mode": "concat", "backward_layer": None}, bidirectional, family="rnn",
-              weight_axes=bidirectional_weights, check=checks(_check_bidirectional)),
+              weight_axes=last_axis_weights, check=checks(_check_bidirectional),
+              weights=Weights.COPIES),
     LayerSpec("TimeDistributed", ("layer",), {}, time_distributed, min_rank=3,
-              family="time_distributed"),
+              family="time_distributed", weights=Weights.SHARES),
 ] + [
     LayerSpec(f"ConvLSTM{n}D", _CONV_LSTM_PARAMS, _CONV_LSTM_DEFAULTS,
               conv_lstm(n, f"ConvLSTM{n}D"), ranks=(n + 3,), family=f"convlstm{n}d",
-              check=_check_conv_lstm(n))
+              check=_check_conv_lstm(n), weights=conv_lstm_weights(n))
     for n in (1, 2, 3)
 ]

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from math import prod
+from typing import Any
 
-from shapelint.layers.common import checks, dims, plain_int
-from shapelint.layers.spec import Config, LayerSpec, Unknowable
+from shapelint.layers.common import checks, dims, is_int
+from shapelint.layers.spec import Arguments, LayerSpec, Unknowable, Weights
 from shapelint.shapes import Shape, Sym, is_known
 from shapelint.violations.base import Rejected
 from shapelint.violations.arguments import BadReshapeTarget, NotAnInt, NotPositive, PermuteNotAPermutation
@@ -15,7 +16,7 @@ from shapelint.violations.inputs import InputRankMismatch
 from shapelint.violations.spatial import ReshapeSizeMismatch
 
 
-def flatten(cfg: Config, x: Shape) -> Shape:
+def flatten(cfg: Arguments, x: Shape) -> Shape:
     if x.dims is None:
         return Shape((None, None))
     rest = x.dims[1:]
@@ -26,20 +27,20 @@ def flatten(cfg: Config, x: Shape) -> Shape:
     return Shape((x.dims[0], None))
 
 
-def _target(cfg: Config) -> tuple:
+def _target(cfg: Arguments) -> tuple:
     target = cfg.seq("target_shape")
-    if not all(plain_int(d) for d in target):
+    if not all(is_int(d) for d in target):
         raise Unknowable("target_shape")
     return target
 
 
-def _check_reshape(cfg: Config) -> None:
+def _check_reshape(cfg: Arguments) -> None:
     target = _target(cfg)
     if any(d < -1 for d in target) or target.count(-1) > 1:
         raise Rejected(BadReshapeTarget(argument="target_shape", value=target))
 
 
-def reshape(cfg: Config, x: Shape) -> Shape:
+def reshape(cfg: Arguments, x: Shape) -> Shape:
     target = _target(cfg)
     _check_reshape(cfg)
     batch = x.dims[0] if x.dims else None
@@ -65,20 +66,20 @@ def reshape(cfg: Config, x: Shape) -> Shape:
     return Shape((batch,) + tuple(None if d == -1 else d for d in target))
 
 
-def _permutation(cfg: Config) -> tuple:
+def _permutation(cfg: Arguments) -> tuple:
     p = cfg.seq("dims")
-    if not all(plain_int(d) for d in p):
+    if not all(is_int(d) for d in p):
         raise Unknowable("dims")
     return p
 
 
-def _check_permute(cfg: Config) -> None:
+def _check_permute(cfg: Arguments) -> None:
     p = _permutation(cfg)
     if sorted(p) != list(range(1, len(p) + 1)):
         raise Rejected(PermuteNotAPermutation(argument="dims", value=p))
 
 
-def permute(cfg: Config, x: Shape) -> Shape:
+def permute(cfg: Arguments, x: Shape) -> Shape:
     p = _permutation(cfg)
     _check_permute(cfg)
     d = dims(x)
@@ -87,15 +88,15 @@ def permute(cfg: Config, x: Shape) -> Shape:
     return Shape((d[0],) + tuple(d[i] for i in p))
 
 
-def _check_repeat(cfg: Config) -> None:
+def _check_repeat(cfg: Arguments) -> None:
     n = cfg.known("n")
-    if isinstance(n, bool) or (not plain_int(n) and n is not None):
+    if isinstance(n, bool) or (not is_int(n) and n is not None):
         raise Rejected(NotAnInt(argument="n", value=n))
-    if plain_int(n) and n <= 0:
+    if is_int(n) and n <= 0:
         raise Rejected(NotPositive(argument="n", value=n))
 
 
-def repeat_vector(cfg: Config, x: Shape) -> Shape:
+def repeat_vector(cfg: Arguments, x: Shape) -> Shape:
     n = cfg.int("n")
     d = dims(x)
     if len(d) != 2:
@@ -103,11 +104,13 @@ def repeat_vector(cfg: Config, x: Shape) -> Shape:
     return Shape((d[0], n, d[1]))
 
 
+_RESHAPE: dict[str, Any] = dict(family="reshape", weights=Weights.NONE)
+
 SPECS = [
-    LayerSpec("Flatten", ("data_format",), {}, flatten, min_rank=1, family="flatten"),
-    LayerSpec("Reshape", ("target_shape",), {}, reshape, family="reshape",
-              check=checks(_check_reshape)),
-    LayerSpec("Permute", ("dims",), {}, permute, family="reshape", check=checks(_check_permute)),
+    LayerSpec("Flatten", ("data_format",), {}, flatten, min_rank=1, family="flatten",
+              weights=Weights.NONE),
+    LayerSpec("Reshape", ("target_shape",), {}, reshape, check=checks(_check_reshape), **_RESHAPE),
+    LayerSpec("Permute", ("dims",), {}, permute, check=checks(_check_permute), **_RESHAPE),
     LayerSpec("RepeatVector", ("n",), {}, repeat_vector, ranks=(2,), family="repeat",
-              check=checks(_check_repeat)),
+              check=checks(_check_repeat), weights=Weights.NONE),
 ]

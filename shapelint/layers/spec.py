@@ -1,122 +1,42 @@
-"""What a layer is to the analysis: its signature, its shape function, its checks.
+"""What a layer is to the analysis: its signature, its shape function, its checks, its weights.
 
-Shape functions receive a :class:`Config` (constructor arguments, evaluated as far as
-the interpreter knew them) and input shapes. They either return output shape(s),
-raise :class:`Unknowable` when something they need is not known (the output becomes
-unknown, silently), or raise :class:`~shapelint.violations.Rejected` with the typed
-violation Keras would definitely raise.
+Shape functions receive the layer's constructor arguments as
+:class:`~shapelint.arguments.Arguments` (evaluated as far as the interpreter knew them) and
+input shapes. They either return output shape(s), raise :class:`Unknowable` when something
+they need is not known (the output becomes unknown, silently), or raise
+:class:`~shapelint.violations.Rejected` with the typed violation Keras would definitely raise.
+
+Count functions, defined next to the shape functions, give the weights a layer builds for an
+input: ``(arguments, input shape(s), call arguments) -> (trainable, non_trainable)``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Callable, Optional, Sequence, Union
 
+from shapelint.arguments import Arguments, Unknowable
+from shapelint.interp.values import is_fully_known
 from shapelint.shapes import Shape
 
-
-class Unknowable(Exception):
-    """A value the shape function needs is not known: the result is unknown, not an error."""
-
-
-MISSING = object()
-
-
-def _plain(value: Any) -> Any:
-    """The interpreter's list values (``.items`` holding a list) as plain tuples."""
-    items = getattr(value, "items", None)
-    if isinstance(items, list) and not isinstance(value, (list, tuple, dict)):
-        return tuple(_plain(v) for v in items)
-    if isinstance(value, tuple):
-        return tuple(_plain(v) for v in value)
-    return value
-
-
-class Config:
-    """A layer's constructor arguments; typed accessors raise :class:`Unknowable`."""
-
-    def __init__(self, values: dict[str, Any], defaults: dict[str, Any], is_known: Callable[[Any], bool]):
-        self._values = values
-        self._defaults = defaults
-        self._is_known = is_known
-
-    def raw(self, name: str, default: Any = MISSING) -> Any:
-        if name in self._values:
-            return _plain(self._values[name])
-        if name in self._defaults:
-            return self._defaults[name]
-        return None if default is MISSING else default
-
-    def is_known(self, value: Any) -> bool:
-        """Whether a value (a constructor or call argument) is fully known."""
-        return self._is_known(value)
-
-    def given(self, name: str) -> bool:
-        return name in self._values
-
-    def known(self, name: str) -> Any:
-        v = self.raw(name)
-        if not self._is_known(v):
-            raise Unknowable(name)
-        return v
-
-    def int(self, name: str) -> int:
-        v = self.known(name)
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise Unknowable(name)
-        return v
-
-    def opt_int(self, name: str) -> Optional[int]:
-        v = self.known(name)
-        if v is None:
-            return None
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise Unknowable(name)
-        return v
-
-    def bool(self, name: str) -> bool:
-        v = self.known(name)
-        if v is None:
-            return False
-        if not isinstance(v, (bool, int)):
-            raise Unknowable(name)
-        return bool(v)
-
-    def str(self, name: str) -> Optional[str]:
-        v = self.known(name)
-        if v is not None and not isinstance(v, str):
-            raise Unknowable(name)
-        return v.lower() if isinstance(v, str) else v
-
-    def int_tuple(self, name: str, n: int) -> tuple[int, ...]:
-        """Keras' int-or-tuple arguments (kernel_size=3 means (3, 3) in 2-D)."""
-        v = self.known(name)
-        if isinstance(v, int) and not isinstance(v, bool):
-            return (v,) * n
-        if isinstance(v, (tuple, list)) and len(v) == n and all(
-            isinstance(x, int) and not isinstance(x, bool) for x in v
-        ):
-            return tuple(v)
-        raise Unknowable(name)
-
-    def seq(self, name: str) -> tuple:
-        v = self.known(name)
-        if isinstance(v, (tuple, list)):
-            if not all(self._is_known(x) for x in v):
-                raise Unknowable(name)
-            return tuple(v)
-        raise Unknowable(name)
-
-    def data_format(self) -> str:
-        v = self.raw("data_format")
-        if v is None:
-            return "channels_last"
-        if not isinstance(v, str):
-            raise Unknowable("data_format")
-        return v
+__all__ = ["Arguments", "CountFn", "Counts", "LayerSpec", "Output", "Unknowable", "Weights",
+           "call_flag", "call_shape", "opaque"]
 
 
 Output = Union[Shape, tuple]   # one shape, or a tuple of shapes (return_state)
 InferFn = Callable[..., Output]
+Counts = tuple[int, int]       # (trainable, non-trainable) parameters
+# (arguments, input shape or list of shapes, call arguments besides the input) -> Counts
+CountFn = Callable[[Arguments, Any, dict], Counts]
+
+
+class Weights(Enum):
+    """What a layer without a count function declares about its weights."""
+
+    NONE = "creates no weights"
+    # Wrappers: their weights are those of the layer(s) they hold, counted in accounting.params.
+    COPIES = "makes weights of its own from the wrapped layer"   # Bidirectional, SpectralNormalization
+    SHARES = "only applies the layer(s) it holds"                # TimeDistributed, Pipeline
 
 
 @dataclass(frozen=True)
@@ -131,9 +51,8 @@ class LayerSpec:
     ranks: Optional[Sequence[int]] = None  # accepted input ranks incl. batch; None: any
     min_rank: int = 0
     family: str = "core"                  # used for fix texts (conv, rnn, pool, ...)
-    check: Optional[Callable[[Config], None]] = None   # constructor-time checks
-    weight_axes: Optional[Callable[[Config, Shape], Optional[tuple]]] = None
-    out_rank: Optional[Callable[[Config, Optional[int]], Optional[int]]] = None
+    check: Optional[Callable[[Arguments], None]] = None   # constructor-time checks
+    weight_axes: Optional[Callable[[Arguments, Shape], Optional[tuple]]] = None
     functional: Optional[str] = None      # name of the functional form (concatenate, add, ...)
     # Call arguments besides the input that the shape function reads (attention's value/key,
     # return_attention_scores, ...). When given, ``infer(cfg, x, call)`` also receives a dict
@@ -141,6 +60,15 @@ class LayerSpec:
     call_params: tuple[str, ...] = ()
     input_arg: str = "inputs"             # keyword name of the first call argument
     opaque: bool = False                  # output never known statically (explicit unknown)
+    # A count function, or a Weights marker; None (undeclared) counts as unknown, never zero.
+    weights: Union[CountFn, Weights, None] = None
+
+    @property
+    def has_weights(self) -> bool:
+        """Whether constructing the layer makes weights (a wrapper only applying another
+        layer makes none of its own)."""
+        return self.weights is Weights.COPIES or (
+            self.weights is not None and not isinstance(self.weights, Weights))
 
 
 def call_shape(call: Optional[dict], name: str) -> Optional[Shape]:
@@ -153,16 +81,16 @@ def call_shape(call: Optional[dict], name: str) -> Optional[Shape]:
     return v
 
 
-def call_flag(cfg: Config, call: Optional[dict], name: str, default: bool = False) -> bool:
+def call_flag(call: Optional[dict], name: str, default: bool = False) -> bool:
     """A boolean call argument (return_attention_scores=True, reverse=True)."""
     if not call or name not in call:
         return default
     v = call[name]
-    if isinstance(v, Shape) or not cfg.is_known(v) or not isinstance(v, (bool, int, type(None))):
+    if isinstance(v, Shape) or not is_fully_known(v) or not isinstance(v, (bool, int, type(None))):
         raise Unknowable(name)
     return bool(v)
 
 
-def opaque(cfg: Config, x: Any, call: Any = None) -> Any:
+def opaque(cfg: Arguments, x: Any, call: Any = None) -> Any:
     """Shape function of a layer whose output cannot be known statically."""
     raise Unknowable("opaque")

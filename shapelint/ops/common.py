@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from shapelint.ops.spec import Unknowable
-from shapelint.shapes import BroadcastError, Dim, Shape, broadcast, is_known
+from shapelint.shapes import BroadcastError, Shape, broadcast
 from shapelint.violations.base import Rejected
 from shapelint.violations.inputs import AxisOutOfRange
 from shapelint.violations.merging import BroadcastMismatch
@@ -26,19 +26,6 @@ def axis_in(axis: int, rank: int, what: str = "axis", shape: Optional[Shape] = N
 
 def axes_in(axes: Sequence[int], rank: int, shape: Optional[Shape] = None, what: str = "axis") -> list[int]:
     return [axis_in(a, rank, what, shape) for a in axes]
-
-
-def known(d: Dim) -> bool:
-    return is_known(d)
-
-
-def product(ds) -> Optional[int]:
-    out = 1
-    for d in ds:
-        if not is_known(d):
-            return None
-        out *= d
-    return out
 
 
 # --- broadcasting --------------------------------------------------------------------------

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shapelint.interp.values import Tensor
-from shapelint.ops.spec import Args, OpSpec, Unknowable, is_int
+from shapelint.ops.spec import Arguments, OpSpec, Unknowable, is_int, shape_value
 from shapelint.shapes import Shape
 
 
-def _sizes(a: Args, name: str, bare_int: bool = False) -> tuple:
+def _sizes(a: Arguments, name: str, bare_int: bool = False) -> tuple:
     """A shape argument: positive ints stay, dynamic entries are unknown sizes. A bare int
     is a 1-D shape only for the ops that take one (zeros, ones, empty); the others raise."""
     if is_int(a.raw(name)) and not bare_int:
@@ -26,7 +25,7 @@ def _sizes(a: Args, name: str, bare_int: bool = False) -> tuple:
     return dims
 
 
-def _count(a: Args, name: str) -> int:
+def _count(a: Arguments, name: str) -> int:
     v = a.raw(name)
     if not is_int(v) or v < 1:
         raise Unknowable(name)
@@ -34,7 +33,7 @@ def _count(a: Args, name: str) -> int:
 
 
 def _shaped(name: str, bare_int: bool = False):
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         return Shape(_sizes(a, name, bare_int))
     return infer
 
@@ -46,32 +45,33 @@ def _shaped_or_int(name: str):
 def _square(rows: str, cols: str, offset: str = ""):
     """eye / tri: (rows, cols), cols defaulting to rows. ``offset``: a diagonal offset
     other than 0 makes the shape unknown (Keras' TensorFlow eye pads by it)."""
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         if offset and a.raw(offset) not in (None, 0):
             raise Unknowable(offset)
         n = _count(a, rows)
-        m = _count(a, cols) if cols and a.given(cols) else n
+        m = _count(a, cols) if cols and a.raw(cols) is not None else n
         return Shape((n, m))
     return infer
 
 
-def tf_eye(a: Args) -> Shape:
+def tf_eye(a: Arguments) -> Shape:
     n = _count(a, "num_rows")
-    m = _count(a, "num_columns") if a.given("num_columns") else n
-    batch = _sizes(a, "batch_shape") if a.given("batch_shape") else ()
+    m = _count(a, "num_columns") if a.raw("num_columns") is not None else n
+    batch = _sizes(a, "batch_shape") if a.raw("batch_shape") is not None else ()
     return Shape((*batch, n, m))
 
 
 def _scalar_number(v: Any) -> bool:
-    if isinstance(v, Tensor):
-        return v.shape.dims == ()
+    shape = shape_value(v)
+    if shape is not None:
+        return shape.dims == ()
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _arange(start: str, stop: str, step: str):
     """``ceil((stop - start) / step)`` values when all are ints; one axis of unknown size
     when any is a float or a scalar tensor (its length is known only when the op runs)."""
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         lo, hi, by = a.raw(start), a.raw(stop), a.raw(step)
         if hi is None:
             lo, hi = 0, lo
@@ -80,7 +80,7 @@ def _arange(start: str, stop: str, step: str):
         ends = (lo, hi, by)
         if not all(_scalar_number(v) for v in ends):
             raise Unknowable("range")
-        if any(isinstance(v, Tensor) for v in ends):
+        if any(shape_value(v) is not None for v in ends):
             return Shape((None,))
         if by == 0 or (hi - lo) / by <= 0:
             raise Unknowable("empty range")     # TensorFlow raises for a reversed one
@@ -93,7 +93,7 @@ def _arange(start: str, stop: str, step: str):
 def _linspace(same_type: bool):
     """``num`` values between two Python numbers (tensor ends broadcast: not modeled);
     ``same_type``: TensorFlow takes an int and a float end only as the same dtype."""
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         ends = (a.raw("start"), a.raw("stop"))
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in ends):
             raise Unknowable("tensor ends")

@@ -3,7 +3,7 @@ many unary ops that keep their input's shape (activations, casts, math functions
 from __future__ import annotations
 
 from shapelint.ops.common import broadcast_all, dims
-from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.ops.spec import Arguments, OpSpec, Unknowable
 from shapelint.shapes import Shape
 
 
@@ -13,20 +13,20 @@ def binary_shape(a: Shape, b: Shape) -> Shape:
 
 
 def _binary(x: str, y: str):
-    def infer(args: Args) -> Shape:
+    def infer(args: Arguments) -> Shape:
         return binary_shape(args.tensor(x), args.tensor(y))
     return infer
 
 
 def _same(x: str):
-    def infer(args: Args) -> Shape:
+    def infer(args: Arguments) -> Shape:
         return args.tensor(x)
     return infer
 
 
 def _scalar_bounds(x: str, lo: str, hi: str):
     """clip: the bounds must be Python numbers (tensor bounds would broadcast)."""
-    def infer(args: Args) -> Shape:
+    def infer(args: Arguments) -> Shape:
         for name in (lo, hi):
             v = args.raw(name)
             if not isinstance(v, (int, float)) or isinstance(v, bool):
@@ -35,13 +35,13 @@ def _scalar_bounds(x: str, lo: str, hi: str):
     return infer
 
 
-def keras_where(a: Args) -> Shape:
+def keras_where(a: Arguments) -> Shape:
     if a.raw("x1") is None or a.raw("x2") is None:
         raise Unknowable("x1")
     return broadcast_all([a.tensor("condition"), a.tensor("x1"), a.tensor("x2")])
 
 
-def tf_where(a: Args) -> Shape:
+def tf_where(a: Arguments) -> Shape:
     cond = a.tensor("condition")
     if a.raw("x") is None and a.raw("y") is None:
         return Shape((None, len(dims(cond))))

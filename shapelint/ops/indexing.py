@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shapelint.interp.values import ListValue, Tensor
+from shapelint.interp.values import ListValue
 from shapelint.ops.common import axis_in, dims
-from shapelint.ops.spec import Args, OpSpec, Unknowable, is_int
+from shapelint.ops.spec import Arguments, OpSpec, Unknowable, is_int, shape_value
 from shapelint.shapes import Shape, is_known
 
 
@@ -73,8 +73,9 @@ def getitem(x: Shape, key: tuple) -> Shape:
 
 
 def _index_shape(v: Any) -> Shape:
-    if isinstance(v, Tensor):
-        return v.shape
+    shape = shape_value(v)
+    if shape is not None:
+        return shape
     if is_int(v):
         return Shape(())
     items = list(v) if isinstance(v, (tuple, list)) else (v.items if isinstance(v, ListValue) else None)
@@ -89,7 +90,7 @@ def _gather(x: Shape, idx: Shape, axis: int) -> Shape:
     return Shape(xd[:ax] + dims(idx) + xd[ax + 1:])
 
 
-def keras_take(a: Args) -> Shape:
+def keras_take(a: Arguments) -> Shape:
     x = a.tensor("x")
     idx = _index_shape(a.raw("indices"))
     axis = a.opt_int("axis")
@@ -99,14 +100,14 @@ def keras_take(a: Args) -> Shape:
     return _gather(x, idx, axis)
 
 
-def tf_gather(a: Args) -> Shape:
+def tf_gather(a: Arguments) -> Shape:
     if a.opt_int("batch_dims"):
         raise Unknowable("batch_dims")
     axis = a.opt_int("axis")
     return _gather(a.tensor("params"), _index_shape(a.raw("indices")), 0 if axis is None else axis)
 
 
-def k_gather(a: Args) -> Shape:
+def k_gather(a: Arguments) -> Shape:
     return _gather(a.tensor("reference"), _index_shape(a.raw("indices")), 0)
 
 

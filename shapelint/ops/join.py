@@ -8,7 +8,7 @@ inputs' known sizes; ``K`` (Keras 2 backend) wraps the TensorFlow ops.
 from __future__ import annotations
 
 from shapelint.ops.common import axis_in, dims
-from shapelint.ops.spec import Args, OpSpec, Tensors, Unknowable
+from shapelint.ops.spec import Arguments, OpSpec, Tensors, Unknowable
 from shapelint.shapes import Shape, add_dims, dims_differ, is_known
 from shapelint.violations.base import Rejected
 from shapelint.violations.merging import ConcatAxisMismatch, ConcatRankMismatch, SplitSectionsMismatch, SplitSizesMismatch, StackShapeMismatch, UnstackCountMismatch
@@ -49,18 +49,18 @@ def _concat(xs: list[Shape], axis: int, refine: bool) -> Shape:
     return Shape(tuple(out))
 
 
-def keras_concatenate(a: Args) -> Shape:
+def keras_concatenate(a: Arguments) -> Shape:
     return _concat(a.tensor_list("xs"), a.int("axis"), refine=False)
 
 
-def tf_concat(a: Args) -> Shape:
+def tf_concat(a: Arguments) -> Shape:
     xs = a.tensor_list("values")
     if len(xs) == 1:
         return xs[0]                      # identity: the axis is not checked
     return _concat(xs, a.int("axis"), refine=True)
 
 
-def k_concatenate(a: Args) -> Shape:
+def k_concatenate(a: Arguments) -> Shape:
     xs = a.tensor_list("tensors")
     axis = a.int("axis")
     if axis < 0:
@@ -96,15 +96,15 @@ def _stack(xs: list[Shape], axis: int, refine: bool) -> Shape:
     return Shape(tuple(out))
 
 
-def keras_stack(a: Args) -> Shape:
+def keras_stack(a: Arguments) -> Shape:
     return _stack(a.tensor_list("x"), a.int("axis"), refine=False)
 
 
-def tf_stack(a: Args) -> Shape:
+def tf_stack(a: Arguments) -> Shape:
     return _stack(a.tensor_list("values"), a.int("axis"), refine=True)
 
 
-def k_stack(a: Args) -> Shape:
+def k_stack(a: Arguments) -> Shape:
     return _stack(a.tensor_list("x"), a.int("axis"), refine=True)
 
 
@@ -125,7 +125,7 @@ def _even(x: Shape, n: int, axis: int, ax: int) -> Tensors:
     return Tensors(tuple(_with(x.dims, ax, d // n if is_known(d) else None) for _ in range(n)))
 
 
-def keras_split(a: Args) -> Tensors:
+def keras_split(a: Arguments) -> Tensors:
     x = a.tensor("x")
     xd = dims(x)
     axis = a.int("axis")
@@ -151,7 +151,7 @@ def keras_split(a: Args) -> Tensors:
     return Tensors(tuple(_with(xd, ax, s) for s in sizes))
 
 
-def tf_split(a: Args) -> Tensors:
+def tf_split(a: Arguments) -> Tensors:
     x = a.tensor("value")
     xd = dims(x)
     axis = a.int("axis")
@@ -176,7 +176,7 @@ def tf_split(a: Args) -> Tensors:
 
 # --- unstack ---------------------------------------------------------------------------------
 
-def _unstack(a: Args, name: str) -> Tensors:
+def _unstack(a: Arguments, name: str) -> Tensors:
     x = a.tensor(name)
     xd = dims(x)
     axis = a.int("axis")
@@ -195,11 +195,11 @@ def _unstack(a: Args, name: str) -> Tensors:
     return Tensors((rest,) * num)
 
 
-def keras_unstack(a: Args) -> Tensors:
+def keras_unstack(a: Arguments) -> Tensors:
     return _unstack(a, "x")
 
 
-def tf_unstack(a: Args) -> Tensors:
+def tf_unstack(a: Arguments) -> Tensors:
     return _unstack(a, "value")
 
 

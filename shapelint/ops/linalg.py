@@ -11,7 +11,7 @@ from math import prod
 from typing import Optional
 
 from shapelint.ops.common import dims
-from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.ops.spec import Arguments, OpSpec, Unknowable
 from shapelint.shapes import BroadcastError, Shape, broadcast, dims_differ, is_known
 from shapelint.violations.base import Rejected
 from shapelint.violations.merging import ContractionMismatch, EinsumLabelMismatch, MatmulBatchMismatch, MatmulRankTooLow
@@ -67,17 +67,17 @@ def matmul_operator(a: Shape, b: Shape) -> Shape:
     return tf_matmul_shape(a, b)
 
 
-def keras_matmul(a: Args) -> Shape:
+def keras_matmul(a: Arguments) -> Shape:
     return keras_matmul_shape(a.tensor("x1"), a.tensor("x2"))
 
 
-def tf_matmul(a: Args) -> Shape:
+def tf_matmul(a: Arguments) -> Shape:
     ta = a.bool("transpose_a") or a.bool("adjoint_a")
     tb = a.bool("transpose_b") or a.bool("adjoint_b")
     return tf_matmul_shape(a.tensor("a"), a.tensor("b"), ta, tb)
 
 
-def k_dot(a: Args) -> Shape:
+def k_dot(a: Arguments) -> Shape:
     x, y = a.tensor("x"), a.tensor("y")
     xd, yd = dims(x), dims(y)
     if len(xd) > 2 or len(yd) > 2:
@@ -182,18 +182,18 @@ def _label_dim(ds: list):
     return syms[0] if syms and all(d == syms[0] for d in ds) else None
 
 
-def keras_einsum(a: Args) -> Shape:
+def keras_einsum(a: Arguments) -> Shape:
     operands = a.raw("operands")
     if not isinstance(operands, tuple) or not operands:
         raise Unknowable("operands")
-    return _einsum(a.str("subscripts"), [Args.shape_of(o) for o in operands], keras=True)
+    return _einsum(a.str("subscripts"), [Arguments.shape_of(o) for o in operands], keras=True)
 
 
-def tf_einsum(a: Args) -> Shape:
+def tf_einsum(a: Arguments) -> Shape:
     operands = a.raw("inputs")
     if not isinstance(operands, tuple) or not operands:
         raise Unknowable("inputs")
-    return _einsum(a.str("equation"), [Args.shape_of(o) for o in operands], keras=False)
+    return _einsum(a.str("equation"), [Arguments.shape_of(o) for o in operands], keras=False)
 
 
 # --- tensordot ---------------------------------------------------------------------------------
@@ -244,11 +244,11 @@ def _tensordot(x: Shape, y: Shape, raw, keras: bool) -> Shape:
     return Shape(fx + fy)
 
 
-def keras_tensordot(a: Args) -> Shape:
+def keras_tensordot(a: Arguments) -> Shape:
     return _tensordot(a.tensor("x1"), a.tensor("x2"), a.raw("axes"), keras=True)
 
 
-def tf_tensordot(a: Args) -> Shape:
+def tf_tensordot(a: Arguments) -> Shape:
     return _tensordot(a.tensor("a"), a.tensor("b"), a.raw("axes"), keras=False)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shapelint.ops import runtime
+from shapelint.ops.operators import BROADCASTING, ORDERINGS, TENSOR_METHODS
 from shapelint.ops.table import ALIASES, FAMILIES, OPS
 from shapelint.ops.spec import display_name
 
-TENSOR_ATTRIBUTES = ("x.shape", "x.ndim", *(f"x.{m}()" for m in runtime.TENSOR_METHODS))
+TENSOR_ATTRIBUTES = ("x.shape", "x.ndim", *(f"x.{m}()" for m in TENSOR_METHODS))
 INDEXING = "x[...]: ints, slices (negative steps too), None/newaxis, Ellipsis"
 
 
@@ -38,7 +38,7 @@ def rows() -> list[dict[str, Any]]:
 
 
 def operators() -> list[str]:
-    symbols = sorted(set(runtime.OPERATORS.values()) | set(runtime.COMPARISONS.values()))
+    symbols = sorted(set(BROADCASTING) | set(ORDERINGS))
     return [f"x {s} y" for s in symbols]
 
 

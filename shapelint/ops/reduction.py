@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from shapelint.ops.common import axes_in, dims
-from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.ops.spec import Arguments, OpSpec, Unknowable
 from shapelint.shapes import Shape
 
 
@@ -24,7 +24,7 @@ def reduce_shape(x: Shape, axes: Optional[tuple], keepdims: bool, allow_duplicat
 
 
 def _reducer(tensor: str, tf: bool):
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         return reduce_shape(a.tensor(tensor), a.axes("axis"), a.bool("keepdims"), allow_duplicates=tf)
     return infer
 
@@ -32,7 +32,7 @@ def _reducer(tensor: str, tf: bool):
 def _arg(tensor: str, default_axis_none_flat: bool):
     """argmax/argmin: one axis; Keras reduces everything when ``axis`` is None, TensorFlow
     uses axis 0."""
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         x = a.tensor(tensor)
         axis = a.opt_int("axis")
         keepdims = a.bool("keepdims")
@@ -52,7 +52,7 @@ def _arg(tensor: str, default_axis_none_flat: bool):
 def _along_axis(tensor: str, min_rank: int = 1):
     """Same shape out; the axis (or axes) must exist, else the result is left unknown
     (Keras does not check on symbolic tensors; TensorFlow does)."""
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         x = a.tensor(tensor)
         xd = dims(x)
         if len(xd) < min_rank:

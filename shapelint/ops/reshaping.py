@@ -12,7 +12,7 @@ from math import prod
 from typing import Optional
 
 from shapelint.ops.common import axes_in, axis_in, dims
-from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.ops.spec import Arguments, OpSpec, Unknowable
 from shapelint.shapes import Shape, broadcast_dim, is_known
 from shapelint.violations.base import Rejected
 from shapelint.violations.inputs import NotAPermutation, SqueezeNonUnitAxis, TileMultiplesMismatch
@@ -54,29 +54,29 @@ def _reshape(x: Shape, target: tuple, keras: bool) -> Shape:
     return Shape(tuple(out))
 
 
-def keras_reshape(a: Args) -> Shape:
+def keras_reshape(a: Arguments) -> Shape:
     # A literal None in the target passes on symbolic tensors, but TensorFlow cannot run it.
     return _reshape(a.tensor("x"), a.dims("newshape", allow_none=False), keras=True)
 
 
-def tf_reshape(a: Args) -> Shape:
+def tf_reshape(a: Arguments) -> Shape:
     return _reshape(a.tensor("tensor"), a.dims("shape", allow_none=False), keras=False)
 
 
-def k_reshape(a: Args) -> Shape:
+def k_reshape(a: Arguments) -> Shape:
     return _reshape(a.tensor("x"), a.dims("shape", allow_none=False), keras=False)
 
 
-def keras_ravel(a: Args) -> Shape:
+def keras_ravel(a: Arguments) -> Shape:
     xd = dims(a.tensor("x"))
     return Shape((prod(xd) if all(is_known(d) for d in xd) else None,))
 
 
-def k_flatten(a: Args) -> Shape:
+def k_flatten(a: Arguments) -> Shape:
     return _reshape(a.tensor("x"), (-1,), keras=False)
 
 
-def k_batch_flatten(a: Args) -> Shape:
+def k_batch_flatten(a: Arguments) -> Shape:
     """tf_keras reshapes to a dynamically computed shape: only the rank is known."""
     if not dims(a.tensor("x")):
         raise Unknowable("rank")
@@ -85,7 +85,7 @@ def k_batch_flatten(a: Args) -> Shape:
 
 # --- expand_dims / squeeze -------------------------------------------------------------------
 
-def keras_expand_dims(a: Args) -> Shape:
+def keras_expand_dims(a: Arguments) -> Shape:
     x = a.tensor("x")
     xd = dims(x)
     axes = a.axes("axis")
@@ -105,11 +105,11 @@ def _expand_one(x: Shape, axis: int) -> Shape:
     return Shape(xd[:ax] + (1,) + xd[ax:])
 
 
-def tf_expand_dims(a: Args) -> Shape:
+def tf_expand_dims(a: Arguments) -> Shape:
     return _expand_one(a.tensor("input"), a.int("axis"))
 
 
-def k_expand_dims(a: Args) -> Shape:
+def k_expand_dims(a: Arguments) -> Shape:
     return _expand_one(a.tensor("x"), a.int("axis"))
 
 
@@ -131,15 +131,15 @@ def _squeeze(x: Shape, axes: Optional[tuple], tf: bool) -> Shape:
     return Shape(tuple(d for i, d in enumerate(xd) if i not in norm))
 
 
-def keras_squeeze(a: Args) -> Shape:
+def keras_squeeze(a: Arguments) -> Shape:
     return _squeeze(a.tensor("x"), a.axes("axis"), tf=False)
 
 
-def tf_squeeze(a: Args) -> Shape:
+def tf_squeeze(a: Arguments) -> Shape:
     return _squeeze(a.tensor("input"), a.axes("axis"), tf=True)
 
 
-def k_squeeze(a: Args) -> Shape:
+def k_squeeze(a: Arguments) -> Shape:
     return _squeeze(a.tensor("x"), (a.int("axis"),), tf=True)
 
 
@@ -159,19 +159,19 @@ def _transpose(x: Shape, perm: Optional[tuple], tf: bool) -> Shape:
     return Shape(tuple(xd[i] for i in norm))
 
 
-def keras_transpose(a: Args) -> Shape:
+def keras_transpose(a: Arguments) -> Shape:
     return _transpose(a.tensor("x"), a.axes("axes"), tf=False)
 
 
-def tf_transpose(a: Args) -> Shape:
+def tf_transpose(a: Arguments) -> Shape:
     return _transpose(a.tensor("a"), a.axes("perm"), tf=True)
 
 
-def k_permute_dimensions(a: Args) -> Shape:
+def k_permute_dimensions(a: Arguments) -> Shape:
     return _transpose(a.tensor("x"), a.axes("pattern"), tf=True)
 
 
-def k_transpose(a: Args) -> Shape:
+def k_transpose(a: Arguments) -> Shape:
     return _transpose(a.tensor("x"), None, tf=True)
 
 
@@ -183,7 +183,7 @@ def _times(d, r: int):
     return d * r if is_known(d) else None
 
 
-def keras_tile(a: Args) -> Shape:
+def keras_tile(a: Arguments) -> Shape:
     xd = list(dims(a.tensor("x")))
     reps = list(a.int_list("repeats"))
     if any(r < 0 for r in reps):
@@ -204,11 +204,11 @@ def _tf_tile(x: Shape, reps: tuple) -> Shape:
     return Shape(tuple(_times(d, r) for d, r in zip(xd, reps)))
 
 
-def tf_tile(a: Args) -> Shape:
+def tf_tile(a: Arguments) -> Shape:
     return _tf_tile(a.tensor("input"), a.int_list("multiples"))
 
 
-def k_tile(a: Args) -> Shape:
+def k_tile(a: Arguments) -> Shape:
     return _tf_tile(a.tensor("x"), a.int_list("n"))
 
 
@@ -236,15 +236,15 @@ def _repeat(x: Shape, reps: tuple, axis: Optional[int], tf: bool) -> Shape:
     return Shape(tuple(out))
 
 
-def keras_repeat(a: Args) -> Shape:
+def keras_repeat(a: Arguments) -> Shape:
     return _repeat(a.tensor("x"), a.int_list("repeats"), a.opt_int("axis"), tf=False)
 
 
-def tf_repeat(a: Args) -> Shape:
+def tf_repeat(a: Arguments) -> Shape:
     return _repeat(a.tensor("input"), a.int_list("repeats"), a.opt_int("axis"), tf=True)
 
 
-def k_repeat_elements(a: Args) -> Shape:
+def k_repeat_elements(a: Arguments) -> Shape:
     """tf_keras splits and concatenates when the size is known, else keeps the input's shape."""
     x = a.tensor("x")
     xd = dims(x)
@@ -257,7 +257,7 @@ def k_repeat_elements(a: Args) -> Shape:
     return Shape(tuple(out))
 
 
-def k_repeat(a: Args) -> Shape:
+def k_repeat(a: Arguments) -> Shape:
     xd = dims(a.tensor("x"))
     if len(xd) != 2:
         raise Unknowable("rank")
@@ -277,7 +277,7 @@ def _broadcast_to(x: Shape, target: tuple, keras: bool) -> Shape:
     for i, d in enumerate(xd):
         t = target[offset + i]
         if is_known(d) and is_known(t) and d != t and d != 1:
-            raise Rejected(BroadcastToMismatch(shapes=[x, Shape(tuple(target))], axis=offset + i, a=d, b=t, rank=len(target)))
+            raise Rejected(BroadcastToMismatch(shapes=[x, Shape(tuple(target))], axis=offset + i, a=d, b=t))
         if not keras and not is_known(t):
             try:
                 out[offset + i] = broadcast_dim(d, t) if is_known(d) and d != 1 else None
@@ -286,11 +286,11 @@ def _broadcast_to(x: Shape, target: tuple, keras: bool) -> Shape:
     return Shape(tuple(out))
 
 
-def keras_broadcast_to(a: Args) -> Shape:
+def keras_broadcast_to(a: Arguments) -> Shape:
     return _broadcast_to(a.tensor("x"), a.dims("shape", allow_none=False), keras=True)
 
 
-def tf_broadcast_to(a: Args) -> Shape:
+def tf_broadcast_to(a: Arguments) -> Shape:
     return _broadcast_to(a.tensor("input"), a.dims("shape", allow_none=False), keras=False)
 
 

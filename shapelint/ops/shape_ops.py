@@ -8,31 +8,31 @@ others unknown (never ``None``: a size unknown to the analysis may be known to K
 from __future__ import annotations
 
 from shapelint.interp.values import UNKNOWN
-from shapelint.ops.spec import Args, OpSpec, Value, scalar_python
+from shapelint.ops.spec import Arguments, OpSpec, Value, scalar_python
 from shapelint.shapes import Shape
 
 
-def python_shape(a: Args) -> Value:
+def python_shape(a: Arguments) -> Value:
     x = a.tensor("x")
     if x.dims is None:
         return Value(UNKNOWN)
     return Value(tuple(scalar_python(d) for d in x.dims))
 
 
-def python_ndim(a: Args) -> Value:
+def python_ndim(a: Arguments) -> Value:
     x = a.tensor("x")
     return Value(UNKNOWN if x.dims is None else len(x.dims))
 
 
 def _dynamic_shape(name: str):
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         x = a.tensor(name)
         return Shape((None if x.dims is None else len(x.dims),))
     return infer
 
 
 def _dynamic_scalar(name: str):
-    def infer(a: Args) -> Shape:
+    def infer(a: Arguments) -> Shape:
         a.tensor(name)
         return Shape(())
     return infer

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from shapelint.ops import (creation, elementwise, indexing, join, linalg, reduction, reshaping,
                            shape_ops)
-from shapelint.ops.spec import Args, OpSpec, Unknowable
+from shapelint.ops.spec import Arguments, OpSpec, Unknowable
 from shapelint.violations.base import Rejected, Violation
 
 FAMILIES = (join, reshaping, linalg, reduction, elementwise, indexing, shape_ops, creation)
@@ -62,7 +62,7 @@ class Outcome:
     issue: Optional[Violation] = None
 
 
-def bind(spec: OpSpec, args: list, kwargs: dict) -> Optional[Args]:
+def bind(spec: OpSpec, args: list, kwargs: dict) -> Optional[Arguments]:
     values: dict[str, Any] = {}
     params = spec.params
     if len(args) > len(params):
@@ -75,7 +75,7 @@ def bind(spec: OpSpec, args: list, kwargs: dict) -> Optional[Args]:
         if name in values:
             return None               # given twice: Python raises TypeError
         values[name] = value
-    return Args(values, spec.defaults, spec.display)
+    return Arguments(values, spec.defaults, spec.display)
 
 
 def evaluate(spec: OpSpec, args: list, kwargs: dict) -> Outcome:

@@ -1,19 +1,25 @@
-"""GitHub Actions workflow commands: one annotation per finding, plus a step summary.
+"""GitHub Actions workflow commands: one annotation per finding, a ``::notice`` per note,
+plus a step summary.
 
 GitHub shows only about 10 annotations of each level per step, so when
 ``$GITHUB_STEP_SUMMARY`` is set every finding also goes into a Markdown table there.
+A file name or message cannot start a workflow command of its own: CR, LF and ``%`` are
+escaped in data (and ``:`` ``,`` in properties) as GitHub decodes them, and the other
+control characters are made printable.
 """
 from __future__ import annotations
 
+import html
 import os
 from typing import Sequence
 
 from shapelint.findings import Diagnostic, FileResult
+from shapelint.reporters.printable import printable
 from shapelint.reporters.text import summary
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(text: str) -> str:
@@ -31,12 +37,21 @@ def annotation(d: Diagnostic) -> str:
     return f"::{level} {props}::{_data(body)}"
 
 
+def notice(path: str, note: str) -> str:
+    return f"::notice file={_prop(path)},title=shapelint note::{_data(note)}"
+
+
+def _cell(text: str) -> str:
+    """Table cell text: printable, no HTML, and no ``|`` that would end the cell."""
+    return html.escape(printable(text)).replace("|", "\\|")
+
+
 def step_summary(results: Sequence[FileResult]) -> str:
     rows = ["| File | Line | Code | Message |", "|---|---|---|---|"]
     for r in results:
         for d in r.diagnostics:
-            message = d.message.replace("|", "\\|")
-            rows.append(f"| `{d.path}` | {d.location.row} | {d.code} {d.name} | {message} |")
+            rows.append(f"| <code>{_cell(d.path)}</code> | {d.location.row} | {d.code} {d.name} "
+                        f"| {_cell(d.message)} |")
     return "### shapelint\n\n" + "\n".join(rows) + "\n"
 
 
@@ -48,5 +63,6 @@ def render(results: Sequence[FileResult], checked: int) -> str:
                 handle.write(step_summary(results))
         except OSError:
             pass
-    lines = [annotation(d) for r in results for d in r.diagnostics]
+    lines = [line for r in results
+             for line in [*map(annotation, r.diagnostics), *(notice(r.path, n) for n in r.notes)]]
     return "\n".join(lines + [summary(results, checked)])

@@ -1,5 +1,10 @@
 """JSON with ruff's field names (filename, code, message, location, end_location, url, fix)
-so existing tooling reads it, plus shapelint's own: name, severity, trace."""
+so existing tooling reads it, plus shapelint's own: name, severity, trace.
+
+A file's notes (skipped, analysis stopped early) are entries of the same list with
+``"severity": "note"`` and ``"code": null``, with no location: the list stays ruff's list,
+and a reader that keeps ``code`` entries sees only findings. Control characters in any
+string are escaped by JSON itself (``\u001b``), never written raw."""
 from __future__ import annotations
 
 import json
@@ -34,7 +39,17 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
     return out
 
 
+def note_dict(path: str, note: str) -> dict[str, Any]:
+    return {
+        "filename": path, "code": None, "name": "note", "severity": "note", "message": note,
+        "location": None, "end_location": None, "noqa_row": None, "url": None, "fix": None,
+        "trace": [],
+    }
+
+
 def render(results: Sequence[FileResult], checked: int) -> str:
     # Findings --validate refuted stay listed (verdict "refuted") but are no longer findings.
-    return json.dumps([diagnostic_dict(d) for r in results
-                       for d in (*r.diagnostics, *getattr(r, "withdrawn", ()))], indent=2)
+    return json.dumps([entry for r in results for entry in [
+        *(diagnostic_dict(d) for d in (*r.diagnostics, *getattr(r, "withdrawn", ()))),
+        *(note_dict(r.path, n) for n in r.notes),
+    ]], indent=2)

@@ -2,6 +2,8 @@
 
 Each result carries the shape trace twice: as ``relatedLocations`` (where each input
 shape came from) and as a ``codeFlow`` (the path of the first input to the bad call).
+A file's notes (skipped, analysis stopped early) are the invocation's
+``toolExecutionNotifications``, at level ``note``, located at the file.
 """
 from __future__ import annotations
 
@@ -83,6 +85,11 @@ def rules() -> list[dict[str, Any]]:
     return out
 
 
+def notification(path: str, note: str) -> dict[str, Any]:
+    return {"level": "note", "message": {"text": note},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(path)}}}]}
+
+
 def render(results: Sequence[FileResult], checked: int) -> str:
     index = {r.code: i for i, r in enumerate(RULES)}
     doc = {
@@ -93,6 +100,10 @@ def render(results: Sequence[FileResult], checked: int) -> str:
                 "name": "shapelint", "version": __version__,
                 "informationUri": "https://github.com/shapelint/shapelint", "rules": rules(),
             }},
+            "invocations": [{
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [notification(r.path, n) for r in results for n in r.notes],
+            }],
             "results": [result(d, r.source_lines, index) for r in results for d in r.diagnostics],
         }],
     }

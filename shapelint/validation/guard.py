@@ -1,8 +1,9 @@
-"""Inside the worker: no network at all, and no writes outside the sandbox directory.
+"""Inside a build: no network at all, and no writes outside the build's temp directory.
 
-The build program already leaves I/O out; this is the second line of defence for what
-slips through (a sibling module, a library default). Python-level only: the
-subprocess, its temp working directory and HOME do the rest.
+The build program already leaves I/O out; this catches what slips through honestly (a
+sibling module, a library default) and names it in the output. Python-level only, so a
+first line and never the boundary: code that means harm goes around it (``getattr``,
+``ctypes``, ``_socket``), and the OS sandbox (:mod:`shapelint.validation.sandbox`) stops it.
 """
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import io
 import os
 import socket
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class NetworkBlocked(PermissionError):
@@ -81,7 +82,8 @@ class Guard:
                 return real(path, *args, **kwargs)
             return real, guarded
 
-        patched = {name: one_path(name) for name in ("mkdir", "remove", "unlink", "rmdir", "rename", "replace")}
+        names = ("mkdir", "remove", "unlink", "rmdir", "rename", "replace")
+        patched = {name: one_path(name) for name in names}
         builtins.open = io.open = guarded_open   # type: ignore[assignment]
         for name, (_, guarded) in patched.items():
             setattr(os, name, guarded)

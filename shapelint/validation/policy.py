@@ -7,8 +7,6 @@ Names are matched on the dotted path a call resolves to through the file's impor
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from shapelint.resolution import canonical
 
 # Methods that run, persist, or print a model or read data, whatever they are called on.
@@ -71,7 +69,7 @@ MODULES: dict[str, str] = {
 }
 
 
-def module_reason(module: str) -> Optional[str]:
+def module_reason(module: str) -> str | None:
     """Why an import of ``module`` is left out, or None to keep it."""
     parts = module.split(".")
     for n in range(len(parts), 0, -1):
@@ -81,7 +79,7 @@ def module_reason(module: str) -> Optional[str]:
     return None
 
 
-def call_reason(path: Optional[str], method: Optional[str]) -> Optional[str]:
+def call_reason(path: str | None, method: str | None) -> str | None:
     """Why a call is left out: ``path`` is its resolved dotted name (None if not a plain
     name chain), ``method`` the attribute called (None for a bare name)."""
     if path is not None:

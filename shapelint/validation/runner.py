@@ -1,8 +1,10 @@
-"""Run build programs in one long-lived TensorFlow worker (one TF start per run, not per file).
+"""Run build programs through one TensorFlow zygote per run (one TF start, not one per file).
 
-The worker runs on CPU in a fresh temp directory that is also its HOME and Keras home,
-so nothing lands in the user's tree. A file that overruns its time limit gets the worker
-killed (its whole process group); the next file starts a fresh one.
+The zygote (:mod:`shapelint.validation.worker`) starts with an allow-listed environment
+in a fresh temp directory, imports TensorFlow once and forks a sandboxed child for each
+file (:mod:`shapelint.validation.sandbox`). What it sends back is cleaned here before
+anything else reads it. If the zygote itself stops answering, it is killed with every
+process under it, and the next file starts a fresh one.
 """
 from __future__ import annotations
 
@@ -19,14 +21,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from shapelint.validation.program import BuildProgram
+from shapelint.validation.sandbox import DEFAULT_MODE, MODES, describe, limits, reaper
+from shapelint.validation.sandbox.untrusted import Cleaner, secret_values
 
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 300.0
+_ANSWER_MARGIN = 30.0        # the zygote's own kill-and-clean-up time on top of a build's limit
 _ROOT = str(Path(__file__).resolve().parent.parent.parent)
-_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from shapelint.validation.worker import main; sys.exit(main())"
+_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
+         "from shapelint.validation.worker import main; sys.exit(main())")
+_KINDS = ("build", "program", "unverifiable", "network", "write", "exit")
 
 
 @dataclass
@@ -35,52 +41,60 @@ class BuildOutcome:
 
     status: str                        # "built" | "raised" | "timeout" | "crashed" | "skipped"
     seconds: float = 0.0
-    error: Optional[dict] = None       # the worker's description of the exception
+    error: dict | None = None       # the worker's description of the exception
     calls: list = field(default_factory=list)
     ctors: list = field(default_factory=list)
     network: list = field(default_factory=list)
     writes: list = field(default_factory=list)
     detail: str = ""                   # why, for timeout/crashed/skipped
+    sandbox: tuple = ()                # the isolation layers the build ran under
+    sandbox_note: str = ""             # the same, said for the output (and what was missing)
+    resources: dict = field(default_factory=dict)   # the build's VmPeak/VmHWM (KiB) and Threads
 
 
 class WorkerError(Exception):
     pass
 
 
-class _Worker:
-    def __init__(self, python: str, sandbox: str, startup_timeout: float):
-        env = dict(os.environ)
-        home = os.path.join(sandbox, "home")
-        tmp = os.path.join(sandbox, "tmp")
+class SandboxUnavailable(Exception):
+    """``--sandbox strict`` and this machine cannot isolate a build: validate nothing."""
+
+
+def zygote_environment(home: str) -> dict:
+    """The zygote's whole environment: the allow-list, a temp HOME, and an import path
+    that finds shapelint (and packages installed with --user, since HOME moves)."""
+    paths = [_ROOT]
+    user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    if user_site and os.path.isdir(user_site):
+        paths.append(user_site)
+    if os.environ.get("PYTHONPATH"):
+        paths.append(os.environ["PYTHONPATH"])
+    env = limits.environment(dict(os.environ), home, {"PYTHONPATH": os.pathsep.join(paths)})
+    for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        env[proxy] = "http://127.0.0.1:9"   # a closed port, where no network namespace exists
+    return env
+
+
+class _Zygote:
+    def __init__(self, python: str, run_dir: str, mode: str, startup_timeout: float):
+        home = os.path.join(run_dir, "home")
         os.makedirs(home, exist_ok=True)
-        os.makedirs(tmp, exist_ok=True)
-        paths = [_ROOT]
-        user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
-        if user_site and os.path.isdir(user_site):
-            paths.append(user_site)   # HOME moves: keep packages installed with --user importable
-        env.update({
-            "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-            "HOME": home, "KERAS_HOME": os.path.join(home, ".keras"), "TMPDIR": tmp,
-            "XDG_CACHE_HOME": os.path.join(home, ".cache"), "MPLCONFIGDIR": os.path.join(home, ".mpl"),
-            "TFHUB_CACHE_DIR": os.path.join(home, ".tfhub"), "HF_HOME": os.path.join(home, ".hf"),
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": os.pathsep.join(paths + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])),
-        })
-        for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-            env[proxy] = "http://127.0.0.1:9"   # a closed port: belt and braces for the network block
-        self.log_path = os.path.join(sandbox, f"worker-{time.time_ns()}.log")
-        self._log = open(self.log_path, "wb")
+        self.log_path = os.path.join(run_dir, f"zygote-{time.time_ns()}.log")
+        self._log = open(self.log_path, "wb")   # noqa: SIM115 - the zygote's stderr for its whole life
         self.proc = subprocess.Popen(
-            [python, "-c", _BOOT, _ROOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._log, cwd=sandbox, env=env, start_new_session=True,
+            [python, "-c", _BOOT, _ROOT, mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._log, cwd=run_dir, env=zygote_environment(home), start_new_session=True,
+            close_fds=True,
         )
-        self.lines: "queue.Queue[Optional[str]]" = queue.Queue()
+        self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.next_id = 0
         hello = self._receive(startup_timeout)
         if hello is None or not hello.get("ready"):
-            reason = (hello or {}).get("error") or self.log_tail() or "no answer"
             self.kill()
+            if hello and hello.get("refused"):
+                raise SandboxUnavailable(str(hello["refused"]))
+            reason = (hello or {}).get("error") or self.log_tail() or "no answer"
             raise WorkerError(f"TensorFlow could not be started: {reason}")
         self.info = hello
 
@@ -90,7 +104,7 @@ class _Worker:
             self.lines.put(raw.decode("utf-8", "replace"))
         self.lines.put(None)
 
-    def _receive(self, timeout: float) -> Optional[dict]:
+    def _receive(self, timeout: float) -> dict | None:
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -103,14 +117,17 @@ class _Worker:
             if line is None:
                 return None
             try:
-                return json.loads(line)
+                message = json.loads(line)
             except ValueError:
                 continue
+            if isinstance(message, dict):
+                return message
 
-    def request(self, program: BuildProgram, timeout: float) -> Optional[dict]:
-        """The worker's answer; None if it died; TimeoutError if it overran."""
+    def request(self, program: BuildProgram, timeout: float) -> dict | None:
+        """The zygote's answer; None if it died; TimeoutError if it stopped answering."""
         self.next_id += 1
-        message = {"id": self.next_id, "filename": program.filename, "program": program.text}
+        message = {"id": self.next_id, "filename": program.filename, "program": program.text,
+                   "timeout": timeout}
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
@@ -118,11 +135,12 @@ class _Worker:
         except (BrokenPipeError, OSError):
             return None
         while True:
-            answer = self._receive(timeout)
+            answer = self._receive(timeout + _ANSWER_MARGIN)
             if answer is None or answer.get("id") == self.next_id:
                 return answer
 
     def log_tail(self, size: int = 2000) -> str:
+        """The end of the zygote's log: TensorFlow's start-up messages (no build writes here)."""
         try:
             self._log.flush()
             data = Path(self.log_path).read_bytes()[-size:]
@@ -134,9 +152,12 @@ class _Worker:
         return self.proc.poll() is None
 
     def kill(self) -> None:
+        """Kill every process under the zygote first (it is their subreaper, so orphans
+        stay under it while it lives), then the zygote's own process group."""
         if self.proc.poll() is None:
+            reaper.kill_descendants(self.proc.pid, collect=False)
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)   # our own session: the worker and its children
+                os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 self.proc.kill()
         self.proc.wait()
@@ -155,73 +176,111 @@ class _Worker:
 
 
 class BuildRunner:
-    """Builds programs one after another in a shared worker; a context manager."""
+    """Builds programs one after another, each in its own sandboxed process; a context manager."""
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT, python: str = sys.executable,
-                 startup_timeout: float = STARTUP_TIMEOUT):
+                 startup_timeout: float = STARTUP_TIMEOUT, sandbox: str = DEFAULT_MODE):
+        if sandbox not in MODES:
+            raise ValueError(f"sandbox must be one of {', '.join(MODES)}, not {sandbox!r}")
         self.timeout = timeout
         self.python = python
         self.startup_timeout = startup_timeout
-        self.sandbox = tempfile.mkdtemp(prefix="shapelint-validate-")
-        self.worker: Optional[_Worker] = None
-        self.starts: list[float] = []         # seconds each worker took to import TensorFlow
+        self.mode = sandbox
+        self.run_dir = tempfile.mkdtemp(prefix="shapelint-validate-")
+        self.zygote: _Zygote | None = None
+        self.starts: list[float] = []         # seconds each zygote took to import TensorFlow
         self.versions: dict = {}
-        self.start_error: Optional[str] = None
+        self.sandbox: dict = {}               # the zygote's probe: mode, layers, missing
+        self.start_error: str | None = None
+        self.cleaner = Cleaner(secret_values(os.environ))
 
-    def __enter__(self) -> "BuildRunner":
+    def __enter__(self) -> BuildRunner:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _ensure_worker(self) -> Optional[_Worker]:
-        if self.worker is not None and self.worker.alive():
-            return self.worker
+    def _ensure_zygote(self) -> _Zygote | None:
+        if self.zygote is not None and self.zygote.alive():
+            return self.zygote
         if self.start_error is not None:
             return None
         try:
-            self.worker = _Worker(self.python, self.sandbox, self.startup_timeout)
+            self.zygote = _Zygote(self.python, self.run_dir, self.mode, self.startup_timeout)
         except (WorkerError, TimeoutError, OSError) as exc:
-            self.start_error = str(exc) if not isinstance(exc, TimeoutError) else \
+            self.start_error = self.cleaner.text(str(exc)) if not isinstance(exc, TimeoutError) else \
                 f"TensorFlow did not start within {self.startup_timeout:.0f} s"
             return None
-        self.starts.append(float(self.worker.info.get("seconds", 0.0)))
-        self.versions = {k: self.worker.info.get(k) for k in ("tensorflow", "keras")}
-        return self.worker
+        info = self.zygote.info
+        self.starts.append(float(info.get("seconds", 0.0)))
+        self.versions = {k: self.cleaner.text(str(info.get(k))) for k in ("tensorflow", "keras")}
+        self.sandbox = self.cleaner.value(info.get("sandbox") or {})
+        return self.zygote
 
     def start(self) -> bool:
-        """Start the worker now (it starts on the first build otherwise); False if it cannot."""
-        return self._ensure_worker() is not None
+        """Start the zygote now (it starts on the first build otherwise); False if it cannot.
+        Raises :class:`SandboxUnavailable` in strict mode on a machine without OS isolation."""
+        return self._ensure_zygote() is not None
 
-    def build(self, program: BuildProgram, timeout: Optional[float] = None) -> BuildOutcome:
+    def build(self, program: BuildProgram, timeout: float | None = None) -> BuildOutcome:
         if program.error or not program.text:
             return BuildOutcome("skipped", detail=program.error or "nothing to build")
-        worker = self._ensure_worker()
-        if worker is None:
+        zygote = self._ensure_zygote()
+        if zygote is None:
             return BuildOutcome("skipped", detail=self.start_error or "TensorFlow could not be started")
         limit = self.timeout if timeout is None else timeout
         started = time.perf_counter()
         try:
-            answer = worker.request(program, limit)
+            answer = zygote.request(program, limit)
         except TimeoutError:
-            worker.kill()
-            self.worker = None
-            return BuildOutcome("timeout", seconds=time.perf_counter() - started,
-                                detail=f"the build did not finish within {limit:g} s")
+            answer = None
         if answer is None:
-            tail = worker.log_tail(600)
-            worker.kill()
-            self.worker = None
+            zygote.kill()
+            self.zygote = None
             return BuildOutcome("crashed", seconds=time.perf_counter() - started,
-                                detail="the TensorFlow worker died" + (f": {tail.splitlines()[-1]}" if tail else ""))
+                                detail="the TensorFlow zygote stopped answering "
+                                       "(a fresh one builds the next file)")
+        return self._outcome(answer, time.perf_counter() - started)
+
+    def _outcome(self, answer: dict, wall: float) -> BuildOutcome:
+        clean = self.cleaner
+        layers = tuple(_texts(clean.value(answer.get("sandbox"))))
+        note = describe(self.mode, list(layers), tuple(_texts(self.sandbox.get("missing"))))
+        status = answer.get("status")
+        if status != "done":
+            kind = {"timeout": "timeout", "refused": "skipped"}.get(str(status), "crashed")
+            detail = clean.text(str(answer.get("detail") or "the build process failed"))
+            if kind == "skipped":
+                detail = f"the sandbox could not be set up, so the file was not built ({detail})"
+            return BuildOutcome(kind, seconds=wall, detail=detail, sandbox=layers, sandbox_note=note)
+        result = answer.get("result") if isinstance(answer.get("result"), dict) else {}
+        result = clean.value(result) or {}
+        error = result.get("error") if isinstance(result.get("error"), dict) else None
+        if error is not None and error.get("kind") not in _KINDS:
+            error["kind"] = "program"
+        seconds = result.get("seconds")
         return BuildOutcome(
-            "built" if answer.get("ok") else "raised", seconds=float(answer.get("seconds", 0.0)),
-            error=answer.get("error"), calls=answer.get("calls", []), ctors=answer.get("ctors", []),
-            network=answer.get("network", []), writes=answer.get("writes", []),
+            "built" if result.get("ok") is True else "raised",
+            seconds=float(seconds) if isinstance(seconds, (int, float)) else wall, error=error,
+            calls=_records(result.get("calls")), ctors=_records(result.get("ctors")),
+            network=_texts(result.get("network")), writes=_texts(result.get("writes")), sandbox=layers,
+            sandbox_note=note, resources=_counts(result.get("resources")),
         )
 
     def close(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
-            self.worker = None
-        shutil.rmtree(self.sandbox, ignore_errors=True)
+        if self.zygote is not None:
+            self.zygote.stop()
+            self.zygote = None
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def _records(value) -> list:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _counts(value) -> dict:
+    return {k: v for k, v in value.items() if isinstance(v, int)} if isinstance(value, dict) else {}
+
+
+def _texts(value) -> list:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

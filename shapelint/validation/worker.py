@@ -1,17 +1,24 @@
-"""The validation subprocess: import TensorFlow once, then build one program per request.
+"""The validation zygote: import TensorFlow once, then build each file in a fresh child.
 
-Protocol (JSON lines): the worker first writes ``{"ready": true, ...}`` (or
-``{"ready": false, "error": ...}``), then answers each request line
-``{"id", "filename", "program"}`` with one result line. Run by
-:mod:`shapelint.validation.runner` with CPU only, a temp working directory and HOME.
+Protocol with the runner (JSON lines on stdin/stdout): the zygote first writes
+``{"ready": true, "sandbox": {...}, ...}`` (or ``{"ready": false, "error": ...}``),
+then answers each request ``{"id", "filename", "program", "timeout"}`` with one line.
+
+Per request it forks a child that enters the sandbox (:mod:`shapelint.validation.sandbox`)
+before it compiles the program, and reads that child's own pipe: a first frame from the
+sandbox set-up (trusted: no code of the file has run yet), then the build's result. The
+child is never reused: no state passes from one file to the next. When it is done, or its
+time is up, everything it started is killed (the zygote is a child subreaper).
 """
 from __future__ import annotations
 
 import builtins
-import gc
+import contextlib
 import json
 import os
 import re
+import shutil
+import signal
 import sys
 import time
 import traceback
@@ -19,7 +26,7 @@ from typing import Any
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _MAX_MESSAGE = 2000
-_GC_EVERY = 20
+_EXIT_GRACE = 5.0
 _PROGRAM_ERRORS = (NameError, ImportError, AttributeError, OSError, SyntaxError, RecursionError,
                    MemoryError, AssertionError)
 
@@ -72,24 +79,13 @@ def _describe(exc: BaseException, filename: str, lines: list[str]) -> dict:
     return out
 
 
-def _forget_user_modules(before: set, directory: str) -> None:
-    """Sibling modules the file imported must not leak into the next file's build."""
-    for name in set(sys.modules) - before:
-        path = getattr(sys.modules.get(name), "__file__", None) or ""
-        if path and os.path.realpath(path).startswith(directory + os.sep):
-            del sys.modules[name]
-
-
 def build(request: dict, recorder, guard, keras) -> dict:
+    """Run one build program in this (sandboxed, throwaway) process; every way it can
+    stop is a result."""
     filename = request["filename"]
     text = request["program"]
     lines = text.splitlines()
-    guard.network.clear()
-    guard.writes.clear()
-    result: dict[str, Any] = {"id": request.get("id"), "ok": True, "error": None}
-    directory = os.path.dirname(os.path.realpath(filename))
-    before = set(sys.modules)
-    saved_path, saved_argv = list(sys.path), list(sys.argv)
+    result: dict[str, Any] = {"ok": True, "error": None}
     started = time.perf_counter()
     try:
         code = compile(text, filename, "exec", dont_inherit=True)
@@ -98,75 +94,203 @@ def build(request: dict, recorder, guard, keras) -> dict:
                                        "in_framework": False, "user_rows": []})
         return result
     namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
-    keras.config.disable_traceback_filtering()   # full tracebacks; clear_session() re-enables it
-    sys.path.insert(0, directory)
+    sys.path.insert(0, os.path.dirname(filename))
     sys.argv = [filename]
     recorder.start(filename, text)
     try:
         with guard.writes_confined():
             exec(code, namespace)
-    except BaseException as exc:   # noqa: BLE001 - every way the build can stop is a result
+    except BaseException as exc:
         result.update(ok=False, error=_describe(exc, filename, lines))
     finally:
         recorder.stop()
-        sys.path[:], sys.argv[:] = saved_path, saved_argv
-        _forget_user_modules(before, directory)
     result.update(seconds=round(time.perf_counter() - started, 4), calls=recorder.calls,
-                  ctors=recorder.ctors, network=list(guard.network), writes=list(guard.writes))
-    namespace.clear()
+                  ctors=recorder.ctors, network=list(guard.network), writes=list(guard.writes),
+                  resources=_resources())
     return result
 
 
-def _clean_up(keras, builds: int) -> None:
-    """Fresh Keras state per file; a full garbage collection (slow with TF) only now and then."""
+def _resources() -> dict:
+    """Peak address space (KiB) and threads of this build: what the rlimits are set against."""
+    out: dict[str, int] = {}
     try:
-        keras.backend.clear_session(free_memory=False)
-    except TypeError:
-        keras.backend.clear_session()
-    except Exception:
+        with open("/proc/self/status") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in ("VmPeak", "VmHWM", "Threads"):
+                    out[key] = int(value.split()[0])
+    except (OSError, ValueError):
         pass
-    if builds % _GC_EVERY == 0:
-        gc.collect()
+    return out
+
+
+class Zygote:
+    """Holds the imported TensorFlow and forks one sandboxed child per build."""
+
+    def __init__(self, plan, recorder, guard, keras, run_dir: str, subreaper: bool):
+        self.plan, self.recorder, self.guard, self.keras = plan, recorder, guard, keras
+        self.run_dir = run_dir
+        self.subreaper = subreaper
+        self.builds = 0
+
+    def _child(self, request: dict, build_dir: str, channel_fd: int) -> None:   # pragma: no cover - child
+        from shapelint.validation import sandbox
+        from shapelint.validation.sandbox import channel
+
+        try:
+            try:
+                layers, _ = sandbox.enter(self.plan, build_dir, os.path.dirname(request["filename"]),
+                                          float(request.get("timeout", 60)), channel_fd)
+            except sandbox.SandboxError as exc:
+                channel.send(channel_fd, {"refused": str(exc)})
+                return
+            channel.send(channel_fd, {"sandbox": layers})
+            self.guard.sandbox = os.path.realpath(build_dir)
+            channel.send(channel_fd, build(request, self.recorder, self.guard, self.keras))
+        finally:
+            os._exit(0)
+
+    def handle(self, request: dict) -> dict:
+        from shapelint.validation.sandbox import channel, reaper
+
+        self.builds += 1
+        timeout = float(request.get("timeout", 60))
+        build_dir = os.path.join(self.run_dir, f"build-{self.builds}")
+        os.mkdir(build_dir, 0o700)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:   # pragma: no cover - child
+            os.close(read_end)
+            self._child(request, build_dir, write_end)
+        os.close(write_end)
+        status: list = []
+
+        def exited() -> bool:
+            if not status:
+                done, code = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    status.append(code)
+            return bool(status)
+
+        answer: dict[str, Any] = {"id": request.get("id")}
+        reader = channel.Reader(read_end)
+        deadline = time.monotonic() + timeout
+        finished = reader.read(2, deadline + 1.0, exited)   # the set-up frame, then the result
+        try:
+            if finished:
+                answer.update(self._judge(reader, exited, status))
+            else:
+                answer.update(status="timeout", sandbox=_layers(reader.frames),
+                              detail=f"the build did not finish within {timeout:g} s")
+        finally:
+            with contextlib.suppress(OSError):     # the child's own session (all a non-Linux system offers)
+                os.killpg(pid, signal.SIGKILL)
+            reaper.kill_descendants(os.getpid())   # and on Linux anything that escaped it
+            reaper.reap()
+            os.close(read_end)
+            shutil.rmtree(build_dir, ignore_errors=True)
+        if self.subreaper:
+            answer["sandbox"] = [*answer.get("sandbox", []), "subreaper"]
+        return answer
+
+    @staticmethod
+    def _judge(reader, exited, status: list) -> dict:
+        frames = reader.frames
+        setup = frames[0] if frames and isinstance(frames[0], dict) else {}
+        if "refused" in setup:
+            return {"status": "refused", "detail": str(setup["refused"])}
+        layers = _layers(frames)
+        if len(frames) >= 2 and isinstance(frames[1], dict):
+            return {"status": "done", "sandbox": layers, "result": frames[1]}
+        if reader.oversized:
+            return {"status": "crashed", "sandbox": layers,
+                    "detail": "the build sent a result too large to read"}
+        if len(frames) >= 2:
+            return {"status": "crashed", "sandbox": layers, "detail": "the build sent an unreadable result"}
+        waited = time.monotonic() + _EXIT_GRACE
+        while not exited() and time.monotonic() < waited:
+            time.sleep(0.01)
+        return {"status": "crashed", "sandbox": layers, "detail": _death(status[0] if status else None)}
+
+
+def _layers(frames: list) -> list:
+    """The layers the set-up frame (written before any code of the file ran) reports."""
+    setup = frames[0] if frames and isinstance(frames[0], dict) else {}
+    layers = setup.get("sandbox")
+    return layers if isinstance(layers, list) else []
+
+
+def _death(status) -> str:
+    """How the build process ended without a result; never anything it printed."""
+    if status is None:
+        return "the build process closed its result channel without a result"
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+    if code > 128:
+        try:
+            name = signal.Signals(code - 128).name
+        except ValueError:
+            name = f"signal {code - 128}"
+        return f"the build process was killed by {name} (a resource limit, or a crash in native code)"
+    return f"the build process exited with status {code} before reporting a result"
 
 
 def main() -> int:
+    from shapelint.validation import sandbox
     from shapelint.validation.guard import Guard, harden_stdout
+    from shapelint.validation.sandbox import reaper
 
     proto = harden_stdout()
+    if not hasattr(os, "fork"):
+        _send(proto, {"ready": False, "error": "--validate builds each file in a forked process, "
+                                               "which this platform (no os.fork) cannot do"})
+        return 1
+    mode = sys.argv[2] if len(sys.argv) > 2 else sandbox.DEFAULT_MODE
+    run_dir = os.getcwd()
+    subreaper = reaper.become_subreaper()
+    plan = sandbox.probe(mode, run_dir)
+    info = {"mode": plan.mode, "layers": plan.layers() + (["subreaper"] if subreaper else []),
+            "missing": list(plan.missing)}
+    refusal = plan.refusal()
+    if refusal:
+        _send(proto, {"ready": False, "refused": refusal, "sandbox": info})
+        return 1
     started = time.perf_counter()
     try:
-        import tensorflow as tf
         import keras
+        import tensorflow as tf
         keras.config.disable_traceback_filtering()
-        try:
+        with contextlib.suppress(Exception):
             tf.config.set_visible_devices([], "GPU")
-        except Exception:
-            pass
-    except BaseException as exc:   # noqa: BLE001 - tell the runner why, then stop
+    except BaseException as exc:
         _send(proto, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1
+    from dataclasses import replace
+
     from shapelint.validation.recorder import Recorder
 
-    guard = Guard(os.getcwd())
+    plan = replace(plan, readable=sandbox.readable_paths())   # now with TensorFlow's libraries
+    guard = Guard(run_dir)
     guard.block_network()
     recorder = Recorder(keras)
     recorder.install()
-    setattr(builtins, "__shapelint_unverifiable__", Unverifiable)
+    setattr(builtins, "__shapelint_unverifiable__", Unverifiable)   # noqa: B010 - the name program.py writes
+    zygote = Zygote(plan, recorder, guard, keras, run_dir, subreaper)
     _send(proto, {"ready": True, "seconds": round(time.perf_counter() - started, 4),
-                  "tensorflow": tf.__version__, "keras": keras.__version__, "pid": os.getpid()})
-    builds = 0
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            request = json.loads(line)
-        except ValueError:
-            continue
-        if request.get("stop"):
-            break
-        _send(proto, build(request, recorder, guard, keras))
-        builds += 1
-        _clean_up(keras, builds)
+                  "tensorflow": tf.__version__, "keras": keras.__version__, "pid": os.getpid(),
+                  "sandbox": info})
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                request = json.loads(line)
+            except ValueError:
+                continue
+            if request.get("stop"):
+                break
+            _send(proto, zygote.handle(request))
+    finally:
+        reaper.kill_descendants(os.getpid())
     return 0
 
 

@@ -1,0 +1,113 @@
+"""Behaviour per kind of abstract value, in one place per kind.
+
+The evaluator never asks "is this a tensor?": it looks up the value's :class:`Kind` and
+lets it answer attribute access, calls, operators, indexing, iteration, truth, joins and
+snapshots. A library adds a value kind by registering one :class:`Kind` subclass for
+its value class (:func:`register`); nothing in the core changes. Plain Python values
+(numbers, strings, tuples, None) have no kind: the core folds them itself.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+from shapelint.interp.values import UNKNOWN, join_plain
+
+if TYPE_CHECKING:
+    from shapelint.interp.host import Host
+
+NOT_HANDLED: Any = NotImplemented   # an operator this kind leaves to the other operand
+
+
+class Kind:
+    """What the analysis knows how to do with one kind of value. The defaults know
+    nothing: every answer is unknown, so a new kind is silent until it says more."""
+
+    # Reading a value of this kind makes a condition depend on data the analysis
+    # models abstractly (a tensor's shape): findings under such a condition are withheld.
+    symbolic = False
+
+    def attr(self, host: "Host", value: Any, name: str) -> Any:
+        return UNKNOWN
+
+    def set_attr(self, value: Any, name: str, new: Any) -> None:
+        """``value.name = new``; kinds without attributes ignore it."""
+
+    def call(self, host: "Host", value: Any, args: list, kwargs: dict, node: Any, complete: bool) -> Any:
+        return UNKNOWN
+
+    def call_method(self, host: "Host", value: Any, name: str, args: list, kwargs: dict, node: Any) -> Any:
+        """A method this kind handed out as :class:`~shapelint.interp.values.MethodOf`."""
+        return UNKNOWN
+
+    def binop(self, host: "Host", op: str, left: Any, right: Any, node: Any) -> Any:
+        """``left op right`` with a value of this kind on either side (``op`` is ``"+"``...)."""
+        return NOT_HANDLED
+
+    def compare(self, host: "Host", op: str, left: Any, right: Any, node: Any) -> Any:
+        return NOT_HANDLED
+
+    def unary(self, host: "Host", op: str, value: Any, node: Any) -> Any:
+        return UNKNOWN
+
+    def subscript(self, host: "Host", value: Any, key: Any, node: Any) -> Any:
+        """``value[key]``; ``key`` is evaluated as Python would build it (slices, tuples)."""
+        return UNKNOWN
+
+    def iterate(self, value: Any) -> Optional[list]:
+        """The items when they are known statically, else None."""
+        return None
+
+    def truth(self, value: Any) -> Optional[bool]:
+        return True                       # objects, functions, layers are truthy
+
+    def join(self, a: Any, b: Any) -> Any:
+        """Two values of this kind that differ, after two branches."""
+        return UNKNOWN
+
+    # --- mutable state, so that two branches start from the same state ---------------------
+    def state(self, value: Any) -> Any:
+        """A copy of the value's mutable state, or None when it has none."""
+        return None
+
+    def set_state(self, value: Any, state: Any) -> None:
+        pass
+
+    def join_state(self, value: Any, a: Any, b: Any) -> Any:
+        return a
+
+    def children(self, value: Any) -> list:
+        """Values reachable from this one (their state is snapshotted too)."""
+        return []
+
+    def forget(self, value: Any) -> None:
+        """Code the analysis gave up on may have changed this value: forget its contents."""
+
+
+_KINDS: dict[type, Kind] = {}
+_DEFAULT = Kind()
+
+
+def register(value_type: type, kind: Kind) -> None:
+    _KINDS[value_type] = kind
+
+
+def kind_of(value: Any) -> Optional[Kind]:
+    """The kind of a value, or None for plain Python values and unknowns."""
+    return _KINDS.get(type(value))
+
+
+def kind_or_default(value: Any) -> Kind:
+    return _KINDS.get(type(value), _DEFAULT)
+
+
+def join_values(a: Any, b: Any) -> Any:
+    """What a name holds after two branches: exact when they agree, else as known as can be."""
+    if a is b:
+        return a
+    if type(a) is type(b):
+        kind = _KINDS.get(type(a))
+        if kind is not None:
+            return kind.join(a, b)
+    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
+        return tuple(join_values(x, y) for x, y in zip(a, b))
+    return join_plain(a, b)

@@ -1,0 +1,85 @@
+"""Where things are, and what was found there: lazy source positions and the issue list.
+
+Positions cost a full pass over the file (libcst's PositionProvider), which only files
+with findings need to pay, so they are computed on first use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from shapelint.interp.flow import Guards
+from shapelint.violations.base import Violation
+
+Range = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class Issue:
+    """A violation found at a source range, with the values its trace starts from."""
+
+    violation: Violation
+    start: tuple[int, int]     # (line, 0-based column)
+    end: tuple[int, int]
+    inputs: list = field(default_factory=list)   # [(label, value with a .producer)]
+    via: Optional[str] = None                     # found in another module, reached from here
+
+    @property
+    def code(self) -> str:
+        return self.violation.code
+
+
+class Positions:
+    """Node -> source range, resolved on first need (``ranges`` computes the mapping; a
+    :class:`~shapelint.source.SourceFile` shares its own)."""
+
+    def __init__(self, module: cst.Module, ranges: Optional[Callable[[], dict]] = None):
+        self.module = module
+        self._compute = ranges or self._resolve
+        self._ranges: Optional[dict] = None
+
+    def _resolve(self) -> dict:
+        return dict(MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider))
+
+    @property
+    def ranges(self) -> dict:
+        if self._ranges is None:
+            self._ranges = self._compute()
+        return self._ranges
+
+    def where(self, node: Any) -> Range:
+        rng: Optional[CodeRange] = self.ranges.get(node)
+        if rng is None:
+            return (1, 0), (1, 0)
+        return (rng.start.line, rng.start.column), (rng.end.line, rng.end.column)
+
+
+class Reporter:
+    """Collects issues once per (code, position), and none where findings are withheld.
+
+    ``anchor`` maps a node to where it is reported in the checked file (a node of another
+    module is reported at the call in this file that led there, with a note saying so)."""
+
+    def __init__(self, positions: Positions, guards: Guards,
+                 anchor: Optional[Callable[[Any], tuple[Any, Optional[str]]]] = None):
+        self.positions = positions
+        self.guards = guards
+        self.anchor = anchor
+        self.issues: list[Issue] = []
+        self._seen: set = set()
+
+    def report(self, violation: Violation, node: Any, inputs: Any = ()) -> None:
+        if self.guards.active:
+            return
+        via = None
+        if self.anchor is not None:
+            node, via = self.anchor(node)
+        start, end = self.positions.where(node)
+        key = (violation.code, start)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.issues.append(Issue(violation, start, end, list(inputs), via))

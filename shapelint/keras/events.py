@@ -1,0 +1,42 @@
+"""Keras events: what the Keras semantics tell observers, and the log analyses read.
+
+Hooks join the core's observer mechanism (:mod:`shapelint.interp.events`): an observer
+overrides only what it wants.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from shapelint.interp.events import Observer, declare_hooks
+from shapelint.keras.values import LayerCall, LayerInstance, ModelValue
+
+
+@declare_hooks
+class KerasObserver(Observer):
+    def layer_constructed(self, layer: LayerInstance, function: Any) -> None:
+        """A layer was constructed; ``function`` is a Lambda's function value (else None)."""
+
+    def layer_called(self, call: LayerCall) -> None: ...
+
+    def model_built(self, model: ModelValue) -> None: ...
+
+    def keras_used(self) -> None:
+        """The statement being run made or called a Keras object (validation keeps it)."""
+
+
+class EventLog(KerasObserver):
+    """Every layer call, model and user object, in order: what the analyses read."""
+
+    def __init__(self) -> None:
+        self.layer_calls: list[LayerCall] = []
+        self.models: list[ModelValue] = []
+        self.objects: list = []
+
+    def layer_called(self, call: LayerCall) -> None:
+        self.layer_calls.append(call)
+
+    def model_built(self, model: ModelValue) -> None:
+        self.models.append(model)
+
+    def object_created(self, obj: Any) -> None:
+        self.objects.append(obj)

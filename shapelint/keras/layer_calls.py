@@ -1,0 +1,223 @@
+"""Constructing layers and calling them on tensors: the layer table applied to values.
+
+Shape rules come from the declarative table (:mod:`shapelint.layers.table`); this module
+wires them to values: constructing layer instances, calling them, remembering what their
+weights were built for, and reporting what Keras would reject.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Optional
+
+from shapelint.arguments import Arguments
+from shapelint.interp.values import UNKNOWN, FunctionValue, ListValue
+from shapelint.keras import op_runtime
+from shapelint.keras.values import LayerCall, LayerInstance, Producer, Tensor
+from shapelint.layers import engine
+from shapelint.shapes import Shape, dims_differ
+from shapelint.violations.base import Rejected, Site, Violation
+from shapelint.violations.inputs import InputRankMismatch, IntShapeArgument, SharedLayerInputMismatch
+from shapelint.violations.spatial import MissingReturnSequences
+
+if TYPE_CHECKING:
+    from shapelint.keras.semantics import KerasSemantics
+
+_RECURRENT_FAMILIES = {"rnn", "convlstm1d", "convlstm2d", "convlstm3d"}
+
+
+def shape_from_value(value: Any, with_batch: bool) -> Optional[Shape]:
+    """A user-written shape (tuple/list of ints and Nones) as a Shape, or None if unknown."""
+    from shapelint.interp.values import dim_of
+
+    if isinstance(value, ListValue):
+        value = None if value.items is None else tuple(value.items)
+    if not isinstance(value, tuple):
+        return None
+    dims = tuple(dim_of(v) if v is not None else None for v in value)
+    return Shape(dims if with_batch else (None,) + dims)
+
+
+def construct(rt: "KerasSemantics", spec: Any, args: list, kwargs: dict, node: Any,
+              complete: bool) -> LayerInstance:
+    values: dict[str, Any] = dict(zip(spec.params, args))
+    values.update(kwargs)
+    if not complete:
+        values = {k: UNKNOWN for k in set(values) | set(spec.params)}
+    defaults = spec.defaults
+    if rt.image_data_format != "channels_last":   # set_image_data_format(...) was called
+        defaults = {**defaults, "data_format": UNKNOWN if rt.image_data_format is None
+                    else rt.image_data_format}
+    config = Arguments(values, defaults, spec.name, lists_as_tuples=True)
+    name = kwargs.get("name")
+    layer = LayerInstance(spec, config, node=node, context=rt.host.context,
+                          name=name if isinstance(name, str) else None,
+                          declared_input=_declared_input(rt, kwargs, node))
+    function = config.raw("function")
+    rt.host.observers.emit("layer_constructed", layer,
+                           function if spec.name == "Lambda" and isinstance(function, FunctionValue) else None)
+    if spec.check is not None:
+        try:
+            spec.check(config)
+        except Rejected as rejected:
+            rt.host.report(rejected.violation.at_site(Site(layer=spec.name)), node)
+    return layer
+
+
+def _declared_input(rt: "KerasSemantics", kwargs: dict, node: Any) -> Optional[Shape]:
+    """input_shape= / batch_input_shape= / input_dim= on a (first) layer."""
+    if "batch_input_shape" in kwargs:
+        return shape_from_value(kwargs["batch_input_shape"], with_batch=True)
+    if "input_shape" in kwargs:
+        raw = kwargs["input_shape"]
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            if rt.version >= 3:
+                rt.host.report(IntShapeArgument(argument="input_shape", value=raw), node)
+            raw = (raw,)
+        return shape_from_value(raw, with_batch=False)
+    if isinstance(kwargs.get("input_dim"), int):
+        return Shape((None, kwargs["input_dim"]))
+    if isinstance(kwargs.get("input_length"), int):      # Embedding(..., input_length=200)
+        return Shape((None, kwargs["input_length"]))
+    return None
+
+
+def _input_tensors(rt: "KerasSemantics", value: Any, takes: str) -> tuple[Any, list[Tensor]]:
+    """Shapes to feed the shape function, and the tensors they came from."""
+    if takes == "list":
+        items = rt.host.iterate(value)
+        if items is None:
+            return None, []
+        tensors = [v if isinstance(v, Tensor) else Tensor(Shape(None)) for v in items]
+        return [t.shape for t in tensors], tensors
+    if isinstance(value, Tensor):
+        return value.shape, [value]
+    if isinstance(value, (ListValue, tuple)):
+        items = rt.host.iterate(value)
+        if items and len(items) == 1 and isinstance(items[0], Tensor):
+            return items[0].shape, [items[0]]
+    return Shape(None), []
+
+
+def call_layer(rt: "KerasSemantics", layer: LayerInstance, args: list, kwargs: dict, node: Any,
+               report_node: Any = None) -> Any:
+    value = args[0] if args else kwargs.get(layer.spec.input_arg, kwargs.get("inputs", UNKNOWN))
+    spec = layer.spec
+    shapes, tensors = _input_tensors(rt, value, spec.takes)
+    shapes = _assume_accepted_rank(rt, spec, shapes)
+    where = report_node or node
+    call_args = _call_args(spec, args[1:], kwargs)
+    # Tensors passed as other call arguments (attention's value/key, an RNN's
+    # initial_state, a mask) are inputs of the call too, as in Keras' graph.
+    input_kw = () if args else (spec.input_arg, "inputs")
+    extra = rt.flat_tensors([*args[1:], *(v for k, v in kwargs.items() if k not in input_kw)])
+    if tensors or extra:
+        rt.keras_used()
+    # The graph keeps every tensor of the input, even where the shape function cannot
+    # take them (a Lambda with output_shape called on a list).
+    graph_inputs = tensors or rt.flat_tensors([value])
+    producer = rt.producer(node, spec.name, tuple(graph_inputs) + tuple(extra), layer)
+    if shapes is None:
+        return Tensor(Shape(None), producer)
+    inputs = [(f"input {i}" if len(tensors) > 1 else "input", t) for i, t in enumerate(tensors)]
+    if not _check_weights(rt, layer, shapes, where, inputs, node):
+        return Tensor(Shape(None), producer)
+    ran = op_runtime.run_lambda(rt, layer, value, node) if spec.name == "Lambda" else None
+    if ran is not None:
+        record_call(rt, layer, node, tensors, shapes, ran)
+        return ran
+    try:
+        out = engine.infer_output(layer, shapes, call_args, keras_version=rt.version)
+    except Rejected as rejected:
+        _report_layer_issue(rt, layer, rejected.violation, where, inputs, tensors)
+        return Tensor(Shape(None), producer)
+    result = ListValue([Tensor(s, producer) for s in out]) if isinstance(out, tuple) \
+        else Tensor(out, producer)
+    record_call(rt, layer, node, tuple(tensors) + tuple(extra), shapes, result, call_args)
+    return result
+
+
+def _assume_accepted_rank(rt: "KerasSemantics", spec: Any, shapes: Any) -> Any:
+    """An input of unknown rank to a layer that takes exactly one rank has that rank: any
+    other would have made Keras raise here, so whatever follows sees that rank (an LSTM
+    gives (batch, units) whatever fed it)."""
+    if not isinstance(shapes, Shape) or shapes.dims is not None or not spec.ranks or len(spec.ranks) != 1:
+        return shapes
+    if rt.version < 3 and spec.name in engine.KERAS2_BATCHED:
+        return shapes                      # Keras 2 convolutions take extra leading axes
+    return Shape.unknown(spec.ranks[0])
+
+
+def _call_args(spec: Any, args: list, kwargs: dict) -> Optional[dict]:
+    """Call arguments a spec reads besides its input (attention's value/key, flags)."""
+    if not spec.call_params:
+        return None
+    bound = dict(zip(spec.call_params, args))
+    bound.update({k: v for k, v in kwargs.items() if k in spec.call_params})
+    return {k: (v.shape if isinstance(v, Tensor) else v) for k, v in bound.items()}
+
+
+def record_call(rt: "KerasSemantics", layer: Any, node: Any, tensors: Any, shapes: Any, result: Any,
+                call_args: Optional[dict] = None) -> None:
+    call = LayerCall(layer, node, tuple(tensors), shapes, result, rt.host.context, call_args or {})
+    layer.calls.append(call)
+    rt.host.observers.emit("layer_called", call)
+
+
+def _check_weights(rt: "KerasSemantics", layer: LayerInstance, shapes: Any, node: Any, inputs: Any,
+                   call_node: Any) -> bool:
+    """A layer's weights are fixed by its first call; a later call must fit them."""
+    spec = layer.spec
+    if spec.weight_axes is None or not isinstance(shapes, Shape):
+        return True
+    try:
+        fixed = spec.weight_axes(layer.config, shapes)
+    except Exception:
+        return True
+    if not fixed:
+        return True
+    if layer.built_for is None or layer.built_at is None:
+        layer.built_for = fixed
+        layer.built_at = (call_node, shapes)
+        return True
+    for axis, dim in fixed.items():
+        before = layer.built_for.get(axis)
+        if dims_differ(before, dim):
+            rt.host.report(SharedLayerInputMismatch(
+                layer=spec.name, axis=axis, expected=before, got=dim,
+                first_row=rt.host.where(layer.built_at[0])[0][0],
+                first_shape=layer.built_at[1], shape=shapes,
+            ), node, inputs)
+            return False
+    return True
+
+
+def _report_layer_issue(rt: "KerasSemantics", layer: LayerInstance, violation: Violation, node: Any,
+                        inputs: Any, tensors: list[Tensor]) -> None:
+    spec = layer.spec
+    violation = violation.at_site(Site(layer=spec.name, arguments=layer.config.raw))
+    if isinstance(violation, InputRankMismatch):
+        violation = replace(violation, keras2_accepts=engine.keras2_accepts(spec, violation.got))
+        origin = _recurrent_origin(tensors[0]) if spec.family in _RECURRENT_FAMILIES and tensors else None
+        if origin is not None:
+            violation = MissingReturnSequences(got=violation.got, prev=origin.layer, prev_row=origin.row,
+                                               family=violation.family or "rnn", layer=spec.name)
+    rt.host.report(violation, node, inputs)
+
+
+def _recurrent_origin(tensor: Tensor) -> Optional[Producer]:
+    """The recurrent layer without return_sequences that made ``tensor``, looking through
+    shape-preserving layers (BatchNormalization, Dropout, activations) in between."""
+    for _ in range(8):
+        p = tensor.producer
+        if p is None:
+            return None
+        layer = p.layer_obj
+        if isinstance(layer, LayerInstance) and layer.spec.family in _RECURRENT_FAMILIES:
+            try:
+                return p if layer.config.bool("return_sequences") is False else None
+            except Exception:
+                return None
+        if not p.inputs or p.inputs[0].shape != tensor.shape:
+            return None
+        tensor = p.inputs[0]
+    return None

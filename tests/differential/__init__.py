@@ -1,1 +1,0 @@
-"""Helpers of the differential tests against real Keras (tests/test_differential.py)."""
