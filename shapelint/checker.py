@@ -6,6 +6,7 @@ Python, analyzer bug) is a result, never a crash.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
@@ -15,13 +16,14 @@ from shapelint.analyses.coverage import measure
 from shapelint.analyses.untracked import UntrackedLayers
 from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
 from shapelint.interp.interpreter import Interpreter
+from shapelint.interp.modules import ModuleFinder
 from shapelint.interp.reporting import Issue, Positions
 from shapelint.keras.events import EventLog
 from shapelint.keras.semantics import KerasSemantics
 from shapelint.keras.values import Tensor
 from shapelint.registry import BY_CODE, closest
 from shapelint.shapes import format_shape
-from shapelint.source import SourceError, SourceFile, mentions_keras
+from shapelint.source import SourceError, SourceFile
 from shapelint.suppressions import Suppressions
 from shapelint.violations.base import Violation
 from shapelint.violations.meta import (
@@ -29,6 +31,7 @@ from shapelint.violations.meta import (
 )
 
 MAX_TRACE_STEPS = 6
+LIBRARY_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})   # how Keras reaches a file
 UNUSED_SUPPRESSION = "SHP003"
 
 
@@ -46,6 +49,20 @@ class Analysis:
         notes = list(interp.internal_errors)
         notes += [f"analysis stopped early: {what}" for what in interp.abandoned]
         return notes
+
+
+def may_build_models(source: SourceFile, roots: tuple[str, ...] = ()) -> bool:
+    """Only a file that imports Keras (in any spelling) or one of the project's own modules
+    can build a model or feed one: any other file costs a parse, never an analysis (a file
+    that names Keras only in its docstring takes milliseconds)."""
+    finder: Optional[ModuleFinder] = None
+    for name, level in source.imports():
+        if level or name.partition(".")[0] in LIBRARY_ROOTS:
+            return True
+        finder = finder or ModuleFinder(source.path, roots)
+        if finder.find(name) is not None:
+            return True
+    return False
 
 
 def analyse(source: SourceFile, keras_version: int = 3, observers: tuple = (),
@@ -95,9 +112,18 @@ def _trace(label: str, tensor: Tensor) -> TraceEntry:
         if id(p) in seen:
             break
         seen.add(id(p))
-        steps.append(Origin(p.row, p.column + 1, p.layer, format_shape(current.shape), p.path))
+        steps.append(Origin(p.row, p.column + 1, p.layer, format_shape(current.shape), _display(p.path)))
         current = p.inputs[0] if p.inputs else None
     return TraceEntry(label, format_shape(tensor.shape), tuple(steps))
+
+
+def _display(path: Optional[str]) -> Optional[str]:
+    """A project module's path as the user reaches it: relative to the working directory
+    when it is below it."""
+    if path is None:
+        return None
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def to_diagnostic(path: str, issue: Issue) -> Diagnostic:
@@ -132,7 +158,7 @@ def check_file_source(source: SourceFile, keras_version: int = 3) -> FileResult:
     err = source.syntax_error
     if err is not None:
         return FileResult(path, (_source_diagnostic(path, err),), lines)
-    if not mentions_keras(source.text):
+    if not may_build_models(source):
         return FileResult(path, (), lines)
     module, err = source.parse()
     if err is not None or module is None:
@@ -155,7 +181,8 @@ def check_file_source(source: SourceFile, keras_version: int = 3) -> FileResult:
         kept += [d for d in unused_suppressions(path, suppressions)
                  if not suppressions.covers(d.code, d.location.row, blanket=False)]
     kept.sort(key=lambda d: (d.location.row, d.location.column, d.code))
-    coverage = measure(analysis.log, analysis.interpreter.where)
+    coverage = measure(analysis.log, analysis.interpreter.where,
+                       frozenset(analysis.interpreter.reporter.nodes))
     return FileResult(path, tuple(kept), lines, notes=tuple(notes), coverage=coverage)
 
 
@@ -186,7 +213,7 @@ def summarize_source(source: SourceFile, keras_version: int = 3) -> list[Any]:
     """Model summaries for one file (empty when it cannot be parsed, or builds none)."""
     from shapelint.accounting.summary import summarize
 
-    if not mentions_keras(source.text) or source.module is None:
+    if source.module is None or not may_build_models(source):
         return []
     analysis = analyse(source, keras_version)
     return summarize(analysis.log, analysis.interpreter.where)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -134,7 +135,7 @@ def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str], cf
 def _filter(result: FileResult, cfg: config.Config) -> FileResult:
     path = Path(result.path)
     kept = tuple(d for d in result.diagnostics if cfg.enabled(d.code, path))
-    return FileResult(result.path, kept, result.source_lines, result.notes)
+    return replace(result, diagnostics=kept)
 
 
 @main.command()

@@ -72,8 +72,8 @@ class Coverage:
         out = [f"the input shape of {m} is not known: only what its layers fix (ranks, sizes "
                f"they set) was checked" for m in self.unknown_inputs]
         if self.unknown:
-            out.append(f"{self.unknown} of {self.layer_calls} layer calls have an output shape "
-                       f"shapelint could not work out ({self.fully_known} fully known, "
+            out.append(f"shapelint could not work out the output shape of {self.unknown} of "
+                       f"{self.layer_calls} layer calls ({self.fully_known} fully known, "
                        f"{self.partly_known} partly known); what follows them was not checked")
         return tuple(out)
 

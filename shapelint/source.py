@@ -36,15 +36,20 @@ def decode(data: bytes) -> tuple[Optional[str], Optional[SourceError]]:
 
 def check_syntax(text: str, filename: str) -> Optional[SourceError]:
     """CPython's own parser: exact messages, and it rejects what would overflow libcst."""
+    return python_ast(text, filename)[1]
+
+
+def python_ast(text: str, filename: str) -> tuple[Optional[ast.Module], Optional[SourceError]]:
+    """The ``ast`` of the text, or the syntax error CPython reports for it."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text, filename=filename)
+            return ast.parse(text, filename=filename), None
     except SyntaxError as exc:
-        return SourceError("SHP001", exc.msg or "invalid syntax", exc.lineno or 1, max(exc.offset or 1, 1))
+        return None, SourceError("SHP001", exc.msg or "invalid syntax", exc.lineno or 1,
+                                 max(exc.offset or 1, 1))
     except (ValueError, RecursionError, MemoryError) as exc:
-        return SourceError("SHP001", f"cannot be parsed: {type(exc).__name__}: {exc}")
-    return None
+        return None, SourceError("SHP001", f"cannot be parsed: {type(exc).__name__}: {exc}")
 
 
 def parse(text: str) -> tuple[Optional[cst.Module], Optional[SourceError]]:
@@ -61,43 +66,6 @@ def parse(text: str) -> tuple[Optional[cst.Module], Optional[SourceError]]:
 def mentions_keras(text: str) -> bool:
     """Cheap pre-filter: a file that never names Keras cannot build a Keras model."""
     return "keras" in text
-
-
-# The modules whose names resolution.py maps to Keras: the only ways Keras reaches a file.
-KERAS_MODULES = frozenset({"keras", "tensorflow", "tf_keras"})
-
-
-def imports_keras(text: str, tree: Optional[ast.Module] = None, also: frozenset[str] = frozenset()) -> bool:
-    """Pre-filter: the file imports keras, tensorflow or tf_keras (or a module in ``also``,
-    e.g. the project's own modules once those are analysed), anywhere in it.
-
-    A file that only names Keras in a comment or docstring then costs a parse instead of an
-    interpretation. ``tree`` is the ``ast`` of ``text`` when the caller has it (as
-    :func:`check_syntax` does); a file that does not parse is assumed to import Keras.
-    """
-    if "keras" not in text and not also:
-        return False
-    if tree is None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return True
-    roots = KERAS_MODULES | also
-    stack: list[ast.AST] = list(tree.body)
-    while stack:                 # statements only: an import is never inside an expression
-        node = stack.pop()
-        if isinstance(node, ast.Import) and any(a.name.partition(".")[0] in roots for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
-                and node.module.partition(".")[0] in roots:
-            return True
-        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
-            inner = getattr(node, block, None)
-            if isinstance(inner, list):
-                stack.extend(inner)
-    return False
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -126,6 +94,7 @@ class SourceFile:
         self.text = text
         self._lines: Optional[tuple[str, ...]] = None
         self._syntax: Any = _UNSET
+        self._tree: Optional[ast.Module] = None
         self._parsed: Any = _UNSET
         self._ranges: Optional[dict] = None
         self._suppressions: Any = None
@@ -147,8 +116,27 @@ class SourceFile:
     def syntax_error(self) -> Optional[SourceError]:
         """CPython's verdict on the syntax (exact messages), before libcst sees the file."""
         if self._syntax is _UNSET:
-            self._syntax = check_syntax(self.text, self.path)
+            self._tree, self._syntax = python_ast(self.text, self.path)
         return self._syntax
+
+    def imports(self) -> list[tuple[str, int]]:
+        """(module, level) of every import statement in the file, at any depth of blocks:
+        ``import a.b`` gives ("a.b", 0), ``from ..c import d`` gives ("c", 2)."""
+        if self.syntax_error is not None or self._tree is None:
+            return []
+        found: list[tuple[str, int]] = []
+        stack: list[ast.AST] = list(self._tree.body)
+        while stack:             # statements only: an import is never inside an expression
+            node = stack.pop()
+            if isinstance(node, ast.Import):
+                found += [(a.name, 0) for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                found.append((node.module or "", node.level))
+            for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+                inner = getattr(node, block, None)
+                if isinstance(inner, list):
+                    stack.extend(inner)
+        return found
 
     def parse(self) -> tuple[Optional["cst.Module"], Optional[SourceError]]:
         """The libcst module, or why there is none (a syntax error included)."""

@@ -28,22 +28,43 @@ def _output_shapes(output: Any) -> list[Shape]:
 
 
 def _model_name(model: ModelValue, where: Any) -> str:
-    name = model.name or model.var_name or ("sequential" if model.kind == "sequential" else "model")
     line = where(model.node)[0][0] if model.node is not None else None
-    return f"model '{name}'" + (f" (line {line})" if line else "")
+    name = model.name or model.var_name
+    if name:
+        return f"model '{name}'" + (f" (line {line})" if line else "")
+    return f"the model built at line {line}" if line else "a model"
 
 
 _ORDER = ["full", "partial", "unknown"]
 
 
-def measure(log: EventLog, where: Any) -> Coverage:
+def _after_a_finding(call: Any, found_at: set[int]) -> bool:
+    """Whether an unknown input of the call comes from a call a finding was reported at:
+    after a finding, not knowing shapes is the finding's doing, not a limit of the analysis."""
+    stack = [t for t in call.inputs if isinstance(t, Tensor) and t.shape.dims is None]
+    seen: set[int] = set()
+    while stack:
+        t = stack.pop()
+        p = t.producer
+        if p is None or id(p) in seen:
+            continue
+        seen.add(id(p))
+        if id(p.node) in found_at:
+            return True
+        stack.extend(i for i in p.inputs if i.shape.dims is None)
+    return False
+
+
+def measure(log: EventLog, where: Any, found_at: frozenset[int] = frozenset()) -> Coverage:
     """Layer calls are counted per place in the code: a call the analysis ran several times
     (a helper called with different inputs, a Sequential built and then applied) counts once,
-    with the best it knew there."""
+    with the best it knew there. ``found_at``: ids of the nodes findings were reported at."""
     best: dict[int, str] = {}
     for call in log.layer_calls:
         shapes = _output_shapes(call.output)
         grade = "unknown" if not shapes else max((_grade(s) for s in shapes), key=_ORDER.index)
+        if grade == "unknown" and _after_a_finding(call, set(found_at)):
+            continue
         known = best.get(id(call.node))
         best[id(call.node)] = grade if known is None else min(known, grade, key=_ORDER.index)
     grades = {g: sum(1 for v in best.values() if v == g) for g in _ORDER}

@@ -69,11 +69,13 @@ class Reporter:
         self.guards = guards
         self.anchor = anchor
         self.issues: list[Issue] = []
+        self.nodes: set[int] = set()        # ids of the nodes violations were found at
         self._seen: set = set()
 
     def report(self, violation: Violation, node: Any, inputs: Any = ()) -> None:
         if self.guards.active:
             return
+        self.nodes.add(id(node))
         via = None
         if self.anchor is not None:
             node, via = self.anchor(node)

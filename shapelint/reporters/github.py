@@ -64,5 +64,5 @@ def render(results: Sequence[FileResult], checked: int) -> str:
         except OSError:
             pass
     lines = [line for r in results
-             for line in [*map(annotation, r.diagnostics), *(notice(r.path, n) for n in r.notes)]]
+             for line in [*map(annotation, r.diagnostics), *(notice(r.path, n) for n in r.all_notes)]]
     return "\n".join(lines + [summary(results, checked)])

@@ -51,5 +51,5 @@ def render(results: Sequence[FileResult], checked: int) -> str:
     # Findings --validate refuted stay listed (verdict "refuted") but are no longer findings.
     return json.dumps([entry for r in results for entry in [
         *(diagnostic_dict(d) for d in (*r.diagnostics, *getattr(r, "withdrawn", ()))),
-        *(note_dict(r.path, n) for n in r.notes),
+        *(note_dict(r.path, n) for n in r.all_notes),
     ]], indent=2)

@@ -56,13 +56,13 @@ def result(d: Diagnostic, lines: Sequence[str], index: dict[str, int]) -> dict[s
     related = []
     for entry in d.trace:
         for step in entry.steps:
-            related.append(_location(d.path, _region(step.row, step.column),
+            related.append(_location(step.path or d.path, _region(step.row, step.column),
                                      f"{entry.label}: {step.layer} -> {step.shape}"))
     if related:
         out["relatedLocations"] = [{"id": i, **loc} for i, loc in enumerate(related)]
     if d.trace and d.trace[0].steps:
         steps = list(reversed(d.trace[0].steps))
-        flow = [{"location": _location(d.path, _region(s.row, s.column), f"{s.layer} -> {s.shape}")}
+        flow = [{"location": _location(s.path or d.path, _region(s.row, s.column), f"{s.layer} -> {s.shape}")}
                 for s in steps]
         flow.append({"location": _location(d.path, region, d.message)})
         out["codeFlows"] = [{"threadFlows": [{"locations": flow}]}]
@@ -102,7 +102,7 @@ def render(results: Sequence[FileResult], checked: int) -> str:
             }},
             "invocations": [{
                 "executionSuccessful": True,
-                "toolExecutionNotifications": [notification(r.path, n) for r in results for n in r.notes],
+                "toolExecutionNotifications": [notification(r.path, n) for r in results for n in r.all_notes],
             }],
             "results": [result(d, r.source_lines, index) for r in results for d in r.diagnostics],
         }],

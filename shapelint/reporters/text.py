@@ -3,11 +3,12 @@ and ``path: note: ...`` for what a file's analysis could not do. Everything that
 the user's files is made printable first."""
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import click
 
-from shapelint.findings import Diagnostic, FileResult
+from shapelint.findings import Diagnostic, FileResult, Origin
 from shapelint.reporters.printable import printable
 
 TEXT_TRACE_STEPS = 4
@@ -47,9 +48,14 @@ def _trace(d: Diagnostic) -> list[str]:
         if len(steps) > TEXT_TRACE_STEPS:   # keep the nearest steps and the origin
             steps = steps[:TEXT_TRACE_STEPS - 1] + [None] + steps[-1:]
         for step in steps:
-            out.append("      ..." if step is None else
-                       printable(f"      line {step.row:<5} {step.layer:<22} -> {step.shape}"))
+            out.append("      ..." if step is None else printable(f"      {_where(step)} {step.layer:<22} -> {step.shape}"))
     return out
+
+
+def _where(step: Origin) -> str:
+    """``line 12``, or ``blocks.py:12`` for a step in another module of the project."""
+    where = f"line {step.row}" if step.path is None else f"{os.path.basename(step.path)}:{step.row}"
+    return f"{where:<10}"
 
 
 def _validation(d: Diagnostic) -> list[str]:
@@ -69,13 +75,15 @@ def full(results: Sequence[FileResult], checked: int) -> str:
     blocks = []
     for result in results:
         for d in result.diagnostics:
-            lines = [_header(d), *_snippet(d, result.source_lines), *_trace(d), *_validation(d)]
+            lines = [_header(d), *_snippet(d, result.source_lines), *_trace(d),
+                     *(f"  = {click.style('note', fg='cyan', bold=True)}: {printable(n)}" for n in d.notes),
+                     *_validation(d)]
             if d.fix:
                 lines.append(f"  = {click.style('fix', fg='green', bold=True)}: {printable(d.fix)}")
             blocks.append("\n".join(lines))
         for d in getattr(result, "withdrawn", ()):   # refuted by --validate: an analyzer bug
             blocks.append("\n".join([f"withdrawn: {_header(d)}", *_validation(d)]))
-        if result.notes:
+        if result.all_notes:
             blocks.append("\n".join(_notes(result)))
     return "\n\n".join(blocks) + ("\n\n" if blocks else "") + summary(results, checked)
 
@@ -89,7 +97,7 @@ def _notes(result: FileResult) -> list[str]:
     """What the analysis of a file could not do (skipped, stopped early): never a finding,
     and never in the ``path:line:col:`` shape editors jump to."""
     where = click.style(f"{printable(result.path)}:", bold=True)
-    return [f"{where} {click.style('note', fg='cyan', bold=True)}: {printable(n)}" for n in result.notes]
+    return [f"{where} {click.style('note', fg='cyan', bold=True)}: {printable(n)}" for n in result.all_notes]
 
 
 def summary(results: Sequence[FileResult], checked: int) -> str:
