@@ -102,8 +102,8 @@ def main(argv: list[str]) -> int:
         for mode, group in by_mode.items():
             if mode != "off":
                 cost = _paired_cost(group, by_mode["off"])
-                print(f"sandbox {mode} vs off, per file (best of {len(group)} vs {len(by_mode['off'])} runs): "
-                      f"median {cost[0]:+.3f} s, mean {cost[1]:+.3f} s")
+                print(f"sandbox {mode} vs off, per file (best of {len(group)} vs {len(by_mode['off'])} "
+                      f"runs): median {cost[0]:+.3f} s, mean {cost[1]:+.3f} s")
     built = len(first["rows"])
     print(f"one TensorFlow start per file would add about {(built - 1) * first['start']:.1f} s "
           f"({built} x {first['start']:.2f} s)")

@@ -44,10 +44,12 @@ GC_THRESHOLDS = (200_000, 30, 30)
 
 @dataclass(frozen=True)
 class Source:
-    """A file's bytes and the name it is reported under."""
+    """A file's bytes, the name it is reported under, and the source roots where the
+    project's own modules it imports are found."""
 
     data: bytes
     name: str
+    roots: tuple[str, ...] = ()
 
 
 # Checked once in this process before workers are forked: the first analysis loads the op
@@ -55,7 +57,8 @@ class Source:
 _WARM_UP = Source(b"import keras\nx = keras.layers.Dense(1)(keras.Input(shape=(2,)))\n", "warm-up.py")
 
 
-def check_files(files: Sequence[Path], keras_version: int, jobs: int, cache: ResultCache) -> list[FileResult]:
+def check_files(files: Sequence[Path], keras_version: int, jobs: int, cache: ResultCache,
+                roots: tuple[str, ...] = ()) -> list[FileResult]:
     """Results for ``files`` in order; every freshly checked file is stored in the cache."""
     results: list[FileResult | None] = [None] * len(files)
     todo: list[tuple[int, Source]] = []
@@ -73,7 +76,7 @@ def check_files(files: Sequence[Path], keras_version: int, jobs: int, cache: Res
         if hit is not None:
             results[i] = hit
         else:
-            todo.append((i, Source(data, str(path))))
+            todo.append((i, Source(data, str(path), roots)))
     if unreadable:
         from shapelint.checker import check_file
 
@@ -127,7 +130,7 @@ def _check(source: Source, keras_version: int) -> tuple[FileResult, bool]:
     from shapelint.checker import check_bytes
 
     try:
-        return check_bytes(source.data, source.name, keras_version), True
+        return check_bytes(source.data, source.name, keras_version, source.roots), True
     except MemoryError:
         within = f" within the {_limit_in_force >> 20} MB memory limit of a worker" if _limit_in_force else ""
         return _failed(source.name, f"analysis stopped: the file could not be analysed{within}; "

@@ -91,6 +91,8 @@ class ResultCache:
             result = _result_from_json(stored, path, data)
         except Exception:  # whatever is on disk, a bad entry is only a miss
             return None
+        if any(file_digest(dep) != digest for dep, digest in result.dependencies):
+            return None          # a project module it imports changed since (as mypy's cache)
         self.hits += 1
         return result
 
@@ -102,6 +104,25 @@ class ResultCache:
             self._dir.write(*self._where(data), encoded)
         except (OSError, TypeError, ValueError):
             pass
+
+
+def file_digest(path: str) -> str | None:
+    """sha256 of a file's bytes (None when it cannot be read), computed once per version of
+    the file in a run."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _digest(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=1024)
+def _digest(path: str, size: int, mtime_ns: int) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def _result_to_json(result: FileResult) -> dict[str, Any]:

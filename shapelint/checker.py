@@ -152,19 +152,20 @@ def unused_suppressions(path: str, suppressions: Suppressions) -> list[Diagnosti
     return out
 
 
-def check_file_source(source: SourceFile, keras_version: int = 3) -> FileResult:
-    """Check one source file; never raises for any input."""
+def check_file_source(source: SourceFile, keras_version: int = 3, roots: tuple[str, ...] = ()) -> FileResult:
+    """Check one source file; never raises for any input. ``roots``: source roots where the
+    project's own modules are found (besides the file's own directory and package)."""
     path, lines = source.path, source.lines
     err = source.syntax_error
     if err is not None:
         return FileResult(path, (_source_diagnostic(path, err),), lines)
-    if not may_build_models(source):
+    if not may_build_models(source, roots):
         return FileResult(path, (), lines)
     module, err = source.parse()
     if err is not None or module is None:
         return FileResult(path, (_source_diagnostic(path, err),), lines)  # type: ignore[arg-type]
     try:
-        analysis = analyse(source, keras_version)
+        analysis = analyse(source, keras_version, roots=roots)
     except RecursionError:
         return FileResult(path, (), lines, notes=("analysis stopped: the file nests too deeply",))
     notes: list[str] = []
@@ -183,20 +184,23 @@ def check_file_source(source: SourceFile, keras_version: int = 3) -> FileResult:
     kept.sort(key=lambda d: (d.location.row, d.location.column, d.code))
     coverage = measure(analysis.log, analysis.interpreter.where,
                        frozenset(analysis.interpreter.reporter.nodes))
-    return FileResult(path, tuple(kept), lines, notes=tuple(notes), coverage=coverage)
+    loader = analysis.interpreter.loader
+    return FileResult(path, tuple(kept), lines, notes=tuple(notes), coverage=coverage,
+                      dependencies=loader.dependencies() if loader is not None else ())
 
 
-def check_source(text: str, path: str = "<stdin>", keras_version: int = 3) -> FileResult:
+def check_source(text: str, path: str = "<stdin>", keras_version: int = 3,
+                 roots: tuple[str, ...] = ()) -> FileResult:
     """Check Python source text; never raises for any input."""
-    return check_file_source(SourceFile(path, text), keras_version)
+    return check_file_source(SourceFile(path, text), keras_version, roots)
 
 
-def check_bytes(data: bytes, path: str, keras_version: int = 3) -> FileResult:
+def check_bytes(data: bytes, path: str, keras_version: int = 3, roots: tuple[str, ...] = ()) -> FileResult:
     """Check raw file contents, decoding them as Python would."""
     source = SourceFile.from_bytes(data, path)
     if isinstance(source, SourceError):
         return FileResult(path, (_source_diagnostic(path, source),))
-    return check_file_source(source, keras_version)
+    return check_file_source(source, keras_version, roots)
 
 
 def check_file(path: Path, display: Optional[str] = None, keras_version: int = 3) -> FileResult:

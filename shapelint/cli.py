@@ -122,14 +122,14 @@ def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str], cf
             from shapelint.checker import check_bytes
 
             data = buffers[stdin_filename or "-"] = sys.stdin.buffer.read()
-            yield check_bytes(data, stdin_filename or "-", version)
+            yield check_bytes(data, stdin_filename or "-", version, tuple(map(str, cfg.src)))
             continue
         path = Path(raw)
         if not os.path.lexists(path):      # a symlink loop or a dangling link: the checker says which
             yield _missing(raw)
             continue
         files.extend(iter_python_files([path], cfg.excluded, force_exclude))
-    yield from check_files(files, version, jobs, store)
+    yield from check_files(files, version, jobs, store, tuple(map(str, cfg.src)))
 
 
 def _filter(result: FileResult, cfg: config.Config) -> FileResult:

@@ -23,7 +23,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "target-keras", "cache-dir",
-        "sandbox")
+        "sandbox", "src")
 SANDBOX_MODES = ("auto", "strict", "off")
 
 
@@ -42,6 +42,9 @@ class Config:
     target_keras: int = 3
     cache_dir: Optional[Path] = None
     sandbox: str = "auto"
+    # Source roots where the project's own modules are found (as ruff's `src`), besides each
+    # file's own directory and package.
+    src: tuple[Path, ...] = ()
 
     def excluded(self, path: Path) -> bool:
         if self.exclude is None:
@@ -172,6 +175,11 @@ def from_table(table: dict, path: Path) -> Config:
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{where} cache-dir: expected a directory path")
         cfg.cache_dir = cfg.root / value
+    if "src" in table:
+        value = table["src"]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{where} src: expected a list of directory paths")
+        cfg.src = tuple(cfg.root / v for v in value)
     if "sandbox" in table:
         value = table["sandbox"]
         if value not in SANDBOX_MODES:

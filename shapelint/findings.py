@@ -87,6 +87,9 @@ class FileResult:
     source_lines: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()   # analysis limits and analyzer errors: shown, never findings
     coverage: Optional[Coverage] = None
+    # (path, sha256) of the project modules the analysis read: a cached result holds only
+    # while none of them changed.
+    dependencies: tuple[tuple[str, str], ...] = ()
 
     @property
     def all_notes(self) -> tuple[str, ...]:

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from shapelint.accounting.params import Counts, layer_counts
+from shapelint.accounting.params import layer_counts
 from shapelint.interp.values import ListValue, ObjectValue
 from shapelint.keras.events import EventLog
 from shapelint.keras.values import LayerInstance, ModelValue, Producer, Tensor
+from shapelint.layers.spec import Counts
 from shapelint.shapes import Shape, format_shape
 
 

@@ -1,10 +1,10 @@
 """Linux namespaces for one build: no network, and a new root file system that holds only
 what a Keras build reads (read-only) and the per-file temp dir (the one writable path).
 
-Unprivileged through a user namespace (root needs nothing more). The layout is built in
-the user namespace that made it, then a second, nested user namespace is entered: the
-kernel locks every mount copied into it, so code in the sandbox cannot remount a path
-read-write or unmount a mask, even as root of its own namespace.
+No privilege needed: a user namespace maps us to root inside it (as `unshare --user
+--map-root-user` does). The layout is built in that user namespace, then a second, nested
+one is entered: the kernel locks every mount copied into it, so code in the sandbox cannot
+remount a path read-write or unmount a mask, even as root of its own namespace.
 """
 from __future__ import annotations
 
@@ -35,14 +35,19 @@ def enter(uid: int, gid: int, pid_namespace: bool) -> list[str]:
             raise
         sc.unshare(flags)
         pid = False
-    _map_ids(f"/proc/{os.getpid()}", uid, gid)
+    proc = os.open("/proc/self", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _map_ids(proc, uid, gid)
+    finally:
+        os.close(proc)
     return ["user", "network", "mount"] + (["pid"] if pid else [])
 
 
-def _map_ids(proc_dir: str, outer_uid: int, outer_gid: int, dir_fd=None) -> None:
-    """Root inside the namespace is us outside it (what `unshare --map-root-user` does)."""
+def _map_ids(proc: int, outer_uid: int, outer_gid: int) -> None:
+    """Root inside the newest user namespace is ``outer_uid``/``outer_gid`` outside it.
+    ``proc``: this process's /proc directory."""
     def write(name: str, text: str) -> None:
-        fd = os.open(name if dir_fd is not None else f"{proc_dir}/{name}", os.O_WRONLY, dir_fd=dir_fd)
+        fd = os.open(name, os.O_WRONLY, dir_fd=proc)
         try:
             os.write(fd, text.encode())
         finally:
@@ -113,7 +118,7 @@ def lock(host_proc: int) -> None:
     """Enter a nested user + mount namespace: every mount above becomes locked.
     ``host_proc``: this process's /proc directory, opened before the old root went."""
     sc.unshare(sc.CLONE_NEWUSER | sc.CLONE_NEWNS)
-    _map_ids("", 0, 0, dir_fd=host_proc)   # root of the outer namespace, which is us
+    _map_ids(host_proc, 0, 0)   # root of the outer namespace, which is us
 
 
 def _symlinks_along(path: str) -> list[tuple[str, str]]:
