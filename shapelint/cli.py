@@ -61,7 +61,8 @@ def main() -> None:
               metavar="SECONDS", help="Time limit for building one file with --validate.")
 @click.option("--sandbox", type=click.Choice(["auto", "strict", "off"]), default=None,
               help="OS isolation of --validate builds: strict refuses to build without it "
-                   "(for untrusted code); auto uses what the machine has [default: auto, or `sandbox` in config].")
+                   "(for untrusted code); auto uses what the machine has "
+                   "[default: auto, or `sandbox` in config].")
 @click.option("--no-cache", is_flag=True, envvar="SHAPELINT_NO_CACHE",
               help="Analyse every file again instead of reusing cached results.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -95,7 +96,8 @@ def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ign
         click.echo(f"shapelint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     try:
-        results = list(_run(paths or (".",), version, stdin_filename, cfg, force_exclude, jobs, store, buffers))
+        results = list(_run(paths or (".",), version, stdin_filename, cfg, force_exclude, jobs, store,
+                            buffers))
     except Exception:  # pragma: no cover - an internal error is reported, not raised
         click.echo("shapelint: internal error\n" + traceback.format_exc(), err=True)
         sys.exit(EXIT_ERROR)

@@ -169,7 +169,7 @@ def hostile_analyzer(monkeypatch):
     than a worker may, or raising. Workers are forked, so they inherit it."""
     real = checker.check_bytes
 
-    def check_bytes(data, path, keras_version=3):
+    def check_bytes(data, path, keras_version=3, roots=()):
         name = Path(path).name
         if name.startswith("killer"):
             os.kill(os.getpid(), signal.SIGKILL)
@@ -178,7 +178,7 @@ def hostile_analyzer(monkeypatch):
             del hoard
         if name.startswith("buggy_analyzer"):
             raise ValueError("analyzer bug \x1b[31m on purpose")
-        return real(data, path, keras_version)
+        return real(data, path, keras_version, roots)
 
     monkeypatch.setattr(checker, "check_bytes", check_bytes)
     return real
