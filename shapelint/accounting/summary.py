@@ -15,7 +15,7 @@ from shapelint.interp.values import ListValue, ObjectValue
 from shapelint.keras.events import EventLog
 from shapelint.keras.values import LayerInstance, ModelValue, Producer, Tensor
 from shapelint.layers.spec import Counts
-from shapelint.shapes import Shape, format_shape
+from shapelint.shapes import Shape, format_shape, is_known
 
 
 @dataclass
@@ -81,11 +81,25 @@ class Namer:
         return self.names[id(obj)]
 
 
+def _known(shapes: Any) -> bool:
+    items = shapes if isinstance(shapes, list) else [shapes]
+    return all(isinstance(s, Shape) and s.dims is not None and all(is_known(d) for d in s.dims[1:])
+               for s in items)
+
+
+def built_call(layer: LayerInstance) -> Any:
+    """The call that built the layer's weights: its first call, unless the analysis ran an
+    earlier one on a provisional input of unknown size (a Sequential before ``build()``),
+    when the first call it fully knows stands for it."""
+    return next((c for c in layer.calls if _known(c.input_shapes)), layer.calls[0] if layer.calls else None)
+
+
 def built_shape(layer: LayerInstance) -> Any:
-    """The input shape(s) the layer's weights were built for (its first call), or unknown:
-    one Shape, or a list of them for layers called on a list (merges, Attention)."""
-    if layer.calls and isinstance(layer.calls[0].input_shapes, (Shape, list)):
-        return layer.calls[0].input_shapes
+    """The input shape(s) the layer's weights were built for, or unknown: one Shape, or a
+    list of them for layers called on a list (merges, Attention)."""
+    call = built_call(layer)
+    if call is not None and isinstance(call.input_shapes, (Shape, list)):
+        return call.input_shapes
     return Shape(None)
 
 
@@ -96,7 +110,8 @@ def instance_counts(obj: Any, seen: Optional[set] = None) -> Optional[Counts]:
         return 0, 0
     seen.add(id(obj))
     if isinstance(obj, LayerInstance):
-        return layer_counts(obj, built_shape(obj), obj.calls[0].call_args if obj.calls else None)
+        call = built_call(obj)
+        return layer_counts(obj, built_shape(obj), call.call_args if call is not None else None)
     if isinstance(obj, (ModelValue, ObjectValue)):
         total = (0, 0)
         for member in members(obj):

@@ -30,8 +30,16 @@ def count(weights):
     return int(sum(np.prod(w.shape) for w in weights))
 
 out = {}
+seen_dirs = set()
 for path in sys.argv[1:]:
     keras.backend.clear_session()
+    keras.config.set_image_data_format("channels_last")   # a fixture may have changed it
+    here = os.path.dirname(os.path.abspath(path))
+    for name, module in list(sys.modules.items()):        # another project's modules of the same name
+        if os.path.abspath(getattr(module, "__file__", None) or "/").startswith(os.path.dirname(here)):
+            del sys.modules[name]
+    sys.path[:1] = [here] if sys.path and sys.path[0] in seen_dirs else [here, *sys.path[:1]]
+    seen_dirs.add(here)
     try:
         env = runpy.run_path(path, run_name="__main__")
     except Exception:
