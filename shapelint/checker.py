@@ -20,9 +20,9 @@ from shapelint.interp.modules import ModuleFinder
 from shapelint.interp.reporting import Issue, Positions
 from shapelint.keras.events import EventLog
 from shapelint.keras.semantics import KerasSemantics
-from shapelint.keras.values import Tensor
+from shapelint.notebooks import source_of
 from shapelint.registry import BY_CODE, closest
-from shapelint.shapes import format_shape
+from shapelint.shapes import Shape, format_shape
 from shapelint.source import SourceError, SourceFile
 from shapelint.suppressions import Suppressions
 from shapelint.violations.base import Violation
@@ -103,18 +103,25 @@ def _source_diagnostic(path: str, err: SourceError) -> Diagnostic:
     return diagnostic(path, violation, pos, pos)
 
 
-def _trace(label: str, tensor: Tensor) -> TraceEntry:
+def _shape_text(value: Any) -> str:
+    shape = getattr(value, "shape", None)
+    return format_shape(shape) if isinstance(shape, Shape) else "(dataset)"
+
+
+def _trace(label: str, value: Any) -> TraceEntry:
+    """Where a tensor or an array came from: the calls that produced it, nearest first."""
     steps = []
     seen = set()
-    current: Optional[Tensor] = tensor
-    while current is not None and current.producer is not None and len(steps) < MAX_TRACE_STEPS:
+    current = value
+    while current is not None and getattr(current, "producer", None) is not None \
+            and len(steps) < MAX_TRACE_STEPS:
         p = current.producer
         if id(p) in seen:
             break
         seen.add(id(p))
-        steps.append(Origin(p.row, p.column + 1, p.layer, format_shape(current.shape), _display(p.path)))
+        steps.append(Origin(p.row, p.column + 1, p.layer, _shape_text(current), _display(p.path)))
         current = p.inputs[0] if p.inputs else None
-    return TraceEntry(label, format_shape(tensor.shape), tuple(steps))
+    return TraceEntry(label, _shape_text(value), tuple(steps))
 
 
 def _display(path: Optional[str]) -> Optional[str]:
@@ -127,7 +134,7 @@ def _display(path: Optional[str]) -> Optional[str]:
 
 
 def to_diagnostic(path: str, issue: Issue) -> Diagnostic:
-    trace = tuple(_trace(label, t) for label, t in issue.inputs if isinstance(t, Tensor))
+    trace = tuple(_trace(label, t) for label, t in issue.inputs if hasattr(t, "producer"))
     d = diagnostic(path, issue.violation, Position(issue.start[0], issue.start[1] + 1),
                    Position(issue.end[0], issue.end[1] + 1), trace)
     return replace(d, notes=(issue.via,)) if issue.via else d
@@ -196,11 +203,12 @@ def check_source(text: str, path: str = "<stdin>", keras_version: int = 3,
 
 
 def check_bytes(data: bytes, path: str, keras_version: int = 3, roots: tuple[str, ...] = ()) -> FileResult:
-    """Check raw file contents, decoding them as Python would."""
-    source = SourceFile.from_bytes(data, path)
+    """Check raw file contents, decoding them as Python would (a ``.ipynb``: its code cells)."""
+    source, notebook = source_of(data, path)
     if isinstance(source, SourceError):
         return FileResult(path, (_source_diagnostic(path, source),))
-    return check_file_source(source, keras_version, roots)
+    result = check_file_source(source, keras_version, roots)
+    return replace(result, notebook=notebook) if notebook is not None else result
 
 
 def check_file(path: Path, display: Optional[str] = None, keras_version: int = 3) -> FileResult:

@@ -3,7 +3,7 @@
 A rule's code and kebab-case name both identify it everywhere (selection, suppressions,
 `shapelint rule`). Codes are grouped by hundreds as in the team conventions:
 0xx tool/meta, 1xx merging, 2xx inputs and layer arguments, 3xx recurrent,
-4xx reshape/spatial, 5xx weight sharing and parameters.
+4xx reshape/spatial, 5xx weight sharing and parameters, 6xx model vs data and loss.
 """
 from __future__ import annotations
 
@@ -77,6 +77,18 @@ RULES: tuple[Rule, ...] = (
          "A layer with weights is created inside call() or a Lambda, where Keras 3 never tracks or trains it."),
     Rule("SHP503", "parameter-hot-spot", WARNING,
          "One layer holds most of a large model's parameters only to reach the size a Reshape needs."),
+    Rule("SHP601", "data-shape-mismatch", ERROR,
+         "Features given to fit/evaluate/predict (or to the model) whose shape does not fit the model input."),
+    Rule("SHP602", "labels-loss-mismatch", ERROR,
+         "Labels the compiled loss cannot take for the model's output (one-hot vs class ids, "
+         "other widths, strings)."),
+    Rule("SHP603", "sample-count-mismatch", ERROR,
+         "Features and labels with different numbers of samples."),
+    Rule("SHP604", "input-shape-includes-samples", ERROR,
+         "An input shape taken from a whole data array (X.shape), sample axis included."),
+    Rule("SHP605", "output-cannot-learn", WARNING,
+         "An output layer and loss that train without an error but cannot learn (a 1-unit softmax, "
+         "a categorical loss on one unit, an activation applied twice)."),
     Rule("SHP901", "build-error", ERROR,
          "Building the model with TensorFlow (`check --validate`) raised an error no static finding covers."),
 )

@@ -35,6 +35,7 @@ class ModelSummary:
     rows: list[Row]
     trainable: Optional[int]
     non_trainable: Optional[int]
+    data: list[str] = field(default_factory=list)   # "fit: x (60000, 28, 28), y (60000,)"
 
     @property
     def total(self) -> Optional[int]:
@@ -216,8 +217,9 @@ def summarize_model(model: Any, namer: Namer) -> Optional[ModelSummary]:
     totals = instance_counts(model, set()) if rows else None
     kind = model.kind if isinstance(model, ModelValue) else "subclassed"
     name = model.var_name or getattr(model, "name", None) or kind
+    data = list(dict.fromkeys(getattr(model, "data", ())))
     return ModelSummary(name, kind, 0, rows, None if totals is None else totals[0],
-                        None if totals is None else totals[1])
+                        None if totals is None else totals[1], data)
 
 
 def _value_shape(value: Any) -> str:

@@ -44,6 +44,9 @@ def call(interp, name: str, args: list, kwargs: dict, node, complete: bool) -> A
 
 def _call(interp, name: str, args: list, kwargs: dict) -> Any:
     if name == "len" and len(args) == 1:
+        kind = kind_of(args[0])
+        if kind is not None:
+            return kind.length(args[0])
         items = _seq(interp, args[0])
         return UNKNOWN if items is None else len(items)
     if name == "range":

@@ -149,9 +149,9 @@ class Evaluator:
     # --- attributes ---------------------------------------------------------------------------
     def expr_Attribute(self, node: cst.Attribute, scope: Scope) -> Any:
         obj = self.eval(node.value, scope)
-        return self.get_attr(obj, node.attr.value)
+        return self.get_attr(obj, node.attr.value, node)
 
-    def get_attr(self, obj: Any, name: str) -> Any:
+    def get_attr(self, obj: Any, name: str, node: Any = None) -> Any:
         interp = self.interp
         if isinstance(obj, Symbol):
             return Symbol(f"{obj.path}.{name}")
@@ -172,7 +172,7 @@ class Evaluator:
         if isinstance(obj, (str, tuple)):
             return MethodOf(obj, name)
         kind = kind_of(obj)
-        return kind.attr(interp, obj, name) if kind is not None else UNKNOWN
+        return kind.attr(interp, obj, name, node) if kind is not None else UNKNOWN
 
     # --- containers ---------------------------------------------------------------------------
     def expr_Tuple(self, node: cst.Tuple, scope: Scope) -> Any:

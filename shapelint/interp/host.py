@@ -45,6 +45,8 @@ class Host(Protocol):
 
     def resolve_name(self, node: Any, scope: Any) -> Any: ...
 
+    def code_of(self, node: Any) -> str: ...
+
 
 class Semantics(Protocol):
     def knows(self, name: str) -> bool:

@@ -182,6 +182,13 @@ class Interpreter:
         kind = kind_of(value)
         return kind.iterate(value) if kind is not None else None
 
+    def code_of(self, node: Any) -> str:
+        """The source text of a node (of the checked file or a loaded module)."""
+        try:
+            return self.module.code_for_node(node)
+        except Exception:
+            return "..."
+
     def internal_error(self, node: Any, what: str) -> None:
         self.internal_errors.append(f"line {self.where(node)[0][0]}: {what}")
 

@@ -26,7 +26,8 @@ class Kind:
     # models abstractly (a tensor's shape): findings under such a condition are withheld.
     symbolic = False
 
-    def attr(self, host: "Host", value: Any, name: str) -> Any:
+    def attr(self, host: "Host", value: Any, name: str, node: Any = None) -> Any:
+        """``value.name``; ``node`` is the attribute expression (None when not from code)."""
         return UNKNOWN
 
     def set_attr(self, value: Any, name: str, new: Any) -> None:
@@ -56,6 +57,11 @@ class Kind:
     def iterate(self, value: Any) -> Optional[list]:
         """The items when they are known statically, else None."""
         return None
+
+    def length(self, value: Any) -> Any:
+        """``len(value)``: the number of items when known, else unknown."""
+        items = self.iterate(value)
+        return UNKNOWN if items is None else len(items)
 
     def truth(self, value: Any) -> Optional[bool]:
         return True                       # objects, functions, layers are truthy

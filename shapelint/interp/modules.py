@@ -43,7 +43,7 @@ class ModuleValue:
 
 
 class ModuleKind(Kind):
-    def attr(self, host: "Host", value: ModuleValue, name: str) -> Any:
+    def attr(self, host: "Host", value: ModuleValue, name: str, node: Any = None) -> Any:
         if name in value.scope.vars:
             return value.scope.vars[name]
         if name in value.submodules:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class ListKind(Kind):
-    def attr(self, host: "Host", value: Any, name: str) -> Any:
+    def attr(self, host: "Host", value: Any, name: str, node: Any = None) -> Any:
         return MethodOf(value, name)
 
     def iterate(self, value: ListValue) -> Optional[list]:
@@ -96,7 +96,7 @@ class ListKind(Kind):
 
 
 class DictKind(Kind):
-    def attr(self, host: "Host", value: Any, name: str) -> Any:
+    def attr(self, host: "Host", value: Any, name: str, node: Any = None) -> Any:
         return MethodOf(value, name)
 
     def iterate(self, value: DictValue) -> Optional[list]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from shapelint.interp.kinds import Kind, join_values, register
 from shapelint.interp.values import UNKNOWN, ListValue, MethodOf
-from shapelint.keras import layer_calls, op_runtime
+from shapelint.keras import layer_calls, op_runtime, training
 from shapelint.keras.values import LayerInstance, ModelValue, Tensor
 from shapelint.shapes import join
 
@@ -25,7 +25,7 @@ def _keras(host: "Host") -> "KerasSemantics":
 class TensorKind(Kind):
     symbolic = True
 
-    def attr(self, host: "Host", value: Tensor, name: str) -> Any:
+    def attr(self, host: "Host", value: Tensor, name: str, node: Any = None) -> Any:
         return op_runtime.tensor_attr(value, name)
 
     def call_method(self, host: "Host", value: Tensor, name: str, args: list, kwargs: dict, node: Any) -> Any:
@@ -51,7 +51,7 @@ class TensorKind(Kind):
 
 
 class LayerKind(Kind):
-    def attr(self, host: "Host", value: LayerInstance, name: str) -> Any:
+    def attr(self, host: "Host", value: LayerInstance, name: str, node: Any = None) -> Any:
         if name in value.attrs:
             return value.attrs[name]
         if name in ("output", "input") and value.calls:   # the (last) call's tensors
@@ -67,12 +67,11 @@ class LayerKind(Kind):
         return layer_calls.call_layer(_keras(host), value, args, kwargs, node)
 
 
-_MODEL_METHODS = {"add", "summary", "compile", "fit", "predict", "evaluate", "save", "build",
-                  "get_layer", "pop"}
+_MODEL_METHODS = {"add", "summary", "compile", "save", "build", "get_layer", "pop", *training.METHODS}
 
 
 class ModelKind(Kind):
-    def attr(self, host: "Host", model: ModelValue, name: str) -> Any:
+    def attr(self, host: "Host", model: ModelValue, name: str, node: Any = None) -> Any:
         if name in _MODEL_METHODS:
             return MethodOf(model, name)
         if name == "output" and model.kind == "functional":
@@ -96,8 +95,14 @@ class ModelKind(Kind):
     def call_method(self, host: "Host", model: ModelValue, name: str, args: list, kwargs: dict,
                     node: Any) -> Any:
         rt = _keras(host)
-        if name in ("add", "build", "pop"):
+        if name in ("add", "build", "pop", "compile"):
             rt.keras_used()
+        if name == "compile":
+            training.compile_model(rt, model, args, kwargs, node)
+            return None
+        if name in training.METHODS:
+            training.train_or_predict(rt, model, name, args, kwargs, node)
+            return UNKNOWN
         if model.kind != "sequential":
             return UNKNOWN
         if name == "build":

@@ -10,7 +10,12 @@ from shapelint.interp.host import Host
 from shapelint.interp.values import (
     UNKNOWN, ClassValue, DictValue, FunctionValue, ListValue, MethodOf, ObjectValue, Symbol, Unknown,
 )
-from shapelint.keras import layer_calls, op_runtime
+from shapelint.arrays.spec import unknown_array
+from shapelint.arrays.table import array_function
+from shapelint.data import calls as data_calls
+from shapelint.data import kinds as _data_kinds  # noqa: F401  (registers the data value kind)
+from shapelint.data.values import DataValue
+from shapelint.keras import layer_calls, op_runtime, training
 from shapelint.keras.values import LayerInstance, ModelValue, Producer, Tensor
 from shapelint.layers.table import functional_spec, layer_spec
 from shapelint.ops.table import op_spec
@@ -43,7 +48,8 @@ class KerasSemantics:
     # --- the Semantics interface ------------------------------------------------------------
     def knows(self, name: str) -> bool:
         return name in _ENTRY_POINTS or layer_spec(name) is not None \
-            or functional_spec(name) is not None or op_spec(name) is not None
+            or functional_spec(name) is not None or op_spec(name) is not None \
+            or array_function(name) is not None
 
     def note_import(self, path: str) -> None:
         if implies_keras2(path):
@@ -105,7 +111,10 @@ class KerasSemantics:
         op = op_spec(name)
         if op is not None:
             return op_runtime.call_op(self, op, args, kwargs, node, complete, name)
-        return UNKNOWN
+        if array_function(name) is not None:
+            return data_calls.call_function(self.host, name, args, kwargs, node) if complete \
+                else DataValue(unknown_array())
+        return op_runtime.call_unmodeled(self, name, args, kwargs, node)
 
     def call_object(self, obj: ObjectValue, args: list, kwargs: dict, node: Any) -> Any:
         """A subclassed layer or model called: build() on first call, then call()."""
@@ -190,7 +199,7 @@ class KerasSemantics:
         if batch_shape is not None:
             shape = layer_calls.shape_from_value(batch_shape, with_batch=True)
         else:
-            raw = bound.get("shape")
+            raw = layer_calls.without_samples(self, bound.get("shape"), "shape", node)
             if isinstance(raw, int) and not isinstance(raw, bool):
                 if self.version >= 3:
                     self.host.report(IntShapeArgument(argument="shape", value=raw), node)
@@ -206,11 +215,18 @@ class KerasSemantics:
     def make_model(self, args: list, kwargs: dict, node: Any) -> Any:
         inputs = args[0] if args else kwargs.get("inputs", UNKNOWN)
         outputs = args[1] if len(args) > 1 else kwargs.get("outputs", UNKNOWN)
-        ins = self.host.iterate(inputs) if not isinstance(inputs, Tensor) else [inputs]
-        if isinstance(inputs, DictValue):
-            ins = None
+        input_names = output_names = None
+        if isinstance(inputs, DictValue):      # named inputs, matched by name
+            ins = None if inputs.items is None else list(inputs.items.values())
+            input_names = None if inputs.items is None else [str(k) for k in inputs.items]
+        else:
+            ins = self.host.iterate(inputs) if not isinstance(inputs, Tensor) else [inputs]
+        if isinstance(outputs, DictValue) and outputs.items is not None:
+            output_names = [str(k) for k in outputs.items]
+            outputs = ListValue(list(outputs.items.values()))
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
-        model = ModelValue("functional", inputs=ins, outputs=outputs, name=name, node=node)
+        model = ModelValue("functional", inputs=ins, outputs=outputs, name=name, node=node,
+                           input_names=input_names, output_names=output_names)
         self.host.observers.emit("model_built", model)
         return model
 
@@ -276,6 +292,9 @@ class KerasSemantics:
 
     def call_model(self, model: ModelValue, args: list, kwargs: dict, node: Any) -> Any:
         value = args[0] if args else kwargs.get("inputs", UNKNOWN)
+        if isinstance(value, DataValue) or (isinstance(value, (ListValue, tuple)) and any(
+                isinstance(v, DataValue) for v in (self.host.iterate(value) or []))):
+            return training.call_on_data(self, model, value, node)
         if self.flat_tensors([*args, *kwargs.values()]):
             self.keras_used()
             model.called = True

@@ -3,48 +3,12 @@ record of one layer call. Their behaviour is their kind (:mod:`shapelint.keras.k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
+from shapelint.interp.provenance import Producer
 from shapelint.shapes import Shape, format_shape
 
-Range = tuple[tuple[int, int], tuple[int, int]]
-Locate = Callable[[Any], tuple[Optional[str], Range]]   # node -> (other file or None, range)
-
-
-def _nowhere(node: Any) -> tuple[Optional[str], Range]:
-    return None, ((1, 0), (1, 0))
-
-
-@dataclass(frozen=True)
-class Producer:
-    """The layer call that produced a tensor: its node, layer name and input tensors.
-
-    Positions are resolved lazily (``locate``): computing them costs a full pass over the
-    file, which only files with findings need to pay.
-    """
-
-    node: Any
-    layer: str
-    inputs: tuple["Tensor", ...] = ()
-    layer_obj: Any = None
-    locate: Locate = _nowhere
-    serial: int = 0              # creation order: producers sort topologically by it
-    name: Optional[str] = None   # a name given in the code (`Input(name="image")`)
-
-    @property
-    def row(self) -> int:
-        return self.locate(self.node)[1][0][0]
-
-    @property
-    def column(self) -> int:
-        """0-based, as libcst counts."""
-        return self.locate(self.node)[1][0][1]
-
-    @property
-    def path(self) -> Optional[str]:
-        """The file of the call when it is not the checked file (a project module)."""
-        return self.locate(self.node)[0]
-
+__all__ = ["LayerCall", "LayerInstance", "ModelValue", "Producer", "Tensor"]
 
 @dataclass(eq=False)
 class Tensor:
@@ -100,3 +64,14 @@ class ModelValue:
     var_name: Optional[str] = None               # the module-level name it is bound to
     node: Any = None
     called: bool = False                         # used as a layer of another model
+    loss: Any = None                             # compile(loss=...): Loss, or a list/dict of them
+    data: list = field(default_factory=list)     # what fit/evaluate/predict gave it, as text
+    input_names: Optional[list] = None           # Model({"image": a, ...}, ...): the dict's keys
+    output_names: Optional[list] = None
+
+
+@dataclass(frozen=True)
+class LossValue:
+    """An instance of a Keras loss class (``keras.losses.CategoricalCrossentropy(...)``)."""
+
+    loss: Any          # shapelint.losses.table.Loss

@@ -2,10 +2,10 @@
 states, with ``message()`` and ``fix()``. The registry points each rule at its classes."""
 from __future__ import annotations
 
-from shapelint.violations import arguments, inputs, merging, meta, spatial, weights
+from shapelint.violations import arguments, data, inputs, merging, meta, spatial, weights
 from shapelint.violations.base import Claims, Rejected, Site, Violation
 
-MODULES = (meta, merging, inputs, arguments, spatial, weights)
+MODULES = (meta, merging, inputs, arguments, spatial, weights, data)
 
 
 def all_classes() -> list[type[Violation]]:

@@ -1,0 +1,48 @@
+"""Where a value came from: the call that produced it, and the values it was made from.
+
+Tensors (Keras) and arrays (data) both carry a :class:`Producer`, so a finding's trace can
+walk a value back through the calls that made it, whichever library they belong to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+Range = tuple[tuple[int, int], tuple[int, int]]
+Locate = Callable[[Any], tuple[Optional[str], Range]]   # node -> (other file or None, range)
+
+
+def _nowhere(node: Any) -> tuple[Optional[str], Range]:
+    return None, ((1, 0), (1, 0))
+
+
+@dataclass(frozen=True)
+class Producer:
+    """The call that produced a value (a layer call, an op, a numpy function): its node, the
+    name it is shown by (``layer``), and the values it was made from.
+
+    Positions are resolved lazily (``locate``): computing them costs a full pass over the
+    file, which only files with findings need to pay.
+    """
+
+    node: Any
+    layer: str
+    inputs: tuple[Any, ...] = ()    # the values it was made from (with producers of their own)
+    layer_obj: Any = None
+    locate: Locate = _nowhere
+    serial: int = 0              # creation order: producers sort topologically by it
+    name: Optional[str] = None   # a name given in the code (`Input(name="image")`)
+
+    @property
+    def row(self) -> int:
+        return self.locate(self.node)[1][0][0]
+
+    @property
+    def column(self) -> int:
+        """0-based, as libcst counts."""
+        return self.locate(self.node)[1][0][1]
+
+    @property
+    def path(self) -> Optional[str]:
+        """The file of the call when it is not the checked file (a project module)."""
+        return self.locate(self.node)[0]
