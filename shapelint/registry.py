@@ -65,6 +65,9 @@ RULES: tuple[Rule, ...] = (
     Rule("SHP207", "tensorflow-op-on-keras-tensor", ERROR,
          "A TensorFlow op is given a Keras 3 symbolic tensor outside a layer's call() or a Lambda; "
          "Keras 3 raises (Keras 2 wrapped it in a layer)."),
+    Rule("SHP208", "duplicate-layer-name", ERROR,
+         "Two layers of one model share a name= (a named layer made by a helper called twice); "
+         "Keras 3 raises."),
     Rule("SHP301", "missing-return-sequences", ERROR,
          "A recurrent layer is fed the 2-D/4-D output of a recurrent layer without return_sequences=True."),
     Rule("SHP401", "reshape-size-mismatch", ERROR,

@@ -56,3 +56,34 @@ def test_keras_2_wraps_tf_ops_in_layers_so_nothing_is_reported():
     tf_keras = ("import tensorflow as tf\nimport tf_keras as keras\n"
                 "a = keras.Input(shape=(4,))\nc = tf.concat([a, a], axis=-1)\n")
     assert check_source(tf_keras, "m.py").diagnostics == ()
+
+
+def test_every_tensorflow_function_is_covered_not_only_modeled_ops():
+    body = ("up = tf.nn.depth_to_space(a, 2)\n"
+            "hot = tf.one_hot(keras.Input(shape=(5,), dtype='int32'), 3)\n")
+    [d1, d2] = found(body)
+    assert (d1.code, d1.location.row, d2.location.row) == ("SHP207", 6, 7)
+    assert d1.message == ("tf.nn.depth_to_space is a TensorFlow op, and Keras 3 raises when it is "
+                          "given the symbolic tensor (None, 8, 8, 4) of a model being built (Keras 2 "
+                          "wrapped the call in a layer).")
+    assert d1.fix == ("Keep the model in Keras: wrap it in a layer: layers.Lambda(lambda t: "
+                      "tf.nn.depth_to_space(t, ...)); or move it into a custom layer's call().")
+
+
+def test_reported_once_per_chain_of_tensorflow_calls():
+    body = ("x = tf.reshape(a, (-1, 256))\n"
+            "x = tf.nn.relu(x)\n"
+            "y = tf.nn.depth_to_space(b, 2)\n"
+            "y = tf.reduce_mean(tf.image.resize(y, (4, 4)))\n"
+            "z = tf.reduce_sum(layers.Dense(3)(x))\n")
+    assert [(d.code, d.location.row) for d in found(body)] == [("SHP207", 6), ("SHP207", 8)]
+
+
+def test_tensorflow_names_that_take_keras_tensors_are_left_alone():
+    body = ("s = tf.TensorShape(a.shape)\n"
+            "t = tf.TensorSpec(a.shape)\n"
+            "f = tf.nest.flatten([a, b])\n"
+            "k = tf.is_tensor(a)\n"
+            "g = tf.get_static_value(a)\n"
+            "d = tf.keras.layers.Dense(3)(a)\n")
+    assert found(body) == ()

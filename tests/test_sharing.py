@@ -101,6 +101,64 @@ def test_results_never_merged_are_silent():
     assert codes(src) == []
 
 
+def test_branches_merged_by_an_op_or_a_lambda_warn_too():
+    by_op = HEAD + "from keras import ops\n" + ENCODER + (
+        "a = keras.Input(shape=(32,))\n"
+        "b = keras.Input(shape=(32,))\n"
+        "model = keras.Model([a, b], ops.abs(encoder(a) - encoder(b)))\n"
+    )
+    [d] = findings(by_op)
+    assert (d.code, d.location.row) == ("SHP501", 4)
+    assert d.message == (
+        "encoder() creates its layers on every call: its 2 calls (all made at line 9) on "
+        "independent inputs build 2 separate copies of Dense (2 x 3,152 = 6,304 parameters; "
+        "shared, 3,152), merged by operator - at line 9, so the branches share no weights.")
+    by_lambda = HEAD + ENCODER + (
+        "a = keras.Input(shape=(32,))\n"
+        "b = keras.Input(shape=(32,))\n"
+        "d = layers.Lambda(lambda t: t[0] - t[1])([encoder(a), encoder(b)])\n"
+    )
+    [d] = findings(by_lambda)
+    assert "merged by Lambda at line 8" in d.message
+
+
+def test_a_model_built_per_branch_by_a_helper_warns_with_a_fix_that_builds_it_once():
+    src = HEAD + (
+        "def base(shape):\n"
+        "    x = keras.Input(shape=shape)\n"
+        "    return keras.Model(x, layers.Dense(16)(layers.Dense(64)(x)))\n"
+        "a = keras.Input(shape=(32,))\n"
+        "b = keras.Input(shape=(32,))\n"
+        "d = layers.Subtract()([base((32,))(a), base((32,))(b)])\n"
+    )
+    [d] = findings(src)
+    assert (d.code, d.location.row) == ("SHP501", 3)
+    assert "2 separate copies of Dense (2 x 3,152 = 6,304 parameters; shared, 3,152)" in d.message
+    assert d.fix.startswith("Call base() once and apply the model it returns to every input: "
+                            "`base = base(...)`, then `base(input_a)`, `base(input_b)`")
+
+
+def test_per_feature_layers_are_silent():
+    adapted = HEAD + (
+        "def encode(feature, column):\n"
+        "    norm = layers.Normalization()\n"
+        "    norm.adapt(column)\n"
+        "    return layers.Dense(8)(norm(feature))\n"
+        "a = keras.Input(shape=(1,))\n"
+        "b = keras.Input(shape=(1,))\n"
+        "m = layers.Concatenate()([encode(a, [1.0, 2.0]), encode(b, [3.0, 4.0])])\n"
+    )
+    assert codes(adapted) == []
+    kept_per_key = HEAD + (
+        "dense = {}\n"
+        "for name in ('age', 'fare'):\n"
+        "    dense[name] = layers.Dense(32)\n"
+        "inputs = {name: keras.Input(shape=(1,)) for name in ('age', 'fare')}\n"
+        "m = layers.Concatenate()([dense[n](inputs[n]) for n in ('age', 'fare')])\n"
+    )
+    assert codes(kept_per_key) == []
+
+
 def test_loop_body_building_layers_per_input_warns_at_the_loop():
     src = HEAD + (
         "outs = []\n"

@@ -5,7 +5,9 @@ is a *copy*. A unit is reported when it builds layers in at least two copies tha
 identical (same constructor calls, same arguments), applied to different but
 independent inputs of the same shape, whose outputs are later merged. Sequential block
 helpers (``x = block(x)``), different arguments per call, branches fed the very same
-tensor (Inception) and explicitly named layers are what users mean to differ: silent.
+tensor (Inception), explicitly named layers, layers made in a loop but applied elsewhere (kept
+per key in a dict or list), and per-feature preprocessing fitted to data are what users mean
+to differ: silent.
 """
 from __future__ import annotations
 
@@ -19,10 +21,14 @@ from shapelint.accounting.params import layer_counts
 from shapelint.accounting.summary import built_shape
 from shapelint.interp.values import is_fully_known
 from shapelint.keras.events import EventLog
-from shapelint.keras.values import LayerInstance, Tensor
+from shapelint.keras.values import LayerInstance, ModelValue, Tensor
 from shapelint.violations.weights import LayersRecreatedPerCall
 
 MAX_ANCESTRY = 5000
+# Layers whose state is fitted to one feature's data (``adapt()``, a vocabulary): a copy per
+# feature is the point (a Normalization per numeric column), never a missed share.
+FITTED_TO_DATA = frozenset({"Normalization", "StringLookup", "IntegerLookup",
+                            "TextVectorization", "Discretization"})
 
 
 @dataclass
@@ -80,8 +86,18 @@ def _ancestor_producers(tensors) -> set[int]:
         if p is None:
             continue
         out.add(id(p))
-        stack.extend(p.inputs)
+        stack.extend(_parents(p))
     return out
+
+
+def _parents(p: Any) -> tuple:
+    """The tensors a producer computes from: its inputs, and for a call of a functional
+    model (``create_base_network(shape)(input_a)``) the model's own outputs too, so that
+    the layers a helper built inside the model count as that branch's."""
+    model = p.layer_obj
+    if isinstance(model, ModelValue) and model.kind == "functional":
+        return tuple(p.inputs) + tuple(_outputs(model.outputs))
+    return tuple(p.inputs)
 
 
 def find_recreated_layers(log: EventLog, where: Any) -> list[tuple[LayersRecreatedPerCall, Any]]:
@@ -129,6 +145,12 @@ def _check_unit(log: EventLog, where: Any, node: Any, copies: list[Copy]) -> Opt
     names = [tuple(layer.config._values.get("name") for layer in c.layers) for c in copies]
     if any(any(n is not None for n in ns) for ns in names):
         return None                       # explicitly named layers: meant to differ
+    if any(_kept_per_key(copy) for copy in copies):
+        return None                       # made here, applied elsewhere: one layer per key
+    first = copies[0].layers
+    if not any(layer.spec.has_weights for layer in first) or any(
+            layer.spec.name in FITTED_TO_DATA for layer in first):
+        return None                       # nothing to share, or per-feature state (adapt)
 
     # Per copy: which producers are its own, and which tensors it was fed from outside.
     own: list[set[int]] = []
@@ -171,11 +193,24 @@ def _check_unit(log: EventLog, where: Any, node: Any, copies: list[Copy]) -> Opt
         call_rows=tuple(sorted({where(c.call_node)[0][0] for c in copies if c.call_node is not None})),
         layers=tuple(layer.spec.name for layer in copies[0].layers),
         per_copy=per_copy,
-        merge_row=where(merge.node)[0][0],
-        merge_layer=merge.layer.spec.name if isinstance(merge.layer, LayerInstance) else "a merge",
+        merge_row=where(merge[0])[0][0],
+        merge_layer=merge[1],
         ctor_rows=tuple(sorted({where(layer.node)[0][0] for layer in copies[0].layers})),
+        returns_model=helper and any(t.producer is not None and id(t.producer) in own[0]
+                                     for model in log.models for t in _outputs(model.outputs)),
     )
     return violation, node.name if helper else node
+
+
+def _kept_per_key(copy: Copy) -> bool:
+    """Whether a layer of this copy is called outside the call or pass that made it: made in
+    a loop and kept in a dict or list (``self.proj[name] = Dense(units)``), then applied
+    per feature elsewhere, as variable-selection networks do on purpose."""
+    for layer in copy.layers:
+        for call in layer.calls:
+            if not any(frame.serial == copy.serial for frame in call.context):
+                return True
+    return False
 
 
 def _outputs(value: Any) -> list[Tensor]:
@@ -185,8 +220,10 @@ def _outputs(value: Any) -> list[Tensor]:
     return [t for t in (items or []) if isinstance(t, Tensor)]
 
 
-def _merge_site(log: EventLog, copies: list[Copy], own: list[set[int]]):
-    """The first layer call outside the copies whose inputs descend from two or more copies."""
+def _merge_site(log: EventLog, copies: list[Copy], own: list[set[int]]) -> Optional[tuple[Any, str]]:
+    """(node, what merges) of the first layer call outside the copies whose inputs descend
+    from two or more copies; failing that, the first op that combines them (``ops.abs(a -
+    b)``, ``ops.norm(...)``) on the way to a model's outputs or a later layer call."""
     all_own = set().union(*own)
     for call in log.layer_calls:
         produced = {id(t.producer) for t in _outputs(call.output)}
@@ -194,8 +231,40 @@ def _merge_site(log: EventLog, copies: list[Copy], own: list[set[int]]):
             continue
         ancestry = _ancestor_producers(call.inputs)
         if sum(1 for mine in own if mine & ancestry) >= 2:
-            return call
-    return None
+            return call.node, call.layer.spec.name if isinstance(call.layer, LayerInstance) else "a merge"
+    return _merging_op(log, own, all_own)
+
+
+def _merging_op(log: EventLog, own: list[set[int]], all_own: set[int]) -> Optional[tuple[Any, str]]:
+    """The earliest producer (not a layer call of a copy) with inputs from two copies."""
+    ends = [t for model in log.models for t in _outputs(model.outputs)]
+    ends += [t for call in log.layer_calls for t in call.inputs]
+    reach: dict[int, frozenset[int]] = {}        # producer id -> the copies it descends from
+    producers: dict[int, Any] = {}
+    stack = [t.producer for t in ends if isinstance(t, Tensor) and t.producer is not None]
+    while stack and len(producers) < MAX_ANCESTRY:
+        p = stack[-1]
+        if id(p) in reach:
+            stack.pop()
+            continue
+        producers[id(p)] = p
+        parents = _parents(p)
+        pending = [t.producer for t in parents
+                   if t.producer is not None and id(t.producer) not in reach]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        mine = frozenset(i for i, ids in enumerate(own) if id(p) in ids)
+        reach[id(p)] = mine.union(*(reach.get(id(t.producer), frozenset()) for t in parents
+                                    if t.producer is not None))
+    merging = [p for p in producers.values() if id(p) not in all_own and id(p) in reach
+               and len(set().union(*(reach.get(id(t.producer), frozenset()) for t in _parents(p)
+                                     if t.producer is not None))) >= 2]
+    if not merging:
+        return None
+    first = min(merging, key=lambda p: p.serial)
+    return first.node, first.layer
 
 
 def _params(copy: Copy) -> Optional[int]:

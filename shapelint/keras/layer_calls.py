@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from shapelint.arguments import Arguments
 from shapelint.interp.values import UNKNOWN, FunctionValue, ListValue
+from shapelint.data.values import ShapeTuple
 from shapelint.keras import op_runtime
 from shapelint.keras.values import LayerCall, LayerInstance, Producer, Tensor
 from shapelint.layers import engine
 from shapelint.shapes import Shape, dims_differ
 from shapelint.violations.base import Rejected, Site, Violation
 from shapelint.violations.inputs import InputRankMismatch, IntShapeArgument, SharedLayerInputMismatch
+from shapelint.violations.data import InputShapeIncludesSamples
 from shapelint.violations.spatial import MissingReturnSequences
 
 if TYPE_CHECKING:
@@ -68,7 +70,7 @@ def _declared_input(rt: "KerasSemantics", kwargs: dict, node: Any) -> Optional[S
     if "batch_input_shape" in kwargs:
         return shape_from_value(kwargs["batch_input_shape"], with_batch=True)
     if "input_shape" in kwargs:
-        raw = kwargs["input_shape"]
+        raw = without_samples(rt, kwargs["input_shape"], "input_shape", node)
         if isinstance(raw, int) and not isinstance(raw, bool):
             if rt.version >= 3:
                 rt.host.report(IntShapeArgument(argument="input_shape", value=raw), node)
@@ -79,6 +81,16 @@ def _declared_input(rt: "KerasSemantics", kwargs: dict, node: Any) -> Optional[S
     if isinstance(kwargs.get("input_length"), int):      # Embedding(..., input_length=200)
         return Shape((None, kwargs["input_length"]))
     return None
+
+
+def without_samples(rt: "KerasSemantics", raw: Any, argument: str, node: Any) -> Any:
+    """A shape argument taken from a whole data array (``X_train.shape``) includes the sample
+    axis: report it, and go on with what was meant (``X_train.shape[1:]``)."""
+    if isinstance(raw, ShapeTuple) and raw.array.shape is not None:
+        rt.host.report(InputShapeIncludesSamples(argument=argument, expression=raw.expression,
+                                                 data_shape=raw.array.shape), node, [("data", raw.array)])
+        return tuple(raw[1:])
+    return raw
 
 
 def _input_tensors(rt: "KerasSemantics", value: Any, takes: str) -> tuple[Any, list[Tensor]]:
@@ -95,6 +107,8 @@ def _input_tensors(rt: "KerasSemantics", value: Any, takes: str) -> tuple[Any, l
         items = rt.host.iterate(value)
         if items and len(items) == 1 and isinstance(items[0], Tensor):
             return items[0].shape, [items[0]]
+        if items and all(isinstance(t, Tensor) for t in items):
+            return [t.shape for t in items], list(items)   # the engine says what Keras does
     return Shape(None), []
 
 

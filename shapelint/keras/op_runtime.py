@@ -13,7 +13,7 @@ from shapelint.interp.values import UNKNOWN, BoundMethod, FunctionValue, ListVal
 from shapelint.keras.values import Tensor
 from shapelint.ops import indexing
 from shapelint.ops.elementwise import binary_shape
-from shapelint.ops.keras_tensors import is_symbolic, keras_equivalent
+from shapelint.ops.keras_tensors import accepts_keras_tensors, is_symbolic, keras_equivalent
 from shapelint.ops.linalg import matmul_operator
 from shapelint.ops.operators import BROADCASTING, ORDERINGS, TENSOR_METHODS
 from shapelint.ops.spec import (
@@ -70,7 +70,7 @@ def call_op(rt: "KerasSemantics", spec: OpSpec, args: list, kwargs: dict, node: 
     label = display_name(name) if name else spec.display
     producer = rt.producer(node, label, tuple(tensors))
     # Keras 3 raises here; shapes flow on as they will once the call is made a Keras op.
-    _tf_op_on_keras_tensors(rt, spec, node, label, tensors)
+    _tf_op_on_keras_tensors(rt, spec.name, node, label, tensors)
     if not complete:
         return _unknown(kind, producer)
     outcome = evaluate(spec, args, kwargs)
@@ -87,14 +87,26 @@ def call_op(rt: "KerasSemantics", spec: OpSpec, args: list, kwargs: dict, node: 
     return _unknown(kind, producer)
 
 
-def _tf_op_on_keras_tensors(rt: "KerasSemantics", spec: OpSpec, node: Any, label: str,
+def call_unmodeled(rt: "KerasSemantics", name: str, args: list, kwargs: dict, node: Any) -> Any:
+    """A call of a name the op table does not model: its result is unknown, but a TensorFlow
+    function given a model's symbolic tensor is still SHP207 (``tf.one_hot``,
+    ``tf.nn.depth_to_space``, ``tf.image.resize``...)."""
+    if name.startswith("tensorflow.") and not accepts_keras_tensors(name):
+        tensors = rt.flat_tensors([*args, *kwargs.values()])
+        _tf_op_on_keras_tensors(rt, name, node, display_name(name), tensors)
+    return UNKNOWN
+
+
+def _tf_op_on_keras_tensors(rt: "KerasSemantics", name: str, node: Any, label: str,
                             tensors: list[Tensor]) -> None:
-    """SHP207: a TensorFlow op given a Keras 3 symbolic tensor outside any layer's call()."""
-    if rt.version < 3 or rt.backend_depth or not spec.name.startswith("tensorflow."):
+    """SHP207: a TensorFlow op given a Keras 3 symbolic tensor outside any layer's call().
+    Reported at the first TensorFlow op of a chain only (``is_symbolic`` does not look
+    past one): Keras raises there, and the later ones go with it."""
+    if rt.version < 3 or rt.backend_depth or not name.startswith("tensorflow."):
         return
     symbolic = [t for t in tensors if is_symbolic(t)]
     if symbolic:
-        rt.host.report(TensorflowOpOnKerasTensor(op=label, equivalent=keras_equivalent(spec.name),
+        rt.host.report(TensorflowOpOnKerasTensor(op=label, equivalent=keras_equivalent(name),
                                                 shape=symbolic[0].shape), node, _labelled(symbolic))
 
 

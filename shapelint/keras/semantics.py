@@ -226,12 +226,12 @@ class KerasSemantics:
             outputs = ListValue(list(outputs.items.values()))
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
         model = ModelValue("functional", inputs=ins, outputs=outputs, name=name, node=node,
-                           input_names=input_names, output_names=output_names)
+                           input_names=input_names, output_names=output_names, context=self.host.context)
         self.host.observers.emit("model_built", model)
         return model
 
     def make_sequential(self, args: list, kwargs: dict, node: Any) -> Any:
-        model = ModelValue("sequential", layers=[], node=node,
+        model = ModelValue("sequential", layers=[], node=node, context=self.host.context,
                            name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
         self.host.observers.emit("model_built", model)
         items = args[0] if args else kwargs.get("layers")

@@ -67,6 +67,7 @@ class ModelValue:
     loss: Any = None                             # compile(loss=...): Loss, or a list/dict of them
     data: list = field(default_factory=list)     # what fit/evaluate/predict gave it, as text
     input_names: Optional[list] = None           # Model({"image": a, ...}, ...): the dict's keys
+    context: tuple = ()                          # the interpreter's context stack where it was built
     output_names: Optional[list] = None
 
 

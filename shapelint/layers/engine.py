@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+from shapelint.layers.input_count import ONE_INPUT
 from shapelint.layers.spec import LayerSpec, Output, Unknowable
 from shapelint.shapes import Shape
+from shapelint.violations.arguments import SeveralInputs
 from shapelint.violations.base import Rejected
 from shapelint.violations.inputs import InputRankMismatch
 
@@ -65,6 +67,10 @@ def infer_output(layer: Any, inputs: "Shape | Sequence[Shape]", call: Optional[d
                 return shapes[0]
             return spec.infer(layer.config, shapes, call) if spec.call_params \
                 else spec.infer(layer.config, shapes)
+        if isinstance(inputs, (list, tuple)) and len(inputs) > 1:
+            if spec.name in ONE_INPUT:
+                raise Rejected(SeveralInputs(argument="inputs", value=len(inputs), shapes=tuple(inputs)))
+            inputs = Shape(None)          # what a list is to the others' shape functions: unknown
         x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
         if keras_version == 2 and keras2_accepts(spec, x):
             return _keras2_batched(layer, x, call)

@@ -214,6 +214,15 @@ def hashed_crossing(cfg: Arguments, xs: list[Shape]) -> Shape:
 # --- lookups and text ---------------------------------------------------------------------------
 
 _NON_INT = ("one_hot", "multi_hot", "count", "tf_idf")
+# IndexLookup and TextVectorization still take the old names of two modes and rename them
+# before validating (``output_mode == "binary"`` becomes ``"multi_hot"``).
+_RENAMED_MODES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
+
+
+def _lookup_mode(cfg: Arguments) -> Any:
+    """A lookup's or TextVectorization's ``output_mode`` as Keras uses it."""
+    mode = cfg.known("output_mode")
+    return _RENAMED_MODES.get(mode, mode) if isinstance(mode, str) else mode
 
 
 def _vocab_size(cfg: Arguments, mode: Any, text: bool = False) -> int:
@@ -230,14 +239,24 @@ def _vocab_size(cfg: Arguments, mode: Any, text: bool = False) -> int:
     return (1 if mask is not None and mode == "int" else 0) + oov + len(vocab)
 
 
+def _check_lookup_mode(cfg: Arguments) -> None:
+    try:
+        mode = _lookup_mode(cfg)
+    except Unknowable:
+        return
+    if isinstance(mode, (str, type(None), bool)) and mode not in ("int",) + _NON_INT:
+        raise Rejected(NotAChoice(argument="output_mode", value=cfg.raw("output_mode"),
+                                  choices=("int",) + _NON_INT))
+
+
 def _check_lookup_args(cfg: Arguments, text: bool = False) -> None:
-    check_choice(cfg, "output_mode", ("int",) + _NON_INT)
+    _check_lookup_mode(cfg)
     m = cfg.raw("max_tokens")
     if is_int(m) and m <= 1:
         raise Rejected(NotGreaterThanOne(argument="max_tokens", value=m))
     if cfg.bool("pad_to_max_tokens") and cfg.known("max_tokens") is None:
         raise Rejected(RequiredWith(argument="max_tokens", value=None, other="pad_to_max_tokens=True"))
-    if cfg.known("output_mode") == "tf_idf" and cfg.known("vocabulary") is not None \
+    if _lookup_mode(cfg) == "tf_idf" and cfg.known("vocabulary") is not None \
             and cfg.raw("idf_weights") is None:
         raise Rejected(RequiredWith(argument="idf_weights", value=None, other="output_mode='tf_idf' with a vocabulary"))
     if not text:
@@ -245,13 +264,13 @@ def _check_lookup_args(cfg: Arguments, text: bool = False) -> None:
         if is_int(n) and n < 0:
             raise Rejected(Negative(argument="num_oov_indices", value=n))
     if is_int(m):
-        size = _vocab_size(cfg, cfg.known("output_mode"), text)
+        size = _vocab_size(cfg, _lookup_mode(cfg), text)
         if size > m:
             raise Rejected(VocabularyTooLarge(argument="max_tokens", value=m, size=size))
 
 
 def _check_text_vectorization(cfg: Arguments) -> None:
-    mode = cfg.known("output_mode")
+    mode = _lookup_mode(cfg)
     if mode != "int" and cfg.known("output_sequence_length") is not None:
         raise Rejected(IntModeOnly(argument="output_sequence_length", value=cfg.raw("output_sequence_length"), mode=mode))
     _check_lookup_args(cfg, text=True)
@@ -281,12 +300,12 @@ def _lookup_output(cfg: Arguments, d: tuple, mode: Any, text: bool = False) -> S
 
 
 def lookup(cfg: Arguments, x: Shape) -> Shape:
-    return _lookup_output(cfg, dims(x), cfg.known("output_mode"))
+    return _lookup_output(cfg, dims(x), _lookup_mode(cfg))
 
 
 def text_vectorization(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
-    mode = cfg.known("output_mode")
+    mode = _lookup_mode(cfg)
     if mode == "int":
         length = cfg.known("output_sequence_length")
         if not (length is None or is_int(length)):

@@ -39,8 +39,34 @@ def keras_equivalent(name: str) -> Optional[str]:
     return candidate if candidate in OPS else None
 
 
+# TensorFlow names that take a KerasTensor without raising (checked with Keras 3 on the
+# TensorFlow backend): they inspect or pass objects along, or take shapes and functions.
+# Everything else under ``tf.`` converts its arguments to TensorFlow tensors, and raises.
+_ACCEPTING = frozenset({
+    "is_tensor", "print", "get_static_value", "control_dependencies", "group", "name_scope",
+    "executing_eagerly", "no_op", "function", "custom_gradient", "recompute_grad",
+    "assert_equal", "debugging.assert_equal", "cond", "case", "switch_case",
+    # Shape and type descriptions: given a tensor instead of its shape they raise other
+    # errors than SHP207 describes, so they are left alone.
+    "TensorShape", "TensorSpec", "type_spec_from_value", "as_dtype", "dtypes.as_dtype",
+})
+_ACCEPTING_MODULES = ("nest.", "config.", "summary.", "saved_model.", "autograph.",
+                      "distribute.", "io.gfile.", "random.set_seed", "keras.")
+
+
+def accepts_keras_tensors(name: str) -> bool:
+    """Whether the TensorFlow function ``name`` (canonical, ``tensorflow.x``) takes a Keras 3
+    symbolic tensor without raising."""
+    short = name[len("tensorflow."):] if name.startswith("tensorflow.") else name
+    if short.startswith("compat.v1.") or short.startswith("compat.v2."):
+        short = short[len("compat.v1."):]
+    return short in _ACCEPTING or short.startswith(_ACCEPTING_MODULES)
+
+
 def is_symbolic(tensor: Any) -> bool:
-    """Whether a tensor was made from a ``keras.Input`` (walking back its producers)."""
+    """Whether a tensor was made from a ``keras.Input`` (walking back its producers) without
+    passing through a TensorFlow op: such an op raised already when given the symbolic
+    tensor, so what it would give is reported once, there."""
     stack, seen = [tensor], set()
     while stack and len(seen) < _MAX_WALK:
         t = stack.pop()
@@ -48,7 +74,7 @@ def is_symbolic(tensor: Any) -> bool:
             continue
         seen.add(id(t))
         p = getattr(t, "producer", None)
-        if p is None:
+        if p is None or p.layer.startswith("tf."):
             continue
         if p.layer == "Input":
             return True

@@ -405,3 +405,45 @@ class CrossingShapesDiffer(InvalidArgument):
 
     def fix(self) -> str:
         return "Cross two features of equal shape, e.g. both (batch, 1)."
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeveralInputs(InvalidArgument):
+    """A layer that takes one tensor, called on a list of several."""
+
+    shapes: tuple                         # the shapes in the list
+
+    def message(self) -> str:
+        listed = ", ".join(fmt(s) for s in self.shapes)
+        return (f"{self.layer} takes one tensor, but is called on a list of {self.value}: {listed}; "
+                f"Keras raises \"expects 1 input(s), but it received {self.value} input tensors\".")
+
+    def fix(self) -> str:
+        layer = self.layer
+        return (f"Merge the tensors before the {layer}, e.g. {layer}(...)(layers.Concatenate()([a, b])) "
+                f"(or Add/Average to sum them), or call the {layer} on each tensor separately (one "
+                f"{layer} object shares its weights across the calls).")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DuplicateLayerName(Violation):
+    """Two layers (or an Input and a layer) of one model given the same ``name=``."""
+
+    code = "SHP208"
+    name: str
+    first_row: int
+    second_row: int
+    sequential: bool = False
+
+    def message(self) -> str:
+        lines = (f"both made at line {self.first_row}" if self.first_row == self.second_row
+                 else f"made at lines {self.first_row} and {self.second_row}")
+        keras = ("All layers added to a Sequential model should have unique names" if self.sequential
+                 else f"The name \"{self.name}\" is used 2 times in the model")
+        return (f"Two layers of this model are named \"{self.name}\" ({lines}); Keras raises "
+                f"\"{keras}\".")
+
+    def fix(self) -> str:
+        return (f"Give each layer a unique name, e.g. pass a prefix or index to the helper that "
+                f"makes it (name=f\"{{prefix}}_{self.name}\"), or leave name= out and let Keras "
+                f"number them.")

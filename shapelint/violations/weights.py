@@ -21,6 +21,7 @@ class LayersRecreatedPerCall(Violation):
     merge_layer: str
     merge_row: int
     ctor_rows: tuple[int, ...]        # where the copied layers are constructed
+    returns_model: bool = False       # the helper builds and returns a Model of them
 
     def message(self) -> str:
         n, unit, rows = self.copies, self.unit, self.call_rows
@@ -38,6 +39,11 @@ class LayersRecreatedPerCall(Violation):
                 f"merged by {self.merge_layer} at line {self.merge_row}, so the branches share no weights.")
 
     def fix(self) -> str:
+        if self.unit and self.returns_model:
+            return (f"Call {self.unit}() once and apply the model it returns to every input: "
+                    f"`base = {self.unit}(...)`, then `base(input_a)`, `base(input_b)` (one model, "
+                    f"shared weights). If separate networks are intended, give their layers distinct "
+                    f"names (name=...) to say so.")
         where = f"outside {self.unit}()" if self.unit else "before the loop"
         return (f"To share weights, create the layers once {where} and reuse them: e.g. build "
                 f"`base = keras.Sequential([...])` once and apply `base(x)` to each input (or pass the "

@@ -99,12 +99,15 @@ MESSAGE_PATTERNS = {
     r"|The last dimension of `query_shape` and `value_shape` must be equal"
     r"|Input shape and output shape do not match at shared dimension"
     r"|All `axis` values must be in the range"
-    r"|Axis -?\d+ is out of bounds for input shape",
+    r"|Axis -?\d+ is out of bounds for input shape"
+    r"|expects 1 input\(s\), but it received \d+ input tensors",
     "SHP206": r"Cannot squeeze axis|Can not squeeze dim\[\d+\]"
     r"|is out of bounds for an array with dimension|Invalid reduction dimension"
     r"|Tried to expand dim index|not in the interval \[|is out of range of input rank"
     r"|must be a valid permutation|must be a list of the same length as the input shape"
     r"|Each axis in `axes` must be an integer",
+    "SHP208": r"The name \"[^\"]+\" is used \d+ times in the model"
+    r"|All layers added to a Sequential model should have unique names",
     "SHP301": r"expected (min_)?ndim=\d+, found ndim=\d+",
     "SHP401": r"total size of the tensor must be unchanged|Cannot reshape a tensor with"
     r"|Dimension size must be evenly divisible by \d+ but is \d+ for '\{\{node \S*Reshape",

@@ -83,9 +83,15 @@ REGRESSIONS: dict[str, list[Case]] = {
     "LSTM": [Case(L("LSTM", units=0), inputs=((None, 5, 3),))],
     "AdaptiveMaxPooling1D": [Case(L("AdaptiveMaxPooling1D", output_size=1,
                                     data_format="channels_first"), inputs=((None,),))],
+    # The old mode names "binary" and "tf-idf" are renamed, not rejected (old: SHP205).
     "StringLookup": [Case(L("StringLookup", pad_to_max_tokens=True, vocabulary=["a", "b"]),
-                          inputs=((None, 1),))],
+                          inputs=((None, 1),)),
+                     Case(L("StringLookup", output_mode="binary", vocabulary=["a", "b"]),
+                          inputs=((None, 3),))],
+    "IntegerLookup": [Case(L("IntegerLookup", output_mode="tf-idf"), inputs=((None, 3),))],
     "TextVectorization": [
+        Case(L("TextVectorization", output_mode="binary", vocabulary=["a", "b"]),
+             inputs=((None, 1),)),
         Case(L("TextVectorization", max_tokens=3, vocabulary=["a", "b", "c"]), inputs=((None,),)),
         Case(L("TextVectorization", output_mode="one_hot", output_sequence_length=1,
                vocabulary=["a", "b", "c"]), inputs=((None,),)),

@@ -570,8 +570,10 @@ def crossing_shapes(draw) -> tuple:
 register("HashedCrossing", case("HashedCrossing", kwargs(
     num_bins=st.integers(1, 6), output_mode=maybe(st.sampled_from(["int", "one_hot"]))),
     crossing_shapes(), takes_list=True))
-_LOOKUP = dict(output_mode=maybe(often(st.sampled_from(["int", "one_hot", "multi_hot", "count"]),
-                                        st.just("tf_idf"))),
+# "binary" and "tf-idf": the old names Keras 3 still renames to multi_hot and tf_idf.
+_LOOKUP = dict(output_mode=maybe(often(st.sampled_from(["int", "one_hot", "multi_hot", "count",
+                                                        "binary"]),
+                                        st.sampled_from(["tf_idf", "tf-idf", "bad"]))),
                max_tokens=maybe(st.integers(3, 8)), pad_to_max_tokens=maybe(st.booleans()))
 register("StringLookup", case("StringLookup", kwargs(
     vocabulary=st.just(["a", "b", "c"]), **_LOOKUP), last_one()))
