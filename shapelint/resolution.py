@@ -56,6 +56,7 @@ _TOP_LEVEL: dict[str, str] = {
     "keras.engine.training.Model": "keras.Model",
     "keras.engine.functional.Functional": "keras.Model",
     "keras.models.functional.Functional": "keras.Model",
+    "keras.models.Functional": "keras.Model",
     "keras.models.model.Model": "keras.Model",
     "keras.models.sequential.Sequential": "keras.Sequential",
     "keras.backend.image_data_format": "keras.config.image_data_format",

@@ -111,10 +111,29 @@ class Evaluator:
         return fold_binary("+", left, right) if isinstance(left, str) and isinstance(right, str) else UNKNOWN
 
     def expr_FormattedString(self, node: cst.FormattedString, scope: Scope) -> Any:
+        """An f-string of known values is a known string (layer names are often built so)."""
+        out: Optional[list[str]] = []
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringExpression):
-                self.eval(part.expression, scope)
-        return UNKNOWN
+            if isinstance(part, cst.FormattedStringText):
+                if out is not None:
+                    out.append(part.value.replace("{{", "{").replace("}}", "}"))
+                continue
+            value = self.eval(part.expression, scope)
+            spec = part.format_spec
+            if out is None or not is_plain(value) or isinstance(value, tuple) \
+                    or (spec and not all(isinstance(s, cst.FormattedStringText) for s in spec)):
+                out = None
+                continue
+            try:
+                text = {"s": str, "r": repr, "a": ascii}.get(part.conversion or "s", str)(value) \
+                    if part.conversion else value
+                out.append(format(text, "".join(s.value for s in spec or ())))   # type: ignore[union-attr]
+            except Exception:
+                out = None
+        if out is None:
+            return UNKNOWN
+        text = "".join(out)
+        return text if len(text) <= 10_000 else UNKNOWN
 
     def expr_Ellipsis(self, node: cst.Ellipsis, scope: Scope) -> Any:
         return Ellipsis
