@@ -24,7 +24,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from shapelint import __version__
 from shapelint.cache_dir import CacheDir, CacheRefused
 from shapelint.findings import FileResult
-from shapelint.source import decode, split_lines
+from shapelint.notebooks import is_notebook, program_text
+from shapelint.source import split_lines
 
 __all__ = ["CacheDir", "CacheRefused", "ResultCache", "analyzer_fingerprint", "default_directory"]
 
@@ -79,15 +80,16 @@ class ResultCache:
                 raise CacheRefused(reason)
         return cache
 
-    def _where(self, data: bytes) -> tuple[tuple[str, ...], str]:
+    def _where(self, data: bytes, path: str) -> tuple[tuple[str, ...], str]:
         key = hashlib.sha256(data).hexdigest()
-        return (analyzer_fingerprint(), f"k{self.keras_version}", key[:2]), f"{key}.json"
+        kind = "nb" if is_notebook(path) else ""    # the same bytes read as a notebook differ
+        return (analyzer_fingerprint(), f"k{self.keras_version}{kind}", key[:2]), f"{key}.json"
 
     def get(self, data: bytes, path: str) -> FileResult | None:
         if self._dir is None:
             return None
         try:
-            stored = json.loads(self._dir.read(*self._where(data)))
+            stored = json.loads(self._dir.read(*self._where(data, path)))
             result = _result_from_json(stored, path, data)
         except Exception:  # whatever is on disk, a bad entry is only a miss
             return None
@@ -101,7 +103,7 @@ class ResultCache:
             return
         try:
             encoded = json.dumps(_result_to_json(result)).encode("utf-8")
-            self._dir.write(*self._where(data), encoded)
+            self._dir.write(*self._where(data, result.path), encoded)
         except (OSError, TypeError, ValueError):
             pass
 
@@ -141,7 +143,7 @@ def _plain(value: Any) -> Any:
 def _result_from_json(stored: Any, path: str, data: bytes) -> FileResult:
     if not isinstance(stored, dict) or _NOT_STORED[0] in stored or _NOT_STORED[1] in stored:
         raise Malformed("not a stored result")
-    text, _ = decode(data)
+    text = program_text(data, path)
     lines = tuple(split_lines(text)) if text is not None else ()
     result = decode_as(FileResult, {**stored, "path": path, "source_lines": list(lines)})
     # Each finding names the file it is read under now (the same bytes may have moved).

@@ -1,4 +1,5 @@
-"""The ``shapelint`` command: a thin click layer over :mod:`shapelint.checker`.
+"""The ``shapelint`` command: a thin click layer over :mod:`shapelint.checker` and
+:mod:`shapelint.run`, with ruff's options where ruff users will type them.
 
 Exit codes follow ruff: 0 no findings, 1 findings, 2 usage or internal error.
 """
@@ -7,137 +8,200 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import click
 
-from shapelint import __version__
-from shapelint import cache, config
-from shapelint.batch import check_files
-from shapelint.discovery import iter_python_files
-from shapelint.findings import Diagnostic, FileResult, Position
-from shapelint.registry import BY_CODE, RULES, lookup
+from shapelint import __version__, cache, config
+from shapelint.discovery import NotRegularFile, iter_python_files, read_source
+from shapelint.registry import RULES, lookup
 from shapelint.reporters import FORMATS
 from shapelint.rule_docs import rule_page
+from shapelint.run import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Options, RunError
+from shapelint.run import check as run_check
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "main"]
 
-
-def _missing(path: str) -> FileResult:
-    rule = BY_CODE["SHP002"]
-    pos = Position(1, 1)
-    d = Diagnostic(path, rule.code, rule.name, rule.severity, "Cannot read file: No such file or directory",
-                   pos, pos, url=rule.url)
-    return FileResult(path, (d,))
+FORMAT_ENV = "SHAPELINT_OUTPUT_FORMAT"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Group(click.Group):
+    """Lists each command with the whole first paragraph of its help, not 45 characters."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                first = (command.help or "").split("\n\n")[0]
+                rows.append((name, " ".join(first.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="shapelint")
 def main() -> None:
     """Find tensor-shape mistakes in Keras model code without running it."""
 
 
+def colour(choice: str) -> Optional[bool]:
+    """--color, then NO_COLOR and FORCE_COLOR (https://no-color.org), else a terminal decides."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return None
+
+
+def _per_file(values: tuple[str, ...], option: str) -> dict[str, list[str]]:
+    """``PATTERN:CODES`` pairs, as ruff's --per-file-ignores takes them."""
+    table: dict[str, list[str]] = {}
+    for value in values:
+        pattern, sep, codes = value.rpartition(":")
+        if not sep or not pattern:
+            raise config.ConfigError(f"{option}: expected PATTERN:CODES, got {value!r}")
+        table.setdefault(pattern, []).extend(c for c in codes.split(",") if c.strip())
+    return table
+
+
+def command_line_layer(given: dict[str, Any], cwd: Path) -> dict[str, Any]:
+    """The command line's settings, parsed as a configuration layer (patterns relative to
+    the working directory); repeated options add up."""
+    raw: dict[str, Any] = {}
+    for key in ("select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude"):
+        values = [v for value in given.get(key, ()) for v in value.split(",") if v.strip()]
+        if given.get(key):
+            raw[key] = values
+    for key in ("per-file-ignores", "extend-per-file-ignores"):
+        if given.get(key):
+            raw[key] = _per_file(given[key], f"--{key}")
+    for key in ("target-keras", "fail-on"):
+        if given.get(key) is not None:
+            raw[key] = given[key]
+    return {key: config.PARSERS[key](value, f"--{key}", cwd) for key, value in raw.items()}
+
+
+def _repeatable(name: str, help: str) -> Any:
+    return click.option(name, multiple=True, metavar="RULES", help=help + " Repeat, or separate with commas.")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="full",
-              show_default=True, help="Output format.")
-@click.option("--select", help="Only these rules (codes, names or code prefixes, comma-separated).")
-@click.option("--ignore", help="Skip these rules (codes, names or code prefixes).")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(list(FORMATS)),
+              default="full", envvar=FORMAT_ENV, show_default=True, show_envvar=True, help="Output format.")
+@_repeatable("--select", "Only these rules (codes, names, prefixes such as SHP1, or ALL); replaces `select`.")
+@_repeatable("--extend-select", "Rules to enable on top of the selection.")
+@_repeatable("--ignore", "Rules to switch off.")
+@_repeatable("--extend-ignore", "Rules to switch off (as --ignore).")
+@click.option("--per-file-ignores", multiple=True, metavar="PATTERN:RULES",
+              help="Switch rules off in files matching PATTERN; replaces `per-file-ignores`.")
+@click.option("--extend-per-file-ignores", multiple=True, metavar="PATTERN:RULES",
+              help="As --per-file-ignores, on top of the configured ones.")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Gitignore-style patterns of files to skip; replaces `exclude`.")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERN",
+              help="Patterns to skip on top of `exclude`.")
 @click.option("--target-keras", type=click.Choice(["2", "3"]), default=None,
               help="Keras major version the code targets [default: 3; tf_keras imports imply 2].")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Use this pyproject.toml or shapelint.toml instead of the closest one.")
+              help="Use this pyproject.toml or shapelint.toml for every file instead of the closest one.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fail-on", type=click.Choice(config.FAIL_ON), default=None,
+              help="The least severe finding that makes the exit code 1 [default: warning, or `fail-on`].")
 @click.option("--force-exclude", is_flag=True,
               help="Apply configured excludes to files named on the command line (for pre-commit).")
-@click.option("--stdin-filename", help="Name to report for source read from '-'.")
+@click.option("--stdin-filename", help="Read the source from standard input and report it under this name.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
               help="Worker processes (0: one per core when there are many files).")
+@click.option("--statistics", is_flag=True, help="Count the findings of each rule instead of listing them.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else.")
+@click.option("--silent", "-s", is_flag=True,
+              help="Print nothing (the exit code still says whether there are findings).")
+@click.option("--color", "color_choice", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour the text output [NO_COLOR and FORCE_COLOR are honoured under auto].")
+@click.option("--watch", "-w", is_flag=True,
+              help="Check again whenever a checked file or a config file changes.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record the current findings in this baseline file and exit 0.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` comments to every line with a finding.")
+@click.option("--show-settings", metavar="FILE", help="Print the settings that apply to FILE and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked and exit.")
 @click.option("--validate", is_flag=True,
               help="Build the models with TensorFlow to confirm or refute each finding (needs shapelint[tensorflow]).")
 @click.option("--validate-timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
               metavar="SECONDS", help="Time limit for building one file with --validate.")
 @click.option("--sandbox", type=click.Choice(["auto", "strict", "off"]), default=None,
               help="OS isolation of --validate builds: strict refuses to build without it "
-                   "(for untrusted code); auto uses what the machine has "
-                   "[default: auto, or `sandbox` in config].")
+                   "(for untrusted code); auto uses what the machine has [default: auto, or `sandbox` in config].")
 @click.option("--no-cache", is_flag=True, envvar="SHAPELINT_NO_CACHE",
               help="Analyse every file again instead of reusing cached results.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help=f"Cache directory [default: {cache.DIRECTORY_NAME} next to the config file, "
                    f"or ${cache.ENV_VAR}].")
-def check(paths: tuple[str, ...], output_format: str, select: Optional[str], ignore: Optional[str],
-          target_keras: Optional[str], config_path: Optional[Path], exit_zero: bool,
-          force_exclude: bool, stdin_filename: Optional[str], jobs: int, validate: bool,
-          validate_timeout: float, sandbox: Optional[str], no_cache: bool, cache_dir: Optional[Path]) -> None:
-    """Check PATHS (files, directories, or - for stdin; default: current directory)."""
-    if validate:
+def check(paths: tuple[str, ...], output_format: str, config_path: Optional[Path], isolated: bool,
+          color_choice: str, watch: bool, **given: Any) -> None:
+    """Check PATHS (files, directories, or - for stdin; default: the current directory).
+
+    Directories yield *.py and *.ipynb files (configurable with include and
+    extend-include). Settings come from the closest configuration file above each file.
+    """
+    if given["validate"]:
         from shapelint.validation import tensorflow_missing  # finds TensorFlow, never imports it
         missing = tensorflow_missing()
         if missing:
             click.echo(missing, err=True)
             sys.exit(EXIT_ERROR)
+    cwd = Path.cwd()
     try:
-        cfg = config.from_file(config_path) if config_path else config.load(Path.cwd())
-        if select:
-            cfg.select = config.rule_codes(select, "--select")
-        if ignore:
-            cfg.ignore |= config.rule_codes(ignore, "--ignore")
+        layer = command_line_layer({k.replace("_", "-"): v for k, v in given.items()}, cwd)
+        resolver = config.Resolver(cwd, layer, config_path, isolated)
     except config.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    version = int(target_keras) if target_keras else cfg.target_keras
-    buffers: dict[str, bytes] = {}   # what was read from stdin: --validate builds it, not the file on disk
+    names = {f.replace("-", "_") for f in ("select", "extend-select", "ignore", "extend-ignore", "exclude",
+                                          "extend-exclude", "per-file-ignores", "extend-per-file-ignores",
+                                          "target-keras", "fail-on")}
+    options = Options(paths=paths, output_format=output_format, color=colour(color_choice),
+                      **{k: v for k, v in given.items() if k not in names})
+    if options.output_file is not None:       # a file gets colours only when asked for
+        options.color = color_choice == "always"
+    if watch:
+        from shapelint.watching import watch_and_check
+
+        sys.exit(watch_and_check(options, lambda: config.Resolver(cwd, layer, config_path, isolated), _once))
+    sys.exit(_once(options, resolver))
+
+
+def _once(options: Options, resolver: config.Resolver) -> int:
+    """One run, its report written where it goes; the exit code."""
+    def write(text: str) -> None:
+        if options.output_file is not None:
+            options.output_file.write_text((text if options.color else click.unstyle(text)) + "\n",
+                                           encoding="utf-8")
+        else:
+            click.echo(text, color=options.color)
+
     try:
-        store = cache.ResultCache.open(
-            None if no_cache else cache_dir or cache.default_directory(cfg.root, cfg.cache_dir), version)
-    except cache.CacheRefused as exc:
-        click.echo(f"shapelint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-    try:
-        results = list(_run(paths or (".",), version, stdin_filename, cfg, force_exclude, jobs, store,
-                            buffers))
+        return run_check(options, resolver, write)
+    except RunError as exc:
+        if exc.usage:
+            click.echo(f"Error: {exc}", err=True)
+        else:
+            click.echo(f"shapelint: error: {exc}", err=True)
+        return EXIT_ERROR
     except Exception:  # pragma: no cover - an internal error is reported, not raised
         click.echo("shapelint: internal error\n" + traceback.format_exc(), err=True)
-        sys.exit(EXIT_ERROR)
-    results = [_filter(r, cfg) for r in results]
-    if validate:
-        from shapelint.validation.validate import SandboxUnavailable, validate_results
-        try:
-            results = validate_results(results, timeout=validate_timeout, keras_version=version,
-                                       keep=lambda code, path: cfg.enabled(code, Path(path)),
-                                       sandbox=sandbox or cfg.sandbox, buffers=buffers)
-        except SandboxUnavailable as exc:
-            click.echo(f"shapelint: error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
-    click.echo(FORMATS[output_format](results, len(results)))   # notes included, in every format
-    found = any(r.diagnostics for r in results)
-    sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
-
-
-def _run(paths: tuple[str, ...], version: int, stdin_filename: Optional[str], cfg: config.Config,
-         force_exclude: bool, jobs: int, store: cache.ResultCache, buffers: dict[str, bytes]):
-    files: list[Path] = []
-    for raw in paths:
-        if raw == "-":
-            from shapelint.checker import check_bytes
-
-            data = buffers[stdin_filename or "-"] = sys.stdin.buffer.read()
-            yield check_bytes(data, stdin_filename or "-", version, tuple(map(str, cfg.src)))
-            continue
-        path = Path(raw)
-        if not os.path.lexists(path):      # a symlink loop or a dangling link: the checker says which
-            yield _missing(raw)
-            continue
-        files.extend(iter_python_files([path], cfg.excluded, force_exclude))
-    yield from check_files(files, version, jobs, store, tuple(map(str, cfg.src)))
-
-
-def _filter(result: FileResult, cfg: config.Config) -> FileResult:
-    path = Path(result.path)
-    kept = tuple(d for d in result.diagnostics if cfg.enabled(d.code, path))
-    return replace(result, diagnostics=kept)
+        return EXIT_ERROR
 
 
 @main.command()
@@ -146,8 +210,10 @@ def _filter(result: FileResult, cfg: config.Config) -> FileResult:
 def rule(rule: Optional[str], show_all: bool) -> None:
     """Explain RULE (a code such as SHP101 or a name such as reshape-size-mismatch)."""
     if show_all or not rule:
+        name_width = max(len(r.name) for r in RULES)
+        severity_width = max(len(r.severity) for r in RULES)
         for r in RULES:
-            click.echo(f"{r.code}  {r.name:<28} {r.severity:<8} {r.summary}")
+            click.echo(f"{r.code}  {r.name:<{name_width}}  {r.severity:<{severity_width}}  {r.summary}")
         return
     found = lookup(rule)
     if found is None:
@@ -159,16 +225,44 @@ def rule(rule: Optional[str], show_all: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def summary(paths: tuple[Path, ...], output_format: str) -> None:
-    """Print a Keras-style summary of every model PATHS build, without TensorFlow."""
-    from shapelint.checker import summarize_file
-    from shapelint.reporters import summary_report
+@click.option("--target-keras", type=click.Choice(["2", "3"]), default="3", show_default=True,
+              help="Keras major version the code targets.")
+def summary(paths: tuple[Path, ...], output_format: str, target_keras: str) -> None:
+    """Print a Keras-style summary of every model PATHS build, without TensorFlow.
 
-    results = {str(f): summarize_file(f) for f in iter_python_files(list(paths))}
+    PATHS are Python files, notebooks or directories. A file that cannot be read or
+    parsed is named on standard error, and the exit code is 2.
+    """
+    from shapelint.checker import summarize_source
+    from shapelint.findings import Position
+    from shapelint.notebooks import source_of
+    from shapelint.reporters import summary_report
+    from shapelint.reporters.locations import label
+    from shapelint.reporters.printable import printable
+    from shapelint.source import SourceError
+
+    results = {}
+    failed = False
+    for f in iter_python_files(list(paths)):
+        try:
+            source, notebook = source_of(read_source(f), str(f))
+        except (OSError, NotRegularFile) as exc:
+            source, notebook = SourceError("SHP002", str(getattr(exc, "strerror", None) or exc)), None
+        if isinstance(source, SourceError) or source.syntax_error is not None:
+            error = source if isinstance(source, SourceError) else source.syntax_error
+            assert error is not None
+            kind = "SyntaxError" if error.code == "SHP001" else "cannot read the file"
+            where = label(notebook, Position(error.row, error.column))
+            click.echo(printable(f"{f}:{where}: {error.code} {kind}: {error.message}; no summary"), err=True)
+            failed = True
+            continue
+        results[str(f)] = (summarize_source(source, int(target_keras)), notebook)
     if output_format == "json":
         click.echo(summary_report.as_json(results))
-    else:
-        click.echo("\n\n".join(summary_report.table(p, s) for p, s in results.items()))
+    elif results:
+        click.echo("\n\n".join(summary_report.table(p, s, nb) for p, (s, nb) in results.items()))
+    if failed:
+        sys.exit(EXIT_ERROR)
 
 
 @main.command()

@@ -1,8 +1,9 @@
 """Which files a run checks, and reading them without ever hanging on one.
 
-Like ruff, directories skip what .gitignore files ignore, tool and VCS folders, and the
-configured excludes; a file named on the command line is always checked unless
-``--force-exclude`` (what pre-commit passes) asks for excludes to apply to it too.
+Like ruff, directories yield the files ``include`` names (``*.py`` and ``*.ipynb`` unless
+configured) and skip what .gitignore files ignore, tool and VCS folders, and the configured
+excludes; a file named on the command line is always checked unless ``--force-exclude``
+(what pre-commit passes) asks for excludes to apply to it too.
 Directories are walked without following symlinks (no loops) and without recursion (no
 depth limit). A candidate that is not a regular file (a FIFO, a device, a socket) is never
 opened: :func:`read_source` says what it is instead, and the run notes it and goes on.
@@ -24,6 +25,12 @@ SKIP_DIRS = frozenset({
 })
 
 Excluded = Callable[[Path], bool]
+Included = Callable[[Path], bool]
+DEFAULT_SUFFIXES = (".py", ".ipynb")
+
+
+def _default_included(path: Path) -> bool:
+    return path.name.endswith(DEFAULT_SUFFIXES)
 Specs = list[tuple[Path, pathspec.PathSpec]]
 
 _KINDS = (
@@ -78,19 +85,20 @@ def _ignored(path: Path, specs: Specs, is_dir: bool) -> bool:
 
 
 def iter_python_files(paths: list[Path], excluded: Excluded | None = None,
-                      force_exclude: bool = False) -> Iterator[Path]:
-    """Named files (whatever their suffix) and ``*.py`` below named directories, sorted."""
+                      force_exclude: bool = False, included: Included | None = None) -> Iterator[Path]:
+    """Named files (whatever their suffix) and the included files (``*.py``, ``*.ipynb``)
+    below named directories, sorted."""
     excluded = excluded or (lambda p: False)
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            yield from _walk(path, excluded, seen)
+            yield from _walk(path, excluded, seen, included or _default_included)
         elif path not in seen and not (force_exclude and excluded(path)):
             seen.add(path)
             yield path
 
 
-def _walk(top: Path, excluded: Excluded, seen: set[Path]) -> Iterator[Path]:
+def _walk(top: Path, excluded: Excluded, seen: set[Path], included: Included) -> Iterator[Path]:
     """Each directory's files, then its subdirectories in order (as os.walk), by a stack."""
     stack: list[tuple[Path, Specs]] = [(top, [])]
     while stack:
@@ -109,7 +117,7 @@ def _walk(top: Path, excluded: Excluded, seen: set[Path]) -> Iterator[Path]:
                 if name not in SKIP_DIRS and not name.endswith(".egg-info") \
                         and not _ignored(p, active, True) and not excluded(p):
                     subdirs.append(p)
-            elif name.endswith(".py") and p not in seen and not _ignored(p, active, False) \
+            elif included(p) and p not in seen and not _ignored(p, active, False) \
                     and not excluded(p):
                 seen.add(p)
                 yield p

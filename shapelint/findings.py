@@ -53,7 +53,8 @@ class Diagnostic:
     claims: Optional[Claims] = field(default=None, compare=False)
 
 
-__all__ = ["Claims", "Coverage", "Diagnostic", "FileResult", "Origin", "Position", "TraceEntry"]
+__all__ = ["CellSpan", "Claims", "Coverage", "Diagnostic", "FileResult", "NotebookIndex", "Origin",
+           "Position", "RawLine", "TraceEntry"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,49 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class CellSpan:
+    """One code cell of a notebook as it sits in the checked program."""
+
+    number: int        # the cell's 1-based position among all the notebook's cells (as ruff counts)
+    first_row: int     # its first line in the program
+    rows: int
+
+
+@dataclass(frozen=True)
+class RawLine:
+    """Where one program line of a notebook is written in the ``.ipynb`` file: inside a JSON
+    string, so a character may take more than one (``\\"`` takes two)."""
+
+    row: int                                   # 1-based line of the .ipynb file
+    column: int                                # 1-based column of the line's first character
+    escapes: tuple[tuple[int, int], ...] = ()  # (program column, extra characters) per escape
+
+
+@dataclass(frozen=True)
+class NotebookIndex:
+    """How a notebook's program lines map back to its cells and to its ``.ipynb`` text, so
+    findings stay computed on one program and are located at the edge."""
+
+    cells: tuple[CellSpan, ...]
+    raw: tuple[RawLine, ...]      # one per program line
+
+    def cell_of(self, row: int) -> Optional[tuple[int, int]]:
+        """(cell number, row in that cell) of a program row; None outside every cell."""
+        for cell in self.cells:
+            if cell.first_row <= row < cell.first_row + cell.rows:
+                return cell.number, row - cell.first_row + 1
+        return None
+
+    def in_file(self, row: int, column: int) -> Position:
+        """The position in the ``.ipynb`` text of a program position (1-based)."""
+        if not 1 <= row <= len(self.raw):
+            return Position(1, 1)
+        line = self.raw[row - 1]
+        extra = sum(n for at, n in line.escapes if at < column)
+        return Position(line.row, line.column + column - 1 + extra)
+
+
+@dataclass(frozen=True)
 class FileResult:
     """Everything shapelint has to say about one file; a failure is a result, not a crash."""
 
@@ -87,6 +131,7 @@ class FileResult:
     source_lines: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()   # analysis limits and analyzer errors: shown, never findings
     coverage: Optional[Coverage] = None
+    notebook: Optional[NotebookIndex] = None   # set for a .ipynb: rows are its program's rows
     # (path, sha256) of the project modules the analysis read: a cached result holds only
     # while none of them changed.
     dependencies: tuple[tuple[str, str], ...] = ()

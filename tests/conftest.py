@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,19 @@ os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*((?:SHP\d{3}[\s,]*)+)")
+
+
+def run_shapelint(*args: str, cwd: Path = ROOT, stdin: str | None = None,
+                  env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``shapelint ARGS`` in a fresh process, as a user or CI runs it (stdout and stderr apart),
+    with none of the variables that change its output unless ``env`` sets them."""
+    inherited = {k: v for k, v in os.environ.items() if k not in OUTPUT_VARIABLES}
+    return subprocess.run([sys.executable, "-m", "shapelint", *args], cwd=cwd, input=stdin, text=True,
+                          capture_output=True, timeout=timeout, env={**inherited, **(env or {})})
+
+
+OUTPUT_VARIABLES = ("NO_COLOR", "FORCE_COLOR", "SHAPELINT_OUTPUT_FORMAT", "GITHUB_STEP_SUMMARY",
+                    "CI_PROJECT_DIR")
 
 
 def fixture_files() -> list[Path]:

@@ -14,8 +14,8 @@ import os
 from typing import Sequence
 
 from shapelint.findings import Diagnostic, FileResult
+from shapelint.reporters.locations import in_file, label
 from shapelint.reporters.printable import printable
-from shapelint.reporters.text import summary
 
 
 def _data(text: str) -> str:
@@ -26,11 +26,14 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(d: Diagnostic) -> str:
+def annotation(d: Diagnostic, result: FileResult | None = None) -> str:
+    """One finding; in a notebook it points into the ``.ipynb`` text, where GitHub shows it."""
     level = "error" if d.severity == "error" else "warning"
+    start, end = (in_file(result, d.location), in_file(result, d.end_location)) if result else \
+        (d.location, d.end_location)
     props = ",".join([
-        f"file={_prop(d.path)}", f"line={d.location.row}", f"endLine={d.end_location.row}",
-        f"col={d.location.column}", f"endColumn={d.end_location.column}",
+        f"file={_prop(d.path)}", f"line={start.row}", f"endLine={end.row}",
+        f"col={start.column}", f"endColumn={end.column}",
         f"title={_prop(f'{d.code} {d.name}')}",
     ])
     body = d.message + (f"\nFix: {d.fix}" if d.fix else "")
@@ -50,12 +53,13 @@ def step_summary(results: Sequence[FileResult]) -> str:
     rows = ["| File | Line | Code | Message |", "|---|---|---|---|"]
     for r in results:
         for d in r.diagnostics:
-            rows.append(f"| <code>{_cell(d.path)}</code> | {d.location.row} | {d.code} {d.name} "
+            where = label(r.notebook, d.location).rsplit(":", 1)[0]     # the line, or cell and line
+            rows.append(f"| <code>{_cell(d.path)}</code> | {where} | {d.code} {d.name} "
                         f"| {_cell(d.message)} |")
     return "### shapelint\n\n" + "\n".join(rows) + "\n"
 
 
-def render(results: Sequence[FileResult], checked: int) -> str:
+def render(results: Sequence[FileResult], run_notes: Sequence[str] = ()) -> str:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path and any(r.diagnostics for r in results):
         try:
@@ -63,6 +67,6 @@ def render(results: Sequence[FileResult], checked: int) -> str:
                 handle.write(step_summary(results))
         except OSError:
             pass
-    lines = [line for r in results
-             for line in [*map(annotation, r.diagnostics), *(notice(r.path, n) for n in r.all_notes)]]
-    return "\n".join(lines + [summary(results, checked)])
+    return "\n".join([*(line for r in results for line in
+                       [*(annotation(d, r) for d in r.diagnostics), *(notice(r.path, n) for n in r.all_notes)]),
+                     *(f"::notice title=shapelint note::{_data(n)}" for n in run_notes)])

@@ -4,24 +4,39 @@ Each result carries the shape trace twice: as ``relatedLocations`` (where each i
 shape came from) and as a ``codeFlow`` (the path of the first input to the bad call).
 A file's notes (skipped, analysis stopped early) are the invocation's
 ``toolExecutionNotifications``, at level ``note``, located at the file.
+
+Files below the working directory are percent-encoded relative URIs against
+``%SRCROOT%`` (given in ``originalUriBaseIds``), others ``file://`` URIs. A notebook's
+regions are lines and columns of the ``.ipynb`` text, the file code scanning opens.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Sequence
+import os
+from pathlib import Path
+from typing import Any, Optional, Sequence
+from urllib.parse import quote
 
 from shapelint import __version__
-from shapelint.findings import Diagnostic, FileResult
+from shapelint.findings import Diagnostic, FileResult, Position
 from shapelint.registry import RULES
+from shapelint.reporters.locations import in_file
 from shapelint.rule_docs import rule_page
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning"}
+SRCROOT = "%SRCROOT%"
 
 
-def _uri(path: str) -> str:
-    return path[2:] if path.startswith("./") else path
+def artifact(path: str) -> dict[str, str]:
+    """An artifactLocation: relative to %SRCROOT% (the working directory) when below it."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
 
 
 def _region(row: int, col: int, end_row: int | None = None, end_col: int | None = None) -> dict:
@@ -32,7 +47,7 @@ def _region(row: int, col: int, end_row: int | None = None, end_col: int | None 
 
 
 def _location(path: str, region: dict, message: str | None = None) -> dict[str, Any]:
-    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(path)}, "region": region}}
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": artifact(path), "region": region}}
     if message:
         loc["message"] = {"text": message}
     return loc
@@ -43,8 +58,18 @@ def _fingerprint(d: Diagnostic, lines: Sequence[str]) -> str:
     return hashlib.sha256(f"{d.code}:{text}".encode()).hexdigest()[:32]
 
 
-def result(d: Diagnostic, lines: Sequence[str], index: dict[str, int]) -> dict[str, Any]:
-    region = _region(d.location.row, d.location.column, d.end_location.row, d.end_location.column)
+def _at(r: Optional[FileResult], row: int, column: int, path: Optional[str] = None) -> tuple[int, int]:
+    """A position in the file as stored (a notebook's JSON text), for a step in this file."""
+    if r is None or path is not None:
+        return row, column
+    pos = in_file(r, Position(row, column))
+    return pos.row, pos.column
+
+
+def result(d: Diagnostic, lines: Sequence[str], index: dict[str, int],
+           r: Optional[FileResult] = None) -> dict[str, Any]:
+    region = _region(*_at(r, d.location.row, d.location.column),
+                     *_at(r, d.end_location.row, d.end_location.column))
     out: dict[str, Any] = {
         "ruleId": d.code,
         "ruleIndex": index[d.code],
@@ -56,14 +81,14 @@ def result(d: Diagnostic, lines: Sequence[str], index: dict[str, int]) -> dict[s
     related = []
     for entry in d.trace:
         for step in entry.steps:
-            related.append(_location(step.path or d.path, _region(step.row, step.column),
+            related.append(_location(step.path or d.path, _region(*_at(r, step.row, step.column, step.path)),
                                      f"{entry.label}: {step.layer} -> {step.shape}"))
     if related:
         out["relatedLocations"] = [{"id": i, **loc} for i, loc in enumerate(related)]
     if d.trace and d.trace[0].steps:
         steps = list(reversed(d.trace[0].steps))
-        flow = [{"location": _location(s.path or d.path, _region(s.row, s.column), f"{s.layer} -> {s.shape}")}
-                for s in steps]
+        flow = [{"location": _location(s.path or d.path, _region(*_at(r, s.row, s.column, s.path)),
+                                       f"{s.layer} -> {s.shape}")} for s in steps]
         flow.append({"location": _location(d.path, region, d.message)})
         out["codeFlows"] = [{"threadFlows": [{"locations": flow}]}]
     return out
@@ -85,12 +110,15 @@ def rules() -> list[dict[str, Any]]:
     return out
 
 
-def notification(path: str, note: str) -> dict[str, Any]:
-    return {"level": "note", "message": {"text": note},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(path)}}}]}
+def notification(path: str | None, note: str) -> dict[str, Any]:
+    """A note, located at its file (a note of the whole run has no location)."""
+    out: dict[str, Any] = {"level": "note", "message": {"text": note}}
+    if path is not None:
+        out["locations"] = [{"physicalLocation": {"artifactLocation": artifact(path)}}]
+    return out
 
 
-def render(results: Sequence[FileResult], checked: int) -> str:
+def render(results: Sequence[FileResult], run_notes: Sequence[str] = ()) -> str:
     index = {r.code: i for i, r in enumerate(RULES)}
     doc = {
         "$schema": SCHEMA,
@@ -100,11 +128,13 @@ def render(results: Sequence[FileResult], checked: int) -> str:
                 "name": "shapelint", "version": __version__,
                 "informationUri": "https://github.com/shapelint/shapelint", "rules": rules(),
             }},
+            "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
             "invocations": [{
                 "executionSuccessful": True,
-                "toolExecutionNotifications": [notification(r.path, n) for r in results for n in r.all_notes],
+                "toolExecutionNotifications": [*(notification(r.path, n) for r in results for n in r.all_notes),
+                                               *(notification(None, n) for n in run_notes)],
             }],
-            "results": [result(d, r.source_lines, index) for r in results for d in r.diagnostics],
+            "results": [result(d, r.source_lines, index, r) for r in results for d in r.diagnostics],
         }],
     }
     return json.dumps(doc, indent=2)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from shapelint.accounting.summary import ModelSummary
+from shapelint.findings import NotebookIndex, Position
+from shapelint.reporters.locations import in_cell, label
 from shapelint.reporters.printable import printable
 
 
@@ -14,7 +16,12 @@ def _n(value: Optional[int]) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-def table(path: str, summaries: Sequence[ModelSummary]) -> str:
+def _row(notebook: Optional[NotebookIndex], row: int) -> str:
+    """``12``, or ``cell 3:2`` in a notebook."""
+    return label(notebook, Position(row, 1)).rsplit(":", 1)[0]
+
+
+def table(path: str, summaries: Sequence[ModelSummary], notebook: Optional[NotebookIndex] = None) -> str:
     path = printable(path)
     if not summaries:
         return f"{path}: no model found"
@@ -28,17 +35,20 @@ def table(path: str, summaries: Sequence[ModelSummary]) -> str:
         line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
         rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
         blocks.append("\n".join([
-            f'{path}:{s.row}: Model "{printable(s.name)}" ({s.kind})',
+            f'{path}:{_row(notebook, s.row)}: Model "{printable(s.name)}" ({s.kind})',
             rule, line(header), rule, *(line(r) for r in rows), rule,
             f" Total params: {_n(s.total)}",
             f" Trainable params: {_n(s.trainable)}",
             f" Non-trainable params: {_n(s.non_trainable)}",
+            *(f" Data: {printable(d)}" for d in s.data),
         ]))
     return "\n\n".join(blocks)
 
 
-def as_json(results: dict[str, Sequence[ModelSummary]]) -> str:
+def as_json(results: Mapping[str, tuple[Sequence[ModelSummary], Optional[NotebookIndex]]]) -> str:
+    """One entry per model; in a notebook ``cell`` is its cell and ``row`` counts in it."""
     return json.dumps([
-        {"filename": path, **asdict(s), "total": s.total}
-        for path, summaries in results.items() for s in summaries
+        {"filename": path, **asdict(s), "cell": cell, "row": at.row, "total": s.total}
+        for path, (summaries, notebook) in results.items() for s in summaries
+        for cell, at in [in_cell(notebook, Position(s.row, 1))]
     ], indent=2)

@@ -1,32 +1,34 @@
-"""Human output in ruff's shape: ``path:line:col: CODE message``, source, caret, trace, fix,
-and ``path: note: ...`` for what a file's analysis could not do. Everything that came from
-the user's files is made printable first."""
+"""Human output in ruff's shape: ``path:line:col: CODE message`` (``path:cell 3:2:5:`` in a
+notebook), source, caret, trace, fix, and ``path: note: ...`` for what a file's analysis could
+not do. Everything that came from the user's files is made printable first."""
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import Optional, Sequence
 
 import click
 
-from shapelint.findings import Diagnostic, FileResult, Origin
+from shapelint.findings import Diagnostic, FileResult, NotebookIndex, Origin, Position
+from shapelint.reporters.locations import in_cell, label
 from shapelint.reporters.printable import printable
 
 TEXT_TRACE_STEPS = 4
 
 
-def _header(d: Diagnostic) -> str:
-    where = click.style(f"{printable(d.path)}:{d.location.row}:{d.location.column}:", bold=True)
+def _header(d: Diagnostic, notebook: Optional[NotebookIndex] = None) -> str:
+    where = click.style(f"{printable(d.path)}:{label(notebook, d.location)}:", bold=True)
     colour = "red" if d.severity == "error" else "yellow"
     code = click.style(d.code, fg=colour, bold=True)
     return f"{where} {code} {printable(d.message)}"
 
 
-def _snippet(d: Diagnostic, lines: Sequence[str]) -> list[str]:
+def _snippet(d: Diagnostic, lines: Sequence[str], notebook: Optional[NotebookIndex] = None) -> list[str]:
     row = d.location.row
     if not (1 <= row <= len(lines)):
         return []
     src = printable(lines[row - 1])     # one character for one: the caret stays aligned
-    gutter = len(str(row))
+    shown = in_cell(notebook, d.location)[1].row     # a notebook's rows count in the cell
+    gutter = len(str(shown))
     start = max(d.location.column - 1, 0)
     end = d.end_location.column - 1 if d.end_location.row == row else len(src.rstrip())
     width = max(end - start, 1)
@@ -35,26 +37,32 @@ def _snippet(d: Diagnostic, lines: Sequence[str]) -> list[str]:
     name = printable(d.name)
     return [
         f"{pad} |",
-        f"{row} | {src}",
+        f"{shown} | {src}",
         f"{pad} | {' ' * start}{caret} {click.style(name, dim=True)}",
     ]
 
 
-def _trace(d: Diagnostic) -> list[str]:
+def _trace(d: Diagnostic, notebook: Optional[NotebookIndex] = None) -> list[str]:
     out = []
     for entry in d.trace:
         out.append(printable(f"  = trace {entry.label}: {entry.shape}"))
-        steps = list(entry.steps)
+        steps: list[Optional[Origin]] = list(entry.steps)
         if len(steps) > TEXT_TRACE_STEPS:   # keep the nearest steps and the origin
             steps = steps[:TEXT_TRACE_STEPS - 1] + [None] + steps[-1:]
         for step in steps:
-            out.append("      ..." if step is None else printable(f"      {_where(step)} {step.layer:<22} -> {step.shape}"))
+            out.append("      ..." if step is None
+                       else printable(f"      {_where(step, notebook)} {step.layer:<22} -> {step.shape}"))
     return out
 
 
-def _where(step: Origin) -> str:
-    """``line 12``, or ``blocks.py:12`` for a step in another module of the project."""
-    where = f"line {step.row}" if step.path is None else f"{os.path.basename(step.path)}:{step.row}"
+def _where(step: Origin, notebook: Optional[NotebookIndex] = None) -> str:
+    """``line 12``, ``cell 3:2`` in a notebook, or ``blocks.py:12`` for a step in another
+    module of the project."""
+    if step.path is not None:
+        where = f"{os.path.basename(step.path)}:{step.row}"
+    else:
+        cell, at = in_cell(notebook, Position(step.row, step.column))
+        where = f"line {step.row}" if cell is None else f"cell {cell}:{at.row}"
     return f"{where:<10}"
 
 
@@ -71,29 +79,38 @@ def _validation(d: Diagnostic) -> list[str]:
     return lines
 
 
-def full(results: Sequence[FileResult], checked: int) -> str:
+def full(results: Sequence[FileResult], run_notes: Sequence[str] = ()) -> str:
     blocks = []
     for result in results:
+        nb = result.notebook
         for d in result.diagnostics:
-            lines = [_header(d), *_snippet(d, result.source_lines), *_trace(d),
+            lines = [_header(d, nb), *_snippet(d, result.source_lines, nb), *_trace(d, nb),
                      *(f"  = {click.style('note', fg='cyan', bold=True)}: {printable(n)}" for n in d.notes),
                      *_validation(d)]
             if d.fix:
                 lines.append(f"  = {click.style('fix', fg='green', bold=True)}: {printable(d.fix)}")
             blocks.append("\n".join(lines))
         for d in getattr(result, "withdrawn", ()):   # refuted by --validate: an analyzer bug
-            blocks.append("\n".join([f"withdrawn: {_header(d)}", *_validation(d)]))
+            blocks.append("\n".join([f"withdrawn: {_header(d, nb)}", *_validation(d)]))
         if result.all_notes:
-            blocks.append("\n".join(_notes(result)))
-    return "\n\n".join(blocks) + ("\n\n" if blocks else "") + summary(results, checked)
+            blocks.append("\n".join(notes(result)))
+    if run_notes:
+        blocks.append("\n".join(_run_notes(run_notes)))
+    return "\n\n".join(blocks)
 
 
-def concise(results: Sequence[FileResult], checked: int) -> str:
-    lines = [line for r in results for line in [*map(_header, r.diagnostics), *_notes(r)]]
-    return "\n".join(lines + [summary(results, checked)])
+def concise(results: Sequence[FileResult], run_notes: Sequence[str] = ()) -> str:
+    return "\n".join([*(line for r in results
+                       for line in [*(_header(d, r.notebook) for d in r.diagnostics), *notes(r)]),
+                     *_run_notes(run_notes)])
 
 
-def _notes(result: FileResult) -> list[str]:
+def _run_notes(run_notes: Sequence[str]) -> list[str]:
+    """The run's own notes: ``note: ...``, after every file's."""
+    return [f"{click.style('note', fg='cyan', bold=True)}: {printable(n)}" for n in run_notes]
+
+
+def notes(result: FileResult) -> list[str]:
     """What the analysis of a file could not do (skipped, stopped early): never a finding,
     and never in the ``path:line:col:`` shape editors jump to."""
     where = click.style(f"{printable(result.path)}:", bold=True)
