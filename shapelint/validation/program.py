@@ -3,10 +3,17 @@ data loading, file and network I/O and plotting, with the same line numbers.
 
 Removed statements become ``pass`` (or a parenthesised ``None`` spanning the same lines),
 so a TensorFlow traceback line is a line of the user's file. Names a removed statement
-would have bound are *data*: a later statement reading them is removed too, unless it
-builds the model; then each data expression is replaced by the value the static
-analysis inferred for it, or, when that is unknown, the statement becomes a marker
-raise the worker reports as "depends on data" (the build stops there, unverifiable).
+would have bound are *data*, and so are objects it changed (``vocab.append(w)``) or set up
+from data (``vectorizer.adapt(texts)``: its state, not the layer itself): a later statement
+reading them is removed too, unless it builds the model; then each data expression is
+replaced by the value the static analysis inferred for it. When that is unknown, the
+statement is left out, and what it would have made is *dead*: every statement using it is
+left out as well, with the reason, so the rest of the file is still built.
+
+An earlier build of the same file can add *cuts* (:mod:`shapelint.validation.continuation`):
+a statement that raised, or imports a module that is not installed, is left out with
+what depends on it, and the next build goes on past it. Functions the file never calls
+are called with their defaults after the file's last line (:mod:`shapelint.validation.uncalled`).
 """
 from __future__ import annotations
 
@@ -19,10 +26,11 @@ from libcst.metadata import ExpressionContext
 from shapelint.resolution import canonical
 from shapelint.validation import policy
 from shapelint.validation.static_facts import KERAS, StaticFacts
+from shapelint.validation.uncalled import Uncalled, uncalled_builders
 
-UNVERIFIABLE = "__shapelint_unverifiable__"   # injected into builtins by the worker
 _EXEMPT = {"re.compile", "regex.compile", "json.loads", "json.dumps"}
 _MAX_ROUNDS = 4
+_STATE = ".*"   # a tainted entry "name.*": the object is kept, its state comes from data
 
 
 @dataclass(frozen=True)
@@ -35,18 +43,47 @@ class Span:
         return self.start <= row <= self.end
 
 
+@dataclass(frozen=True)
+class Cut:
+    """A statement an earlier build stopped at, left out of the next build with what uses
+    its result (:mod:`shapelint.validation.continuation` decides)."""
+
+    node: cst.CSTNode             # the statement, a node of the file's module
+    row: int                      # its first line
+    reason: str                   # why it is left out
+    consequence: str              # why a statement using what it binds is left out
+    names: Optional[frozenset] = None   # the names that die (None: all it binds)
+
+
 @dataclass
 class BuildProgram:
     path: str                     # as reported
     filename: str                 # absolute; the name tracebacks carry
     text: str                     # the build-only source (same lines as the original)
     removed: list = field(default_factory=list)        # Span: statements left out
-    unverifiable: list = field(default_factory=list)   # Span: statements that need data
+    needs_data: list = field(default_factory=list)     # Span: model-building statements left out for data
     substituted: list = field(default_factory=list)    # (row, expression, literal)
     error: Optional[str] = None   # why no program could be derived
+    uncalled: list = field(default_factory=list)       # Uncalled: functions the file never calls
+    cuts: tuple = ()              # Cut: what earlier builds of this file stopped at
+    epilogue: str = ""            # calls of uncalled functions, after the file's last line
+
+    @property
+    def source(self) -> str:
+        """What the build runs: the program, then the epilogue."""
+        if not self.epilogue:
+            return self.text
+        return self.text + ("" if self.text.endswith("\n") else "\n") + self.epilogue
 
     def removed_at(self, row: int) -> Optional[Span]:
         return next((s for s in self.removed if s.covers(row)), None)
+
+    def never_built(self, row: int) -> Optional[Uncalled]:
+        """The uncalled function around ``row`` that the build cannot call, if any."""
+        return next((u for u in self.uncalled if not u.buildable and u.start <= row <= u.end), None)
+
+    def in_epilogue(self, row: Optional[int]) -> bool:
+        return row is not None and row > self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
 
 
 # --- small helpers on nodes ----------------------------------------------------------------
@@ -188,19 +225,48 @@ def _all_bound(node: cst.CSTNode) -> set[str]:
 
 # --- the slicer --------------------------------------------------------------------------
 class _Slicer:
-    """One pass over the module deciding, statement by statement, what the build keeps."""
+    """One pass over the module deciding, statement by statement, what the build keeps.
 
-    def __init__(self, facts: StaticFacts, aliases: dict[str, str], data_functions: set[str]):
+    ``tainted`` (one set per scope) holds the names whose values the build does not have:
+    data (removed statements bound them), ``name.*`` for objects whose state is data, and
+    dead names (``self.dead`` says why), whose statements are left out altogether."""
+
+    def __init__(self, facts: StaticFacts, aliases: dict[str, str], data_functions: set[str],
+                 dead_functions: dict[str, str], cuts: dict):
         self.facts = facts
         self.module = facts.module
         self.aliases = aliases
         self.data_functions = data_functions
+        self.dead_functions = dead_functions
+        self.cuts = cuts
         self.found_data_functions: set[str] = set()
+        self.found_dead_functions: dict[str, str] = {}
         self.repl: dict = {}
         self.removed: list[Span] = []
-        self.unverifiable: list[Span] = []
+        self.needs_data: list[Span] = []
         self.substituted: list = []
+        self.dead: dict[str, str] = {}        # name -> why statements using it are left out
+        self.set_up: dict[str, str] = {}      # name -> the dropped call that set it up from data
+        self.origin: dict[str, tuple] = {}    # data name -> (line left out, what that line used)
         self.function: Optional[str] = None
+
+    # taint bookkeeping ----------------------------------------------------------------------
+    def taint(self, tainted: set[str], names: Iterable[str]) -> None:
+        for n in names:
+            tainted.add(n)
+            self.dead.pop(n, None)
+
+    def untaint(self, tainted: set[str], names: Iterable[str]) -> None:
+        for n in names:
+            tainted.discard(n)
+            tainted.discard(n + _STATE)
+
+    def kill(self, tainted: set[str], names: Iterable[str], reason: str) -> None:
+        for n in names:
+            tainted.add(n)
+            self.dead[n] = reason
+        if self.function and "<return>" in names:
+            self.found_dead_functions.setdefault(self.function, reason)
 
     # reading --------------------------------------------------------------------------
     def _loads(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -225,14 +291,54 @@ class _Slicer:
         for child in node.children:
             yield from self._loads(child)
 
-    def reads(self, nodes: Iterable[cst.CSTNode], tainted: set[str]) -> list[str]:
+    def _state_of(self, node: cst.CSTNode, tainted: set[str]) -> Optional[str]:
+        """``x`` when ``node`` reads an attribute of ``x``, whose state is data."""
+        if not isinstance(node, cst.Attribute):
+            return None
+        root = node.value
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and root.value + _STATE in tainted:
+            return root.value
+        return None
+
+    def reads(self, nodes: Iterable[cst.CSTNode], tainted: set[str], full: bool = True) -> list[str]:
+        """The tainted names ``nodes`` read, each said with where its value comes from
+        (``full``: and what that statement used)."""
         hits = []
         for node in nodes:
             for n in self._loads(node):
                 name = n.value if isinstance(n, cst.Name) else _dotted(n)
-                if name in tainted and name not in hits:
+                state = self._state_of(n, tainted)
+                if state is not None:
+                    name = f"{state}, set up from data by `{self.set_up.get(state, '...')}`"
+                elif name not in tainted:
+                    continue
+                elif name in self.origin and name not in self.dead:
+                    row, why = self.origin[name]
+                    name = f"{name} from line {row}" + (f", which needs {why}" if why and full else "")
+                if name not in hits:
                     hits.append(name)
         return hits
+
+    def dead_use(self, nodes: list, tainted: set[str]) -> Optional[str]:
+        """Why ``nodes`` cannot be built: they read a dead name. None if they can."""
+        for node in nodes:
+            for n in self._loads(node):
+                name = n.value if isinstance(n, cst.Name) else _dotted(n)
+                if name in tainted and name in self.dead:
+                    return self.dead[name]
+        return None
+
+    def dead_calls(self, nodes: list) -> list[cst.Call]:
+        """Outermost calls of functions whose results are dead (their bodies still run)."""
+        found: list[cst.Call] = []
+        for node in nodes:
+            for call in _calls(node):
+                name = call.func.value if isinstance(call.func, cst.Name) else None
+                if name in self.dead_functions and not any(_contains(c, call) for c in found):
+                    found.append(call)
+        return found
 
     def _path(self, func: cst.BaseExpression) -> tuple[Optional[str], Optional[str]]:
         method = func.attr.value if isinstance(func, cst.Attribute) else None
@@ -276,7 +382,8 @@ class _Slicer:
             for star in (params.star_arg, params.star_kwarg):
                 if isinstance(star, cst.Param):
                     names.add(star.name.value)
-            local = set(outer) - names
+            local = set(outer)
+            self.untaint(local, names)
             saved, self.function = self.function, fn.name.value
             inner = self.block(_body(fn), local)
             self.run_deferred(inner, local)
@@ -289,39 +396,50 @@ class _Slicer:
         return deferred
 
     def stmt(self, stmt: cst.CSTNode, tainted: set[str], deferred: list) -> None:
+        if stmt in self.cuts:
+            self.cut(stmt, tainted)
+            return
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.small(small, tainted)
             return
         if isinstance(stmt, cst.FunctionDef):
             deferred.append(stmt)
-            tainted.discard(stmt.name.value)
+            self.untaint(tainted, {stmt.name.value})
             return
         if isinstance(stmt, cst.ClassDef):
             deferred.extend(self.block(_body(stmt), set(tainted)))
-            tainted.discard(stmt.name.value)
+            self.untaint(tainted, {stmt.name.value})
             return
         headers, blocks = _parts(stmt)
         if headers is None:   # a statement we do not look into: keep or drop as a whole
             headers, blocks = [stmt], []
+        dead = self.dead_use(headers, tainted) or \
+            next((self.dead_functions[c.func.value] for c in self.dead_calls(headers)), None)  # type: ignore[attr-defined]
+        if dead:
+            self.leave_out(stmt, dead, tainted)
+            return
         reason = self.io_reason(headers)
         hits = self.reads(headers, tainted)
         if reason or hits:
             if stmt in self.facts.building:
                 failure = f"needs {reason}" if reason else self.substitute(headers, tainted)
                 if failure:
-                    self.make_unverifiable(stmt, failure)
+                    self.needs(stmt, failure, tainted)
                     return
             else:
                 self.remove(stmt, reason or _data_reason(hits))
-                tainted |= _all_bound(stmt)
+                self.taint_effects(stmt, tainted, reason or "")
                 return
         elif isinstance(stmt, cst.For):
-            tainted -= _target_names(stmt.target)
+            self.untaint(tainted, _target_names(stmt.target))
         for block in blocks:
             deferred.extend(self.block(block, tainted))
 
     def small(self, node: cst.BaseSmallStatement, tainted: set[str]) -> None:
+        if node in self.cuts:
+            self.cut(node, tainted)
+            return
         if isinstance(node, cst.Import) and len(node.names) > 1:
             self.split_import(node, tainted)
             return
@@ -330,11 +448,19 @@ class _Slicer:
             reason = policy.module_reason(module) if module else None
             if reason:
                 self.remove(node, f"{reason} import")
-                tainted |= names
+                self.taint(tainted, names)
             else:
-                tainted -= names
+                self.untaint(tainted, names)
             return
         if isinstance(node, (cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal)):
+            return
+        dead = self.dead_use([node], tainted)
+        if dead:
+            self.leave_out(node, dead, tainted)
+            return
+        calls = self.dead_calls([node])
+        if calls:
+            self.keep_calls(node, calls, tainted)
             return
         reason = self.io_reason([node])
         hits = self.reads([node], tainted)
@@ -349,8 +475,9 @@ class _Slicer:
                                      " ".join(self.module.code_for_node(kept).split())))
             return
         if reason:
-            if building and not (reason.startswith("output") and not _bound(node)):
-                self.make_unverifiable(node, f"needs {reason}")
+            shows = reason.startswith("output") and not _bound(node)
+            if building and not shows and not self.runs_model(node):
+                self.needs(node, f"needs {reason}", tainted)
             else:
                 self.drop(node, reason, tainted)
             return
@@ -358,18 +485,13 @@ class _Slicer:
             if building:
                 failure = self.substitute([node], tainted)
                 if failure:
-                    self.make_unverifiable(node, failure)
+                    self.needs(node, failure, tainted)
                 else:
-                    tainted -= _bound(node)
+                    self.untaint(tainted, _bound(node))
                 return
             self.drop(node, _data_reason(hits), tainted)
-            receiver = _receiver(node)
-            if receiver and self.facts.kind(receiver) != KERAS:
-                root = _dotted(receiver)
-                if root:
-                    tainted.add(root if root.startswith("self.") else root.split(".")[0])
             return
-        tainted -= _bound(node)
+        self.untaint(tainted, _bound(node))
 
     def split_import(self, node: cst.Import, tainted: set[str]) -> None:
         """``import os, matplotlib.pyplot as plt``: keep ``os``, leave the plotting out."""
@@ -379,26 +501,71 @@ class _Slicer:
             reason = policy.module_reason(_dotted(alias.name) or "")
             (gone if reason else keep).append((alias, names, reason))
         if not gone:
-            tainted -= _bound(node)
+            self.untaint(tainted, _bound(node))
             return
         for _, names, _ in gone:
-            tainted |= names
+            self.taint(tainted, names)
         for _, names, _ in keep:
-            tainted -= names
+            self.untaint(tainted, names)
         reason = f"{gone[0][2]} import"
         if not keep:
             self.remove(node, reason)
             return
-        aliases = [a for a, _, _ in keep]
+        self.keep_aliases(node, [a for a, _, _ in keep], reason)
+
+    def keep_aliases(self, node: cst.Import, aliases: list, reason: str) -> None:
         aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         self.removed.append(self.span(node, reason))
         self.repl[node] = node.with_changes(names=aliases)
 
     def drop(self, node: cst.CSTNode, reason: str, tainted: set[str]) -> None:
         self.remove(node, reason)
-        tainted |= _bound(node) | _all_bound(node)
+        self.taint_effects(node, tainted, reason)
         if isinstance(node, cst.Return) and self.function:
             self.found_data_functions.add(self.function)
+
+    def runs_model(self, node: cst.CSTNode) -> bool:
+        """``model.fit(...)``, ``history = model.compile(...)``: a method that trains, saves
+        or shows an object, never one that changes what it is (``keras.models.load_model``,
+        a module's function, makes the model: not this)."""
+        value = node.value if isinstance(node, (cst.Expr, cst.Assign)) else None
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
+            return False
+        root = (_dotted(value.func.value) or "").split(".")[0]
+        return bool(root) and root not in self.aliases and value.func.attr.value in policy.METHODS
+
+    def taint_effects(self, node: cst.CSTNode, tainted: set[str], reason: str = "") -> None:
+        """What a statement the build leaves out would have changed is data too: the names
+        it binds, the objects it calls methods of (``vocab.append(w)``), and the state of
+        Keras objects it sets up from data (``vectorizer.adapt(texts)``)."""
+        names = _bound(node) | _all_bound(node)
+        row = self.facts.lines(node)[0]
+        origin = (row, ", ".join(self.reads([node], tainted, full=False)) or reason)
+        self.taint(tainted, names)
+        self.origin.update(dict.fromkeys(names, origin))
+        for receiver, method, call in self.effects(node):
+            name = _changed(receiver)
+            if self.facts.kind(receiver) != KERAS:
+                self.taint(tainted, {name})
+                self.origin[name] = origin
+            elif method not in policy.METHODS and "." not in name:
+                tainted.add(name + _STATE)
+                self.set_up[name] = self.code(call)
+
+    def effects(self, node: cst.CSTNode) -> list[tuple[cst.BaseExpression, str, cst.Call]]:
+        """(receiver, method, call) of every ``obj.method(...)`` statement in ``node`` whose
+        object is not a module."""
+        out = []
+        for stmt in _expression_statements(node):
+            receiver = _receiver(stmt)
+            if receiver is None:
+                continue
+            root = (_dotted(receiver) or "").split(".")[0]
+            call = stmt.value
+            if root and root not in self.aliases and isinstance(call, cst.Call) and \
+                    isinstance(call.func, cst.Attribute):
+                out.append((receiver, call.func.attr.value, call))
+        return out
 
     def substitute(self, nodes: list, tainted: set[str]) -> Optional[str]:
         """Replace each data expression in ``nodes`` by its static value; the reason on failure."""
@@ -427,7 +594,7 @@ class _Slicer:
             if holder is None and self.facts.kind(node) != KERAS:
                 holder = node
             name = node.value if isinstance(node, cst.Name) else _dotted(node) if isinstance(node, cst.Attribute) else None
-            if name in tainted:
+            if name in tainted or self._state_of(node, tainted) is not None:
                 shown = self.code(holder if holder is not None else node)
                 return (f"`{shown}` depends on data the build leaves out ({', '.join(hits)}), "
                         f"and its value is not known statically")
@@ -439,6 +606,52 @@ class _Slicer:
                 return failure
         return None
 
+    # leaving out what cannot be built ----------------------------------------------------
+    def needs(self, node: cst.CSTNode, reason: str, tainted: set[str]) -> None:
+        """A statement that builds the model but needs what the build leaves out: leave it
+        out, and everything that uses what it makes."""
+        start, _ = self.facts.lines(node)
+        self.needs_data.append(self.span(node, reason))
+        self.leave_out(node, f"it uses what line {start} makes, which the build leaves out: {reason}",
+                       tainted, reason)
+
+    def cut(self, node: cst.CSTNode, tainted: set[str]) -> None:
+        """A statement an earlier build stopped at (:class:`Cut`)."""
+        cut: Cut = self.cuts[node]
+        if cut.names is not None and isinstance(node, cst.Import):
+            keep = [a for a in node.names if not (_import_names(cst.Import(
+                names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT)]))[1] & cut.names)]
+            if keep:
+                self.keep_aliases(node, keep, cut.reason)
+                self.kill(tainted, cut.names, cut.consequence)
+                return
+        self.leave_out(node, cut.consequence, tainted, cut.reason)
+
+    def leave_out(self, node: cst.CSTNode, consequence: str, tainted: set[str],
+                  reason: Optional[str] = None) -> None:
+        """Remove ``node``; what it binds, returns or changes is dead for ``consequence``."""
+        self.remove(node, reason or consequence)
+        names = _bound(node) | _all_bound(node)
+        names |= {_changed(r) for r, method, _ in self.effects(node) if method not in policy.METHODS}
+        if _returns(node):
+            names.add("<return>")
+        self.kill(tainted, names, consequence)
+
+    def keep_calls(self, node: cst.BaseSmallStatement, calls: list, tainted: set[str]) -> None:
+        """A statement using what functions return that the build cannot make: run the
+        calls (their bodies may hold findings), leave the rest out."""
+        reason = self.dead_functions[calls[0].func.value]  # type: ignore[attr-defined]
+        names = _bound(node) | ({"<return>"} if isinstance(node, cst.Return) else set())
+        if isinstance(node, cst.Expr) and node.value is calls[0] and len(calls) == 1:
+            return
+        lines = self.module.code_for_node(node).count("\n")
+        expr: cst.BaseExpression = calls[0] if len(calls) == 1 else \
+            cst.Tuple([cst.Element(c) for c in calls])
+        self.removed.append(self.span(node, reason))
+        expr = expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        self.repl[node] = cst.Expr(_padded(expr, lines), semicolon=node.semicolon)
+        self.kill(tainted, names, reason)
+
     # rewriting --------------------------------------------------------------------------
     def span(self, node: cst.CSTNode, reason: str) -> Span:
         start, end = self.facts.lines(node)
@@ -446,27 +659,18 @@ class _Slicer:
 
     def remove(self, node: cst.CSTNode, reason: str) -> None:
         self.removed.append(self.span(node, reason))
-        self.repl[node] = self._filler(node, None)
+        self.repl[node] = self._filler(node)
 
-    def make_unverifiable(self, node: cst.CSTNode, reason: str) -> None:
-        start, end = self.facts.lines(node)
-        self.unverifiable.append(Span(start, end, reason))
-        self.repl[node] = self._filler(node, f"line {start}: {reason}")
-
-    def _filler(self, node: cst.CSTNode, message: Optional[str]) -> cst.CSTNode:
-        """A statement taking exactly the lines of ``node``: pass/None, or the marker raise."""
+    def _filler(self, node: cst.CSTNode) -> cst.CSTNode:
+        """A statement taking exactly the lines of ``node``: pass, or a parenthesised None."""
         if isinstance(node, cst.BaseSmallStatement):
             extra = self.module.code_for_node(node).count("\n")
             semicolon = node.semicolon
         else:
             extra = self.module.code_for_node(node).count("\n") - len(node.leading_lines) - 1
             semicolon = cst.MaybeSentinel.DEFAULT
-        if message is None:
-            small: cst.BaseSmallStatement = cst.Pass(semicolon=semicolon) if extra <= 0 else \
-                cst.Expr(_padded(cst.Name("None"), extra), semicolon=semicolon)
-        else:
-            arg = _padded(cst.SimpleString(repr(message)), extra)
-            small = cst.Raise(exc=cst.Call(cst.Name(UNVERIFIABLE), [cst.Arg(arg)]), semicolon=semicolon)
+        small: cst.BaseSmallStatement = cst.Pass(semicolon=semicolon) if extra <= 0 else \
+            cst.Expr(_padded(cst.Name("None"), extra), semicolon=semicolon)
         if isinstance(node, cst.BaseSmallStatement):
             return small
         return cst.SimpleStatementLine([small], leading_lines=node.leading_lines)
@@ -537,6 +741,61 @@ def _receiver(node: cst.CSTNode) -> Optional[cst.BaseExpression]:
     return None
 
 
+def _changed(receiver: cst.BaseExpression) -> str:
+    """The name an ``obj.method(...)`` call changes: ``vocab``, or ``self.vocab`` in a class."""
+    dotted = _dotted(receiver) or ""
+    return ".".join(dotted.split(".")[:2]) if dotted.startswith("self.") else dotted.split(".")[0]
+
+
+def _expression_statements(node: cst.CSTNode) -> list[cst.Expr]:
+    """``node`` if it is an expression statement, else those inside it (not in nested defs)."""
+    found: list[cst.Expr] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Expr(self, n: cst.Expr) -> None:
+            found.append(n)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, n: cst.ClassDef) -> bool:
+            return False
+
+    node.visit(Visitor())
+    return found
+
+
+def _returns(node: cst.CSTNode) -> bool:
+    """Whether ``node`` is or holds a return of the function it is in."""
+    found: list = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Return(self, n: cst.Return) -> None:
+            found.append(n)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_Lambda(self, n: cst.Lambda) -> bool:
+            return False
+
+    node.visit(Visitor())
+    return bool(found)
+
+
+def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
+    found: list = []
+
+    class Visitor(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            if n is inner:
+                found.append(n)
+            return not found
+
+    outer.visit(Visitor())
+    return bool(found)
+
+
 def _data_reason(names: list[str]) -> str:
     return "uses data the build leaves out (" + ", ".join(names) + ")"
 
@@ -550,25 +809,34 @@ class _Replace(cst.CSTTransformer):
         return self.repl.get(original_node, updated_node)
 
 
-def build_program(text: str, facts: Optional[StaticFacts], path: str, filename: str) -> BuildProgram:
-    """The build-only program for one file (``facts`` from :func:`static_facts.collect`)."""
+def build_program(text: str, facts: Optional[StaticFacts], path: str, filename: str,
+                  cuts: Iterable[Cut] = ()) -> BuildProgram:
+    """The build-only program for one file (``facts`` from :func:`static_facts.collect`),
+    leaving out ``cuts`` (what earlier builds of it stopped at) with what depends on them."""
     if facts is None:
         return BuildProgram(path, filename, "", error="the file could not be parsed")
+    cuts = tuple(cuts)
     aliases = _Aliases()
     facts.module.visit(aliases)
     data_functions: set[str] = set()
+    dead_functions: dict[str, str] = {}
     for _ in range(_MAX_ROUNDS):
-        slicer = _Slicer(facts, aliases.map, data_functions)
+        slicer = _Slicer(facts, aliases.map, data_functions, dead_functions, {c.node: c for c in cuts})
         slicer.rewrite_weights()
         slicer.run()
-        if slicer.found_data_functions <= data_functions:
+        if slicer.found_data_functions <= data_functions and \
+                slicer.found_dead_functions.keys() <= dead_functions.keys():
             break
         data_functions |= slicer.found_data_functions
+        dead_functions.update(slicer.found_dead_functions)
     try:
         new = facts.module.visit(_Replace(slicer.repl)).code
     except Exception as exc:   # an unexpected node shape: better no program than a wrong one
         return BuildProgram(path, filename, "", error=f"could not derive the build program ({exc!r})")
     if new.count("\n") != facts.module.code.count("\n"):
         return BuildProgram(path, filename, "", error="could not derive the build program (line numbers moved)")
+    uncalled = uncalled_builders(facts)
+    epilogue = "".join(f"{u.name}()\n" for u in uncalled if u.buildable)
     return BuildProgram(path, filename, new, sorted(slicer.removed, key=lambda s: s.start),
-                        sorted(slicer.unverifiable, key=lambda s: s.start), slicer.substituted)
+                        sorted(slicer.needs_data, key=lambda s: s.start), slicer.substituted,
+                        uncalled=uncalled, cuts=cuts, epilogue=epilogue)

@@ -32,7 +32,7 @@ _ANSWER_MARGIN = 30.0        # the zygote's own kill-and-clean-up time on top of
 _ROOT = str(Path(__file__).resolve().parent.parent.parent)
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from shapelint.validation.worker import main; sys.exit(main())")
-_KINDS = ("build", "program", "unverifiable", "network", "write", "exit")
+_KINDS = ("build", "program", "missing", "network", "write", "exit")
 
 
 @dataclass
@@ -126,7 +126,7 @@ class _Zygote:
     def request(self, program: BuildProgram, timeout: float) -> dict | None:
         """The zygote's answer; None if it died; TimeoutError if it stopped answering."""
         self.next_id += 1
-        message = {"id": self.next_id, "filename": program.filename, "program": program.text,
+        message = {"id": self.next_id, "filename": program.filename, "program": program.source,
                    "timeout": timeout}
         try:
             assert self.proc.stdin is not None

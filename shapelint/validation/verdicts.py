@@ -1,14 +1,19 @@
-"""Turn one build outcome into verdicts on the file's static findings.
+"""Turn a file's builds into verdicts on its static findings.
 
 A finding is *confirmed* when TensorFlow raised for the same call, *refuted* when
 TensorFlow built that call without error (the finding is withdrawn and reported as an
 analyzer bug), and *unverified* otherwise, with the reason. A build error nobody
 reported becomes an SHP901 finding of its own.
+
+A file may be built several times (:mod:`shapelint.validation.continuation`): each build
+after the first leaves out what an earlier one stopped at. A finding takes its verdict
+from the first build that settles it; "the build stopped before this line" settles
+nothing while another build follows.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Optional
 
 from shapelint.findings import Diagnostic, FileResult, Position
@@ -44,7 +49,9 @@ class ValidatedDiagnostic(Diagnostic):
 class ValidatedFileResult(FileResult):
     withdrawn: tuple = ()        # refuted findings (ValidatedDiagnostic): not findings any more
     disagreements: tuple = ()    # agreement.Disagreement
-    outcome: Any = None          # runner.BuildOutcome (None when the file was not built)
+    outcome: Any = None          # runner.BuildOutcome of the first build (None: not built)
+    outcomes: tuple = ()         # every build's outcome, in order
+    missing: tuple = ()          # modules the file imports that its builds could not find
 
 
 def with_verdict(d: Diagnostic, verdict: Verdict) -> ValidatedDiagnostic:
@@ -99,8 +106,8 @@ def _ran(outcome, start: int, end: int) -> list[dict]:
 def _stop_text(error: dict) -> str:
     where = f"line {error['row']}" if error.get("row") else "an unknown line"
     kind = error.get("kind")
-    if kind == "unverifiable":
-        return f"{where}: {error.get('message', '')}".replace(f"{where}: {where}: ", f"{where}: ")
+    if kind == "missing":
+        return f"{where}: {_missing_root(error)} is not installed where the build runs"
     if kind == "network":
         return f"{where} tried to reach the network (blocked)"
     if kind == "write":
@@ -141,27 +148,54 @@ def _check_claims(d: Diagnostic, outcome) -> Verdict:
     return Verdict(UNVERIFIED, "nothing a build can check")
 
 
-def _verdict(d: Diagnostic, program, outcome) -> Verdict:
+def _missing_root(error: dict) -> str:
+    return str(error.get("missing_module") or "a module").split(".")[0]
+
+
+@dataclass(frozen=True)
+class Round:
+    """One build of a file: the program it ran and what happened."""
+
+    program: Any                 # program.BuildProgram
+    outcome: Any                 # runner.BuildOutcome
+
+
+# Rules about the model meeting its data and loss (6xx): Keras raises for them in fit(),
+# evaluate() or predict(), which a build leaves out, so building the model settles nothing.
+_MET_IN_TRAINING = ("SHP6",)
+MET_IN_TRAINING = ("Keras raises for it only when the model meets its data (fit, evaluate, predict), "
+                   "which a build leaves out")
+
+
+def _verdict(d: Diagnostic, program, outcome) -> tuple[Verdict, bool]:
+    """The verdict one build gives ``d``, and whether it settles it (another build could
+    still reach a line this one stopped before)."""
     start, end = d.location.row, max(d.end_location.row, d.location.row)
+    if d.code.startswith(_MET_IN_TRAINING):
+        return Verdict(UNVERIFIED, MET_IN_TRAINING), True
+    never = program.never_built(start) if program is not None else None
+    if never is not None:
+        return Verdict(UNVERIFIED, never.reason()), True
     if outcome is None or outcome.status in ("timeout", "crashed", "skipped"):
-        return Verdict(UNVERIFIED, outcome.detail if outcome is not None else "the file was not built")
+        return Verdict(UNVERIFIED, outcome.detail if outcome is not None else "the file was not built"), True
     span = program.removed_at(start) if program is not None else None
     if span is not None:
-        return Verdict(UNVERIFIED, f"the build leaves line {start} out ({span.reason})")
+        return Verdict(UNVERIFIED, f"the build leaves line {start} out ({span.reason})"), True
     error = outcome.error if outcome.status == "raised" else None
     if error and _error_hits(error, start, end):
         if error.get("kind") == "build":
             return Verdict(CONFIRMED, f"TensorFlow raised {error.get('type')} for this call",
-                           keras_error(error))
-        if error.get("kind") == "unverifiable":
-            return Verdict(UNVERIFIED, f"model construction here {error.get('message', '').split(': ', 1)[-1]}")
-        return Verdict(UNVERIFIED, f"the build stopped here for another reason: {_stop_text(error)}")
+                           keras_error(error)), True
+        return Verdict(UNVERIFIED, f"the build stopped here for another reason: {_stop_text(error)}"), True
     if d.claims is not None and outcome.status == "built":
-        return _check_claims(d, outcome)
+        return _check_claims(d, outcome), True
+    stopped = Verdict(UNVERIFIED, f"the build stopped before this line: {_stop_text(error)}") \
+        if error else None
     if d.severity != "error":
-        if error:
-            return Verdict(UNVERIFIED, f"the build stopped before this line: {_stop_text(error)}")
-        return Verdict(UNVERIFIED, "a warning: Keras does not raise for it, so building cannot settle it")
+        if stopped:
+            return stopped, False
+        return Verdict(UNVERIFIED, "a warning: Keras does not raise for it, so building cannot settle "
+                                   "it"), True
     ran = _ran(outcome, start, end)
     if ran:
         call = ran[0]
@@ -171,10 +205,24 @@ def _verdict(d: Diagnostic, program, outcome) -> Verdict:
         tf_side = f"{call.get('layer', 'layer')} on {real_in} -> {real_out}" if "inputs" in call \
             else f"{call.get('layer', 'layer')} constructed"
         return Verdict(REFUTED, f"TensorFlow built this call without error: {tf_side}",
-                       shapes={"static": static, "tensorflow": tf_side})
-    if error:
-        return Verdict(UNVERIFIED, f"the build stopped before this line: {_stop_text(error)}")
-    return Verdict(UNVERIFIED, "TensorFlow never ran this line (e.g. code in a function the file does not call)")
+                       shapes={"static": static, "tensorflow": tf_side}), True
+    if stopped:
+        return stopped, False
+    return Verdict(UNVERIFIED, "TensorFlow never ran this line (e.g. code in a function the file does not "
+                               "call)"), True
+
+
+def _lines(program) -> str:
+    rows = [c.row for c in program.cuts]
+    return f"line {rows[0]}" if len(rows) == 1 else "lines " + ", ".join(map(str, rows))
+
+
+def _context(program) -> str:
+    """How a later build differs from the file: what it leaves out."""
+    if not program.cuts:
+        return ""
+    return (f" (in a build without {_lines(program)}, where earlier builds stopped, and what depends on "
+            f"{'it' if len(program.cuts) == 1 else 'them'})")
 
 
 @dataclass
@@ -183,34 +231,106 @@ class Judgement:
     withdrawn: list = field(default_factory=list)   # ValidatedDiagnostic: refuted
     added: list = field(default_factory=list)       # ValidatedDiagnostic: SHP901
     notes: list = field(default_factory=list)
+    missing: set = field(default_factory=set)       # modules the builds could not import
+    unsettled: int = 0     # findings the last build stopped before: a further build could settle them
 
 
-def judge(result: FileResult, program, outcome, suppressed=lambda code, row: False) -> Judgement:
+def judge(result: FileResult, rounds: list, suppressed=lambda code, row: False) -> Judgement:
+    """Verdicts from the file's builds (:class:`Round`, first to last)."""
     out = Judgement()
+    confirmed_in: dict[int, int] = {}
     for d in result.diagnostics:
-        verdict = _verdict(d, program, outcome)
+        verdict = Verdict(UNVERIFIED, "the file was not built")
+        for i, rnd in enumerate(rounds):
+            verdict, settled = _verdict(d, rnd.program, rnd.outcome)
+            out.unsettled += not settled and i == len(rounds) - 1
+            if settled or i == len(rounds) - 1:
+                if i and verdict.verdict != UNVERIFIED:
+                    verdict = replace(verdict, reason=verdict.reason + _context(rnd.program))
+                if verdict.verdict == CONFIRMED:
+                    confirmed_in[i] = confirmed_in.get(i, 0) + 1
+                break
         target = out.withdrawn if verdict.verdict == REFUTED else out.kept
         target.append(with_verdict(d, verdict))
         if verdict.verdict == REFUTED:
+            static = (verdict.shapes or {}).get("static")
             out.notes.append(f"validation: withdrew {d.code} at line {d.location.row}: analyzer bug: "
-                             f"shapelint saw {verdict.shapes['static']}, but {verdict.reason}")
-    error = outcome.error if outcome is not None and outcome.status == "raised" else None
-    if error:
-        claimed = any(v.validation.verdict == CONFIRMED for v in out.kept)
-        if error.get("kind") == "build" and not claimed and error.get("row"):
-            if not suppressed(BUILD_ERROR, error["row"]):
-                out.added.append(build_error(result.path, error))
-        elif error.get("kind") != "build":
-            out.notes.append(f"validation: the build stopped at {_stop_text(error)}; "
-                             "anything after it is unverified")
-    if outcome is not None:
-        if outcome.status in ("timeout", "crashed", "skipped"):
-            out.notes.append(f"validation: {outcome.detail}")
-        for attempt in outcome.network:
-            out.notes.append(f"validation: blocked network access: {attempt}")
-        for attempt in outcome.writes:
-            out.notes.append(f"validation: blocked a write outside the sandbox: {attempt}")
+                             f"shapelint saw {static}, but {verdict.reason}")
+    for i in range(len(rounds)):
+        _judge_stop(result.path, i, rounds, confirmed_in.get(i, 0), suppressed, out)
+    first = rounds[0].program if rounds else None
+    if first is not None:
+        for span in first.needs_data:
+            out.notes.append(f"validation: the build leaves line {span.start} out, with what depends on it: "
+                             f"{span.reason}")
+        for u in first.uncalled:
+            if not u.buildable:
+                out.notes.append(f"validation: {u.reason()}, so it was not built")
+    seen: set = set()
+    for rnd in rounds:
+        for attempt in rnd.outcome.network if rnd.outcome is not None else ():
+            if ("network", attempt) not in seen:
+                seen.add(("network", attempt))
+                out.notes.append(f"validation: blocked network access: {attempt}")
+        for attempt in rnd.outcome.writes if rnd.outcome is not None else ():
+            if ("write", attempt) not in seen:
+                seen.add(("write", attempt))
+                out.notes.append(f"validation: blocked a write outside the sandbox: {attempt}")
     return out
+
+
+def _judge_stop(path: str, i: int, rounds: list, confirmed: int, suppressed, out: Judgement) -> None:
+    """What build ``i`` stopping says beyond the findings: SHP901, or a note."""
+    program, outcome = rounds[i].program, rounds[i].outcome
+    if outcome is not None and outcome.status in ("timeout", "crashed", "skipped"):
+        out.notes.append(f"validation: {outcome.detail}")
+        return
+    error = outcome.error if outcome is not None and outcome.status == "raised" else None
+    if not error:
+        return
+    kind = error.get("kind")
+    went_on = i + 1 < len(rounds)
+    if kind == "missing":
+        out.missing.add(_missing_root(error))
+        return
+    if kind == "build" and confirmed:
+        return
+    through = _uncalled_through(error, program)
+    if kind == "build" and through is not None:
+        out.notes.append(f"validation: calling {through}() with its defaults (the file never calls it) "
+                         f"raised {keras_error(error)}")
+        return
+    if kind == "build" and error.get("row"):
+        if i == 0:
+            if not suppressed(BUILD_ERROR, error["row"]):
+                out.added.append(build_error(path, error))
+        else:   # not SHP901: leaving earlier lines out may be what made it raise
+            out.notes.append(f"validation: a build without {_lines(program)} (where earlier builds stopped) "
+                             f"raised at line {error['row']}: {keras_error(error)}; not reported as SHP901, "
+                             "since leaving those lines out may be what made it raise")
+        return
+    if kind == "build":
+        return
+    if went_on:
+        cut = rounds[i + 1].program.cuts[-1]
+        out.notes.append(f"validation: the build left line {cut.row} out ({cut.reason}) with what depends "
+                         "on it")
+    else:
+        out.notes.append(f"validation: the build stopped at {_stop_text(error)}; anything after it is "
+                         "unverified")
+
+
+def _uncalled_through(error: dict, program) -> Optional[str]:
+    """The function the epilogue called, when the exception came through that call."""
+    if program is None:
+        return None
+    rows = [f[0] for f in error.get("frames") or [] if isinstance(f, list) and f and isinstance(f[0], int)]
+    for k, row in enumerate(rows):
+        if program.in_epilogue(row):
+            inner = rows[k + 1] if k + 1 < len(rows) else None
+            names = [u.name for u in program.uncalled if inner is not None and u.start <= inner <= u.end]
+            return names[0] if names else "a function"
+    return None
 
 
 def build_error(path: str, error: dict) -> ValidatedDiagnostic:

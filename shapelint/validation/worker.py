@@ -31,10 +31,6 @@ _PROGRAM_ERRORS = (NameError, ImportError, AttributeError, OSError, SyntaxError,
                    MemoryError, AssertionError)
 
 
-class Unverifiable(Exception):
-    """Raised by the build program where construction needs data it left out."""
-
-
 def _send(proto, message: dict) -> None:
     proto.write(json.dumps(message) + "\n")
     proto.flush()
@@ -48,8 +44,8 @@ def _describe(exc: BaseException, filename: str, lines: list[str]) -> dict:
     user = [f for f in frames if f.filename == filename]
     deepest = user[-1] if user else None
     in_framework = bool(frames) and frames[-1].filename != filename
-    if isinstance(exc, Unverifiable):
-        kind = "unverifiable"
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        kind = "missing"   # an optional package that is not installed: the next build goes on without it
     elif isinstance(exc, NetworkBlocked):
         kind = "network"
     elif isinstance(exc, WriteBlocked):
@@ -69,13 +65,19 @@ def _describe(exc: BaseException, filename: str, lines: list[str]) -> dict:
             return col
         return len(lines[row - 1].encode("utf-8")[:col].decode("utf-8", "ignore"))
 
+    def position(frame) -> list:
+        end_row = getattr(frame, "end_lineno", None) or frame.lineno
+        return [frame.lineno, chars(frame.lineno, getattr(frame, "colno", None)),
+                end_row, chars(end_row, getattr(frame, "end_colno", None))]
+
     out: dict[str, Any] = {"type": type(exc).__name__, "message": message, "kind": kind,
                            "in_framework": in_framework, "user_rows": [f.lineno for f in user],
+                           "frames": [position(f) for f in user][-50:],
                            "layer": getattr(exc, "_shapelint_layer", None)}
+    if isinstance(exc, ModuleNotFoundError) and kind == "missing":
+        out["missing_module"] = str(exc.name)[:200]
     if deepest is not None:
-        end_row = getattr(deepest, "end_lineno", None) or deepest.lineno
-        out.update(row=deepest.lineno, col=chars(deepest.lineno, getattr(deepest, "colno", None)),
-                   end_row=end_row, end_col=chars(end_row, getattr(deepest, "end_colno", None)))
+        out.update(zip(("row", "col", "end_row", "end_col"), position(deepest), strict=True))
     return out
 
 
@@ -273,7 +275,6 @@ def main() -> int:
     guard.block_network()
     recorder = Recorder(keras)
     recorder.install()
-    setattr(builtins, "__shapelint_unverifiable__", Unverifiable)   # noqa: B010 - the name program.py writes
     zygote = Zygote(plan, recorder, guard, keras, run_dir, subreaper)
     _send(proto, {"ready": True, "seconds": round(time.perf_counter() - started, 4),
                   "tensorflow": tf.__version__, "keras": keras.__version__, "pid": os.getpid(),
