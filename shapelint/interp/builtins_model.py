@@ -6,7 +6,7 @@ from typing import Any
 
 from shapelint.interp.kinds import kind_of
 from shapelint.interp.values import (
-    UNKNOWN, Builtin, ClassValue, DictValue, ListValue, ObjectValue, Unknown, is_fully_known,
+    UNKNOWN, Builtin, ClassValue, DictValue, ListValue, ObjectValue, Unknown, is_fully_known, is_plain,
 )
 
 _MODELED = {
@@ -112,6 +112,11 @@ def _call(interp, name: str, args: list, kwargs: dict) -> Any:
         return None
     if name == "print":
         return None
+    if name in ("chr", "ord", "hex", "bin", "oct") and len(args) == 1 and is_plain(args[0]):
+        try:
+            return getattr(builtins, name)(args[0])
+        except (TypeError, ValueError, OverflowError):
+            return UNKNOWN
     return UNKNOWN
 
 
@@ -135,14 +140,37 @@ def _isinstance(value: Any, types: Any) -> Any:
     return isinstance(value, tuple(py_types))
 
 
+_STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "title", "capitalize", "startswith",
+                "endswith", "replace", "split", "rsplit", "join", "format", "zfill", "count", "find"}
+MAX_STRING = 10_000
+
+
+def _str_method(target: str, name: str, args: list) -> Any:
+    """String methods of known strings and arguments (layer names are built with them:
+    ``"mixed{0}".format(5 + i)``); a result too large is unknown."""
+    if name not in _STR_METHODS:
+        return UNKNOWN
+    if name == "join":
+        items = args[0] if len(args) == 1 else None
+        items = list(items) if isinstance(items, tuple) else (items.items if isinstance(items, ListValue) else None)
+        if items is None or not all(isinstance(i, str) for i in items):
+            return UNKNOWN
+        args = [items]
+    elif not all(is_fully_known(a) and not isinstance(a, ListValue) for a in args):
+        return UNKNOWN
+    try:
+        result = getattr(target, name)(*args)
+    except Exception:
+        return UNKNOWN
+    if isinstance(result, list):
+        return ListValue(result)
+    return result if not isinstance(result, str) or len(result) <= MAX_STRING else UNKNOWN
+
+
 def call_method(target: Any, name: str, args: list) -> Any:
     """Methods of the plain values str and tuple (lists and dicts have kinds of their own)."""
     if isinstance(target, str):
-        if name in ("lower", "upper", "strip") and not args:
-            return getattr(target, name)()
-        if name in ("startswith", "endswith") and len(args) == 1 and isinstance(args[0], str):
-            return getattr(target, name)(args[0])
-        return UNKNOWN
+        return _str_method(target, name, args)
     if isinstance(target, tuple):
         if name in ("index", "count") and len(args) == 1 and is_fully_known(target) and is_fully_known(args[0]):
             try:

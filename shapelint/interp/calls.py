@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
 
-from shapelint.interp import builtins_model
+from shapelint.interp import builtins_model, stdlib
 from shapelint.interp.budget import MAX_CALL_DEPTH, MAX_SAME_FUNCTION
 from shapelint.interp.events import ContextFrame
 from shapelint.interp.flow import BreakSignal, ContinueSignal, DeadPath, ReturnSignal, Scope
@@ -46,6 +46,9 @@ class Caller:
     def call(self, func: Any, args: list, kwargs: dict, node: Any, complete: bool = True) -> Any:
         interp = self.interp
         if isinstance(func, Symbol):
+            result = stdlib.call(func.path, args, kwargs) if complete else None
+            if result is not None:
+                return result
             return interp.semantics.call_symbol(canonical(func.path), args, kwargs, node, complete)
         if isinstance(func, FunctionValue):
             return self.call_function(func, args, kwargs, call_node=node) if complete else UNKNOWN

@@ -25,12 +25,16 @@ class KerasObserver(Observer):
 
 
 class EventLog(KerasObserver):
-    """Every layer call, model and user object, in order: what the analyses read."""
+    """Every layer made and called, model and user object, in order: what the analyses read."""
 
     def __init__(self) -> None:
+        self.layers: list[LayerInstance] = []      # in construction order (Keras names by it)
         self.layer_calls: list[LayerCall] = []
         self.models: list[ModelValue] = []
         self.objects: list = []
+
+    def layer_constructed(self, layer: LayerInstance, function: Any) -> None:
+        self.layers.append(layer)
 
     def layer_called(self, call: LayerCall) -> None:
         self.layer_calls.append(call)

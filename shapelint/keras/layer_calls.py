@@ -70,7 +70,9 @@ def _declared_input(rt: "KerasSemantics", kwargs: dict, node: Any) -> Optional[S
     if "batch_input_shape" in kwargs:
         return shape_from_value(kwargs["batch_input_shape"], with_batch=True)
     if "input_shape" in kwargs:
-        raw = without_samples(rt, kwargs["input_shape"], "input_shape", node)
+        raw = kwargs["input_shape"]
+        if includes_samples(rt, raw, "input_shape", node):
+            rt.samples_in_shape.add(id(node))
         if isinstance(raw, int) and not isinstance(raw, bool):
             if rt.version >= 3:
                 rt.host.report(IntShapeArgument(argument="input_shape", value=raw), node)
@@ -83,14 +85,15 @@ def _declared_input(rt: "KerasSemantics", kwargs: dict, node: Any) -> Optional[S
     return None
 
 
-def without_samples(rt: "KerasSemantics", raw: Any, argument: str, node: Any) -> Any:
+def includes_samples(rt: "KerasSemantics", raw: Any, argument: str, node: Any) -> bool:
     """A shape argument taken from a whole data array (``X_train.shape``) includes the sample
-    axis: report it, and go on with what was meant (``X_train.shape[1:]``)."""
+    axis: report it. The model is then built as Keras builds it (with that axis), and the
+    data checks leave its input alone: the one mistake is reported once."""
     if isinstance(raw, ShapeTuple) and raw.array.shape is not None:
         rt.host.report(InputShapeIncludesSamples(argument=argument, expression=raw.expression,
                                                  data_shape=raw.array.shape), node, [("data", raw.array)])
-        return tuple(raw[1:])
-    return raw
+        return True
+    return False
 
 
 def _input_tensors(rt: "KerasSemantics", value: Any, takes: str) -> tuple[Any, list[Tensor]]:

@@ -44,6 +44,9 @@ class KerasSemantics:
         self.backend_depth = 0    # >0: in a layer's call() or a Lambda: TF ops are allowed
         # keras.config.set_image_data_format(...): None once set to something unknown.
         self.image_data_format: Optional[str] = "channels_last"
+        # Inputs (their Input(...) or first layer's call node) whose shape was taken from a
+        # whole data array: reported once (SHP604), not again when the data meets them.
+        self.samples_in_shape: set[int] = set()
 
     # --- the Semantics interface ------------------------------------------------------------
     def knows(self, name: str) -> bool:
@@ -146,11 +149,18 @@ class KerasSemantics:
         return result if relabelled is UNKNOWN else relabelled
 
     def object_attr(self, obj: ObjectValue, name: str) -> Any:
-        """Keras methods a subclassed model inherits (``build``) are modeled; the rest are not."""
-        return MethodOf(obj, name) if name == "build" and obj.cls.keras_kind == "model" else UNKNOWN
+        """Keras methods a subclassed layer or model inherits that shapes depend on: ``build``
+        (of a model) and ``add_weight``; the rest are not modeled."""
+        if name == "add_weight" or (name == "build" and obj.cls.keras_kind == "model"):
+            return MethodOf(obj, name)
+        return UNKNOWN
 
     def call_object_method(self, obj: ObjectValue, name: str, args: list, kwargs: dict, node: Any) -> Any:
-        """``model.build(shape)`` on a subclassed model: Keras calls call() on a symbolic input."""
+        """``self.add_weight(shape=...)``: a weight of that shape (a tensor in call()).
+        ``model.build(shape)`` on a subclassed model: Keras calls call() on a symbolic input."""
+        if name == "add_weight":
+            shape = layer_calls.shape_from_value(kwargs.get("shape", args[0] if args else None), with_batch=True)
+            return Tensor(shape or Shape(None), self.producer(node, "weight"))
         if name != "build" or obj.built:
             return UNKNOWN
         shape = layer_calls.shape_from_value(args[0] if args else kwargs.get("input_shape"), with_batch=True)
@@ -199,7 +209,9 @@ class KerasSemantics:
         if batch_shape is not None:
             shape = layer_calls.shape_from_value(batch_shape, with_batch=True)
         else:
-            raw = layer_calls.without_samples(self, bound.get("shape"), "shape", node)
+            raw = bound.get("shape")
+            if layer_calls.includes_samples(self, raw, "shape", node):
+                self.samples_in_shape.add(id(node))
             if isinstance(raw, int) and not isinstance(raw, bool):
                 if self.version >= 3:
                     self.host.report(IntShapeArgument(argument="shape", value=raw), node)

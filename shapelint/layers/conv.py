@@ -358,12 +358,14 @@ def zero_padding(n: int):
         d = dims(x)
         if len(d) != n + 2:
             raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
-        if n == 1:
-            pads = (int_tuple(cfg, "padding", 2, allow_zero=True),)
-            axes = [2 if data_format(cfg) == "channels_first" else 1]
-        else:
-            pads = _pairs(cfg, "padding", n, negative_int_ok=True)
-            axes = spatial_axes(cfg, x)[0]
+        axes = [2 if data_format(cfg) == "channels_first" else 1] if n == 1 else spatial_axes(cfg, x)[0]
+        try:
+            pads = (int_tuple(cfg, "padding", 2, allow_zero=True),) if n == 1 \
+                else _pairs(cfg, "padding", n, negative_int_ok=True)
+        except Unknowable:
+            # Padding computed from sizes the analysis does not know (imagenet_utils.correct_pad
+            # on a dynamic image): the padded axes are unknown, the others stay.
+            return Shape(tuple(None if i in axes else dim for i, dim in enumerate(d)))
         out = list(d)
         for axis, (a, b) in zip(axes, pads):
             out[axis] = d[axis] + a + b if is_known(d[axis]) else None

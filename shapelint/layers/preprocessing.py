@@ -88,10 +88,7 @@ def normalization(cfg: Arguments, x: Shape) -> Shape:
     for a in _norm_axes(cfg):
         if a < -len(d) or a >= len(d):
             raise Rejected(AxisArgumentOutOfRange(argument="axis", value=cfg.raw("axis"), shape=x))
-    mean = cfg.known("mean")
-    if mean is not None and not number(mean):
-        raise Unknowable("mean")    # arrays broadcast against the kept axes: not modeled
-    return x
+    return x    # mean/variance (numbers or arrays) are broadcast over the input: its shape stays
 
 
 def normalization_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
