@@ -110,3 +110,17 @@ def test_configured_source_roots_resolve_absolute_imports(tmp_path, monkeypatch)
     (tmp_path / "pyproject.toml").write_text('[tool.shapelint]\nsrc = ["src"]\n')
     with_src = CliRunner().invoke(main, ["check", "--format", "concise", "scripts/train.py"])
     assert with_src.output.startswith("scripts/train.py:6:5: SHP201 Conv2D expects a 4-D input")
+
+
+def test_an_installed_package_follows_its_own_modules_not_other_distributions(tmp_path):
+    """Linting a package inside site-packages must not interpret numpy or any other
+    distribution installed next to it (it is not the project's code, and costs seconds)."""
+    site = tmp_path / "lib" / "site-packages"
+    write(site, {"mylib/__init__.py": "", "mylib/blocks.py": BLOCKS,
+                 "otherdist/__init__.py": "from keras import layers\nconv_block = None\n",
+                 "mylib/train.py": textwrap.dedent(TRAIN).format(
+                     imports="from mylib.blocks import conv_block\nimport otherdist",
+                     shape="(28, 28)")})
+    result = check_file(site / "mylib" / "train.py")
+    assert [(d.location.row, d.code) for d in result.diagnostics] == [(7, "SHP201")]
+    assert [Path(p).name for p, _ in result.dependencies] == ["blocks.py"]

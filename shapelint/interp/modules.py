@@ -92,6 +92,9 @@ def load_source(path: Path) -> Optional[LoadedSource]:
     return _parse(str(path), st.st_size, st.st_mtime_ns)
 
 
+INSTALL_DIRS = frozenset({"site-packages", "dist-packages"})
+
+
 def package_root(file: Path) -> Path:
     """The directory above the file's top-level package (the file's own dir if it is in
     no package): where absolute imports of that package resolve."""
@@ -115,8 +118,12 @@ class ModuleFinder:
     def __init__(self, importer: Optional[str], roots: tuple[str, ...] = ()):
         self.file = Path(importer).resolve() if importer and os.path.isfile(importer) else None
         bases: list[Path] = []
+        self.own_package: Optional[str] = None    # top-level package of an installed file
         if self.file is not None:
-            bases += [self.file.parent, package_root(self.file)]
+            root = package_root(self.file)
+            bases += [self.file.parent, root]
+            if root.name in INSTALL_DIRS:
+                self.own_package = Path(self.file.relative_to(root).parts[0]).stem
         bases += [Path(r).resolve() for r in roots]
         self.bases = list(dict.fromkeys(bases))
 
@@ -129,7 +136,13 @@ class ModuleFinder:
                 base = base.parent
             return _module_file(base, dotted) if dotted else (base / "__init__.py" if
                                                               (base / "__init__.py").is_file() else None)
-        for base in self.bases:
+        if self.own_package is not None and dotted.split(".")[0] != self.own_package:
+            # an installed package's siblings are other distributions (numpy, ...): their
+            # code is not the project's, and interpreting it costs time and proves nothing
+            bases = [b for b in self.bases if b.name not in INSTALL_DIRS]
+        else:
+            bases = self.bases
+        for base in bases:
             found = _module_file(base, dotted)
             if found is not None:
                 return found
