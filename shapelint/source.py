@@ -4,6 +4,8 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sys
+import threading
 import tokenize
 import warnings
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
     import libcst as cst
+    from libcst.metadata import CodeRange
 
 
 @dataclass
@@ -84,6 +87,49 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+# libcst's position pass recurses once per nesting level, about ten frames each: a list
+# nested 199 deep (the parser allows 200) needs ~2,000 frames, over Python's default limit.
+# It then runs in its own thread, with a stack big enough for the parser's deepest nesting.
+_DEEP_RECURSION = 20_000
+_DEEP_STACK_BYTES = 64 << 20
+
+
+def code_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
+    """Node -> libcst CodeRange for every node of ``module``, however deeply it nests
+    (RecursionError only beyond what any parser accepts)."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    def resolve() -> dict[cst.CSTNode, CodeRange]:
+        return dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+
+    try:
+        return resolve()
+    except RecursionError:
+        pass
+    outcome: list[dict[cst.CSTNode, CodeRange] | BaseException] = []
+
+    def deep() -> None:
+        try:
+            outcome.append(resolve())
+        except BaseException as exc:  # handed back to the calling thread
+            outcome.append(exc)
+
+    limit = sys.getrecursionlimit()
+    size = threading.stack_size(_DEEP_STACK_BYTES)
+    sys.setrecursionlimit(max(limit, _DEEP_RECURSION))
+    try:
+        thread = threading.Thread(target=deep, name="shapelint-positions")
+        thread.start()
+        thread.join()
+    finally:
+        sys.setrecursionlimit(limit)
+        threading.stack_size(size)
+    [result] = outcome
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
 class SourceFile:
     """One file as every stage sees it, read and decoded once: its text and lines, and —
     computed on first need and then shared by check, summary and validation — its syntax
@@ -153,11 +199,9 @@ class SourceFile:
     def ranges(self) -> dict:
         """Node -> libcst CodeRange for every node (one pass over the file, on first need)."""
         if self._ranges is None:
-            from libcst.metadata import MetadataWrapper, PositionProvider
-
             module = self.module
             assert module is not None, "positions of a file that does not parse"
-            self._ranges = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+            self._ranges = code_ranges(module)
         return self._ranges
 
     @property

@@ -222,7 +222,9 @@ class Interpreter:
             run()
         except BudgetExceeded as exc:
             what = describe()
-            self.abandoned.append(f"{what}: {exc.reason}")
+            rest = "the rest of the file was not analysed" if exc.whole_file else \
+                "the rest of the file was analysed"
+            self.abandoned.append(f"{what}: {exc.reason}; {rest}")
             self.observers.emit("unit_abandoned", what, exc.reason)
             _forget(node, self.module_scope)
             return not exc.whole_file

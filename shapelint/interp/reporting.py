@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from shapelint.interp.flow import Guards
+from shapelint.source import code_ranges
 from shapelint.violations.base import Violation
 
 Range = tuple[tuple[int, int], tuple[int, int]]
@@ -42,7 +43,7 @@ class Positions:
         self._ranges: Optional[dict] = None
 
     def _resolve(self) -> dict:
-        return dict(MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider))
+        return code_ranges(self.module)
 
     @property
     def ranges(self) -> dict:
