@@ -269,3 +269,19 @@ def test_findings_say_when_keras2_behaved_differently():
     src = HEAD + "x = keras.Input(shape=5)\ny = layers.Conv1D(4, 3)(keras.Input(shape=(7, 10, 2)))\n"
     messages = [d.message for d in check_source(src, "m.py").diagnostics]
     assert len(messages) == 2 and all("Keras 2" in m and "Keras 3 does not" in m for m in messages)
+
+
+
+def test_identity_tests_on_tensors_are_decided(check):
+    """``p is None`` on a tensor is False (NASNet's _adjust_block): identity is never an
+    element-wise op, so the branch taken is known and the shapes after it too."""
+    src = HEAD + (
+        "def adjust(p, ip):\n"
+        "    if p is None:\n        p = ip\n"
+        "    elif p is not None and p.shape[-1] != 3:\n        p = layers.Conv2D(7, 1)(p)\n"
+        "    return p\n"
+        "x = keras.Input(shape=(8, 8, 3))\n"
+        "y = layers.Add()([adjust(layers.Conv2D(5, 1)(x), x), keras.Input(shape=(8, 8, 7))])\n"
+        "z = layers.Add()([adjust(layers.Conv2D(5, 1)(x), x), keras.Input(shape=(8, 8, 10))])\n"
+    )
+    assert check(src) == [(11, "SHP102")]

@@ -282,7 +282,7 @@ class Evaluator:
             if op is None:
                 return UNKNOWN
             kinds = [k for k in (kind_of(left), kind_of(right)) if k is not None and k.symbolic]
-            if kinds:
+            if kinds and op not in ("is", "is not"):   # identity is never overloaded
                 # x > 0 on tensors is an element-wise tensor (== / != may be identity tests)
                 if len(node.comparisons) != 1:
                     return UNKNOWN
