@@ -285,3 +285,23 @@ def test_identity_tests_on_tensors_are_decided(check):
         "z = layers.Add()([adjust(layers.Conv2D(5, 1)(x), x), keras.Input(shape=(8, 8, 10))])\n"
     )
     assert check(src) == [(11, "SHP102")]
+
+
+def test_a_layer_chosen_by_an_unknown_condition_is_called_as_either(check):
+    """ConvNeXt: ``StochasticDepth(rate) if rate else Activation("linear")`` with an unknown
+    rate. Both keep the shape, so the shape after the call is known and a later mismatch is
+    found; what only one option would raise is withheld (that option may not be taken)."""
+    src = HEAD + (
+        "class Drop(layers.Layer):\n"
+        "    def call(self, x):\n        return x\n"
+        "def block(x, rate):\n"
+        "    layer = Drop() if rate else layers.Activation('linear')\n"
+        "    return layer(x)\n"
+        "def head(x, flat):\n"
+        "    pool = layers.Conv1D(4, 3) if flat else layers.Dense(4)\n"
+        "    return pool(x)\n"
+        "x = keras.Input(shape=(8, 3))\n"
+        "y = layers.Add()([block(x, RATE), keras.Input(shape=(8, 5))])\n"   # line 13: found
+        "z = head(keras.Input(shape=(8,)), FLAT)\n"                        # Conv1D on 2-D: withheld
+    )
+    assert check(src) == [(13, "SHP102")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional, Protocol
 
 from shapelint.interp.events import ContextFrame, Observers
+from shapelint.interp.flow import Guards
 from shapelint.interp.values import ClassValue, FunctionValue, ObjectValue
 from shapelint.violations.base import Violation
 
@@ -20,6 +21,7 @@ Range = tuple[tuple[int, int], tuple[int, int]]   # ((line, col), (end line, end
 class Host(Protocol):
     observers: Observers
     semantics: "Semantics"
+    guards: Guards
 
     def iterate(self, value: Any) -> Optional[list]: ...
 

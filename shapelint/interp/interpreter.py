@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import libcst as cst
 
-from shapelint.interp import python_kinds  # noqa: F401  (registers list, dict and object kinds)
+from shapelint.interp import alternatives, python_kinds  # noqa: F401  (register their kinds)
 from shapelint.interp.budget import MAX_UNROLL, Budget, BudgetExceeded
 from shapelint.interp.calls import Caller
 from shapelint.interp.events import ContextFrame, Observers

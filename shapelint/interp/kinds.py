@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from shapelint.interp.values import UNKNOWN, join_plain
+from shapelint.interp.values import (
+    UNKNOWN, Alternatives, BoundMethod, Builtin, ClassValue, FunctionValue, ObjectValue, Symbol,
+    join_plain,
+)
 
 if TYPE_CHECKING:
     from shapelint.interp.host import Host
@@ -25,6 +28,9 @@ class Kind:
     # Reading a value of this kind makes a condition depend on data the analysis
     # models abstractly (a tensor's shape): findings under such a condition are withheld.
     symbolic = False
+    # Values of this kind are called (layers, models, partials): two that differ after
+    # branches are kept as :class:`~shapelint.interp.values.Alternatives`, not forgotten.
+    callable = False
 
     def attr(self, host: "Host", value: Any, name: str, node: Any = None) -> Any:
         """``value.name``; ``node`` is the attribute expression (None when not from code)."""
@@ -116,4 +122,29 @@ def join_values(a: Any, b: Any) -> Any:
             return kind.join(a, b)
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
         return tuple(join_values(x, y) for x, y in zip(a, b))
+    if is_callable(a) and is_callable(b):
+        return either(a, b)
     return join_plain(a, b)
+
+
+MAX_ALTERNATIVES = 4          # beyond this many callables, the value is unknown
+
+
+def is_callable(value: Any) -> bool:
+    """A value code calls (a function, class, layer, model, partial), never data."""
+    if isinstance(value, (Alternatives, FunctionValue, BoundMethod, Builtin, ClassValue, ObjectValue,
+                          Symbol)):
+        return True
+    kind = _KINDS.get(type(value))
+    return kind is not None and kind.callable
+
+
+def either(a: Any, b: Any) -> Any:
+    """``a`` or ``b``, whichever a branch chose: their options together, or unknown when
+    there would be too many."""
+    options: list[Any] = []
+    for value in (a, b):
+        for option in value.options if isinstance(value, Alternatives) else (value,):
+            if not any(option is known for known in options):
+                options.append(option)
+    return Alternatives(tuple(options)) if len(options) <= MAX_ALTERNATIVES else UNKNOWN

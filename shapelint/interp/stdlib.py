@@ -25,6 +25,8 @@ class Partial:
 
 
 class PartialKind(Kind):
+    callable = True
+
     def call(self, host: "Host", value: Partial, args: list, kwargs: dict, node: Any, complete: bool) -> Any:
         return host.call(value.func, [*value.args, *args], {**value.kwargs, **kwargs}, node, complete)
 

@@ -117,6 +117,14 @@ class MethodOf:
     name: str
 
 
+@dataclass(frozen=True, eq=False)
+class Alternatives:
+    """One of a few callables, after branches that chose between them (see
+    :mod:`shapelint.interp.alternatives`)."""
+
+    options: tuple[Any, ...]
+
+
 def join_plain(a: Any, b: Any) -> Any:
     """What a name holds after two branches, for values no kind claims: exact when they
     agree, else unknown. (:func:`shapelint.interp.kinds.join_values` is the entry point.)"""

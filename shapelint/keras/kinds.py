@@ -51,6 +51,8 @@ class TensorKind(Kind):
 
 
 class LayerKind(Kind):
+    callable = True
+
     def attr(self, host: "Host", value: LayerInstance, name: str, node: Any = None) -> Any:
         if name in value.attrs:
             return value.attrs[name]
@@ -71,6 +73,8 @@ _MODEL_METHODS = {"add", "summary", "compile", "save", "build", "get_layer", "po
 
 
 class ModelKind(Kind):
+    callable = True
+
     def attr(self, host: "Host", model: ModelValue, name: str, node: Any = None) -> Any:
         if name in _MODEL_METHODS:
             return MethodOf(model, name)
