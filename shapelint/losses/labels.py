@@ -169,9 +169,10 @@ def check_labels(loss: Loss, output: Shape, labels: ArrayLike) -> LabelIssue | N
     spec = loss.spec if loss.kind != "auto" else _auto(t, p)
     if spec is None or spec.kind is None:
         return None
-    # The output has as many samples as the labels: Keras runs it on the batch's x.
-    if p[0] is None:
-        p = (t[0], *p[1:])
+    # The output has as many samples as the labels: Keras runs it on the batch's x, even
+    # where the Input fixes another batch size (Keras 3 does not enforce it: train_on_batch
+    # of 32 samples on Input(batch_shape=(8, 4)) trains).
+    p = (t[0], *p[1:])
     pair = squeeze_or_expand(t, p)
     if pair is None:
         return None
