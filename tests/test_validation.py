@@ -29,7 +29,7 @@ from shapelint.validation.program import build_program
 from shapelint.validation.runner import BuildOutcome
 from shapelint.validation.static_facts import StaticCall, collect
 from shapelint.validation.validate import build, finish, prepare
-from shapelint.validation.verdicts import BUILD_ERROR, MET_IN_TRAINING, Round, core_message, judge
+from shapelint.validation.verdicts import BUILD_ERROR, Round, core_message, judge
 
 VALIDATION = FIXTURES / "validation"
 BUGGY = sorted((FIXTURES / "buggy").glob("*.py"))
@@ -66,15 +66,22 @@ def test_build_program_leaves_out_training_data_io_and_plots():
     path = VALIDATION / "trains_downloads_writes.py"
     _, program = _program(path)
     kept = program.text
-    for gone in (".fit(", ".evaluate(", ".predict(", ".save(", ".save_weights(", ".compile(", ".summary(",
+    for gone in (".fit(", ".evaluate(", ".predict(", ".save(", ".save_weights(", ".summary(",
                  "print(", "open(", "get_file(", "urlopen(", "np.load(", "np.save(", "os.makedirs(",
-                 "plt.", "import matplotlib", "import urllib"):
+                 "plt.", "import matplotlib", "import urllib", "_on_batch("):
         assert gone not in kept, gone
     for line in ("inputs = keras.Input(shape=(N_FEATURES,))", "model = keras.Model(inputs, outputs)",
-                 'x = layers.Dense(64, activation="relu")(inputs)'):
+                 'x = layers.Dense(64, activation="relu")(inputs)',
+                 'model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])'):
         assert line in kept.splitlines()
     reasons = " ".join(s.reason for s in program.removed)
     assert "training" in reasons and "network access" in reasons and "writing files" in reasons
+    # the data comes from np.load: nothing stands in for fit, evaluate, predict
+    assert [(f.row, f.method, f.stand_in, f.reason) for f in program.feeds] == [
+        (row, method, None, "the analysis does not know what `X` holds")
+        for row, method in ((_line_of(path, "model.fit("), "fit"),
+                            (_line_of(path, "model.evaluate("), "evaluate"),
+                            (_line_of(path, "model.predict("), "predict"))]
 
 
 def test_data_value_known_statically_is_substituted():
@@ -128,7 +135,8 @@ def test_training_an_object_does_not_make_it_data():
            "model.layers[0].trainable = False\n")
     program = build_program(src, collect(src, "t.py"), "t.py", "/tmp/t.py")
     lines = program.text.splitlines()
-    assert lines[4:6] == ["pass", "pass"] and lines[6] == "model.layers[0].trainable = False"
+    assert lines[4:6] == ["model.compile(optimizer='adam', loss='mse')", "pass"]   # X: from disk
+    assert lines[6] == "model.layers[0].trainable = False"
     assert not program.needs_data
 
 
@@ -172,6 +180,119 @@ def test_policy_names():
     assert policy.call_reason("numpy.zeros", "zeros") is None
     assert policy.module_reason("matplotlib.pyplot") == "plotting"
     assert policy.module_reason("numpy") is None
+
+
+# --- where the model meets data: zeros stand in (no TensorFlow needed) ------------------------
+def _zeros(shape, dtype):
+    return f'__import__("numpy").zeros({shape}, "{dtype}")'
+
+
+def test_data_calls_become_one_call_on_zeros_on_the_line_of_the_files_call():
+    path = VALIDATION / "data_stand_ins.py"
+    _, program = _program(path)
+    lines, fit = program.text.splitlines(), _line_of(path, "history = model.fit(")
+    x, y = _zeros("(2, 6)", "float32"), _zeros("(2,)", "int64")
+    assert lines[fit - 1] == f"(model.train_on_batch({x}, {y}), model.test_on_batch({x}, {y}),"
+    assert lines[fit:fit + 3] == ["", "", ")"]                   # the call's other lines stay lines
+    assert lines[_line_of(path, "print(model.evaluate(") - 1] == f"(model.test_on_batch({x}, {y}),)"
+    assert lines[_line_of(path, "model.predict(") - 1] == f"(model.predict_on_batch({x}),)"
+    assert lines[_line_of(path, "scores = model(") - 1] == "scores = model(x[:2])"   # arrays the build has
+    assert lines[_line_of(path, "model.fit(more") - 1] == "pass"
+    assert [(f.row, f.method, f.describe(), f.reason) for f in program.feeds] == [
+        (fit, "fit", "train_on_batch on zeros x (2, 6) float32, y (2,) int64 in place of fit()", ""),
+        (fit, "validation_data",
+         "test_on_batch on zeros x (2, 6) float32, y (2,) int64 in place of fit()'s validation_data", ""),
+        (fit + 4, "evaluate",
+         "test_on_batch on zeros x (2, 6) float32, y (2,) int64 in place of evaluate()", ""),
+        (fit + 5, "predict", "predict_on_batch on zeros x (2, 6) float32 in place of predict()", ""),
+        (fit + 8, "fit", "nothing", "the analysis does not know the shape of `more`")]
+    assert all(f.input_rows == (_line_of(path, "keras.Input("),) for f in program.feeds)
+
+
+@pytest.mark.parametrize("name, call", [
+    ("data_sample_count_bug.py",      # 80 features, 20 labels: still two different counts
+     f'model.train_on_batch({_zeros("(2, 8)", "float32")}, {_zeros("(3, 1)", "float32")})'),
+    ("data_multi_io_bug.py",
+     "model.train_on_batch({'image': " + _zeros("(2, 16, 16, 3)", "float32") + ", 'meta': "
+     + _zeros("(2, 4)", "float32") + "}, {'kind': " + _zeros("(2,)", "int64") + ", 'score': "
+     + _zeros("(2, 2)", "float32") + "})"),
+    ("data_tf_dataset_bug.py",        # fit(dataset): its element's (features, labels)
+     f'model.train_on_batch({_zeros("(2, 13)", "float32")}, {_zeros("(2,)", "int64")})'),
+    ("data_input_shape_samples_bug.py",
+     f'model.train_on_batch({_zeros("(2, 12)", "float32")}, {_zeros("(2, 1)", "float32")})'),
+])
+def test_stand_ins_of_the_buggy_data_fixtures(name, call):
+    path = FIXTURES / "buggy" / name
+    _, program = _program(path)
+    row = next(iter(expectations(path)))[0] if "input_shape" not in name else _line_of(path, "model.fit(")
+    assert program.text.splitlines()[row - 1].split("  #")[0] == f"({call},)"
+
+
+def test_a_batch_size_the_model_fixes_is_the_batch_given():
+    src = ("import numpy as np\nimport keras\nx = np.random.rand(64, 4)\ny = np.random.rand(64, 1)\n"
+           "model = keras.Sequential([keras.Input(shape=(4,), batch_size=8), keras.layers.Dense(1)])\n"
+           "model.compile(loss='mse')\nmodel.fit(x, y, batch_size=8)\n")
+    program = build_program(src, collect(src, "b.py"), "b.py", "/tmp/b.py")
+    assert program.feeds[0].describe() == (
+        "train_on_batch on zeros x (8, 4) float32, y (8, 1) float32 in place of fit()")
+
+
+def test_labels_not_known_give_the_model_its_features_alone():
+    src = ("import numpy as np\nimport keras\nx = np.random.rand(64, 4)\ny = np.load('y.npy')\n"
+           "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+           "model.compile(loss='mse')\nmodel.fit(x, y)\n")
+    program = build_program(src, collect(src, "b.py"), "b.py", "/tmp/b.py")
+    [feed] = program.feeds
+    assert feed.describe() == "predict_on_batch on zeros x (2, 4) float32 in place of fit()"
+    assert feed.stand_in.partial == ("the analysis does not know the shape of `y`, so only the features meet "
+                                     "the model")
+
+
+def test_a_compile_that_needs_data_is_left_out_and_the_model_kept():
+    path = VALIDATION / "data_compile_left_out.py"
+    _, program = _program(path)
+    compile_row, fit = _line_of(path, "validate: left out"), _line_of(path, "model.fit(")
+    lines = program.text.splitlines()
+    assert lines[compile_row - 1] == "pass  # validate: left out"
+    assert program.removed_at(compile_row).reason == (
+        "`weighted_loss(class_weights)` depends on data the build leaves out (class_weights from line 7, "
+        "which needs loading data (np.load)), and its value is not known statically")
+    assert not program.needs_data                       # nothing that builds the model is left out
+    assert lines[compile_row - 2].startswith("model = keras.Sequential(")
+    assert lines[fit - 1].startswith("(model.train_on_batch(")
+
+
+def test_no_stand_in_for_a_model_the_build_leaves_out():
+    src = ("import numpy as np\nimport keras\nX = np.load('x.npy')\ny = np.random.rand(9, 1)\n"
+           "model = keras.Sequential([keras.Input(shape=X.shape[1:]), keras.layers.Dense(1)])\n"
+           "model.compile(loss='mse')\nmodel.fit(np.zeros((9, 3)), y)\n")
+    program = build_program(src, collect(src, "b.py"), "b.py", "/tmp/b.py")
+    [feed] = program.feeds
+    assert feed.stand_in is None and feed.reason.startswith(
+        "the model is left out of the build: it uses what line 5 makes, which the build leaves out: "
+        "`X.shape[1:]` depends on data the build leaves out")
+    assert program.text.splitlines()[6] == "pass"
+
+
+def test_feeds_count_samples_and_say_what_is_not_known():
+    from shapelint.arrays.spec import ArrayType
+    from shapelint.data.values import DataValue
+    from shapelint.interp.values import DictValue, ListValue
+    from shapelint.validation.feeds import NotKnown, Zeros, sample_counts, source, structure
+
+    a, b, c = Zeros((80, 4), "float32"), Zeros((20, 1), "int64"), Zeros((None, 3), "bool")
+    counts = sample_counts([[a, c], {"out": b}], None)
+    assert counts == {None: 2, 80: 2, 20: 3}
+    assert source([a, c], counts) == (f"[{_zeros('(2, 4)', 'float32')}, {_zeros('(2, 3)', 'bool')}]",
+                                      "[(2, 4) float32, (2, 3) bool]")
+    assert source((a,), None)[1] == "((80, 4) float32,)"
+    assert sample_counts([a, b], 32) == {None: 32, 80: 32, 20: 33}
+    known = DataValue(ArrayType(Shape((5, 2)), "int"))
+    assert structure(DictValue({"a": known}), "x") == {"a": Zeros((5, 2), "int64")}
+    assert structure(ListValue([known, DataValue(ArrayType(Shape((5, None)), "float"))]), "x") == NotKnown(
+        "the analysis does not know every size of `x[1]` (5, None)")
+    assert structure(DataValue(ArrayType(Shape((5, 2)), None)), "x") == NotKnown(
+        "the analysis does not know the dtype of `x`")
 
 
 # --- verdicts and agreement on synthetic outcomes (no TensorFlow needed) ---------------------
@@ -265,6 +386,117 @@ def test_each_finding_takes_the_verdict_of_the_first_build_that_settles_it():
         (9, "confirmed", "TensorFlow raised ValueError for this call (in a build without line 5, where "
                          "earlier builds stopped, and what depends on it)")]
     assert not out.added and not out.notes and out.unsettled == 0
+
+
+def _fed_program(*feeds, probes=()):
+    from shapelint.validation.program import BuildProgram
+
+    return BuildProgram("m.py", "/m.py", "x\n" * 30, feeds=list(feeds), probes=tuple(probes))
+
+
+def _feed(row=14, method="fit", call="train_on_batch", partial="", inputs=(9,)):
+    from shapelint.validation.feeds import Feed, StandIn
+
+    given = "x (2, 784) float32" + (", y (2,) int64" if call != "predict_on_batch" else "")
+    return Feed(row, row, method, inputs, StandIn(f"model.{call}(...)", call, given,
+                                                  given.replace("(2,", "(64,"), partial))
+
+
+def _ran_feed(row=14, method="train_on_batch", compiled=True):
+    return {"row": row, "method": method, "compiled": compiled, "ok": True}
+
+
+def _judge_fed(diags, outcome, *feeds, probes=()):
+    return judge(FileResult("m.py", tuple(diags)), [Round(_fed_program(*feeds, probes=probes), outcome)])
+
+
+def test_a_data_finding_takes_the_verdict_of_the_call_standing_in_for_its_data():
+    raised = _judge_fed([_diag("SHP601", row=14)], BuildOutcome("raised", error=_error(14)), _feed())
+    [d] = raised.kept
+    assert (d.validation.verdict, d.validation.reason) == (
+        "confirmed",
+        "TensorFlow raised ValueError for train_on_batch on zeros x (2, 784) float32, y (2,) int64 in place "
+        "of fit()")
+    assert not raised.added and not raised.notes
+    ran = _judge_fed([_diag("SHP602", row=14)], BuildOutcome("built", feeds=[_ran_feed()]), _feed())
+    [d] = ran.withdrawn
+    assert (d.validation.verdict, d.validation.reason) == (
+        "refuted",
+        "TensorFlow ran train_on_batch on zeros x (2, 784) float32, y (2,) int64 in place of fit() without "
+        "error")
+    assert d.validation.shapes == {"static": "x (64, 784) float32, y (64,) int64",
+                                   "tensorflow": "train_on_batch on zeros x (2, 784) float32, y (2,) int64 "
+                                                 "in place of fit()"}
+    before = _judge_fed([_diag("SHP603", row=14)], BuildOutcome("raised", error=_error(12)), _feed())
+    assert before.kept[0].validation.reason.startswith("the build stopped before this line: line 12 raised")
+    assert before.unsettled == 1
+
+
+def test_nothing_standing_in_or_only_the_features_settle_what_they_can():
+    from shapelint.validation.feeds import Feed
+
+    unknown = Feed(14, 14, "fit", (9,), None, "the analysis does not know the shape of `X`")
+    out = _judge_fed([_diag("SHP601", row=14)], BuildOutcome("built"), unknown)
+    assert out.kept[0].validation.reason == ("no zero-filled data stands in at line 14: the analysis does "
+                                             "not know the shape of `X`")
+    uncompiled = BuildOutcome("built", feeds=[_ran_feed(compiled=False)])
+    labels = _judge_fed([_diag("SHP602", row=14)], uncompiled, _feed())
+    assert labels.kept[0].validation.reason == (
+        "the build could not give the model the labels: the model is not compiled where the build reaches "
+        "line 14 (its compile() was left out or never ran), so only the features met it")
+    features = _judge_fed([_diag("SHP601", row=14)], uncompiled, _feed())
+    assert features.withdrawn[0].validation.reason == (
+        "TensorFlow ran train_on_batch on zeros x (2, 784) float32, y (2,) int64 in place of fit() without "
+        "error (the model is not compiled where the build reaches line 14 (its compile() was left out or "
+        "never ran), so only the features met it)")
+    partial = _feed(call="predict_on_batch", partial="the analysis does not know the shape of `y`, so only "
+                                                     "the features meet the model")
+    ran = BuildOutcome("built", feeds=[_ran_feed(method="predict_on_batch")])
+    sparse = _judge_fed([_diag("SHP602", row=14)], ran, partial)
+    assert sparse.kept[0].validation.verdict == "unverified" and not sparse.withdrawn
+
+
+def test_shp604_is_settled_by_the_data_calls_of_the_model_built_from_its_input():
+    error = _error(14, message="Invalid input shape ... Expected shape (None, 200, 12), but input has "
+                               "incompatible shape (2, 12)")
+    out = _judge_fed([_diag("SHP604", row=9)], BuildOutcome("raised", error=error), _feed(inputs=(9,)))
+    [d] = out.kept
+    assert (d.validation.verdict, d.validation.reason) == (
+        "confirmed", "TensorFlow built this input as written, then raised ValueError at line 14 for "
+                     "train_on_batch on zeros x (2, 784) float32, y (2,) int64 in place of fit()")
+    alone = _judge_fed([_diag("SHP604", row=9)], BuildOutcome("built"), _feed(inputs=(5,)))
+    assert alone.kept[0].validation.reason == (
+        "the file gives the model built from this input no data (fit, evaluate, predict) the analysis "
+        "followed, so no build meets the whole-array shape")
+
+
+def test_a_stand_in_that_raises_where_nothing_was_found_is_a_note_not_shp901():
+    out = _judge_fed([], BuildOutcome("raised", error=_error(14, message="boom")), _feed())
+    assert not out.added
+    assert out.notes == ["validation: the model raised at line 14 on the zeros standing in for its data "
+                         "(train_on_batch on zeros x (2, 784) float32, y (2,) int64 in place of fit()): "
+                         "ValueError: boom; not reported as SHP901, since the zeros only stand in for the "
+                         "file's data"]
+
+
+def test_a_warning_is_settled_by_the_check_of_its_claim():
+    from shapelint.validation.probes import Probe
+
+    warning = _diag("SHP605", row=14, severity="warning")
+    probe = Probe(14, "one_unit_softmax", 12)
+    holds = {"row": 14, "claim": "one_unit_softmax", "holds": True, "detail": "TensorFlow's Dense gives 1.0"}
+    out = _judge_fed([warning], BuildOutcome("built", probes=[holds]), probes=[probe])
+    assert (out.kept[0].validation.verdict, out.kept[0].validation.reason) == (
+        "confirmed", "TensorFlow's Dense gives 1.0")
+    wrong = _judge_fed([warning], BuildOutcome("built", probes=[{**holds, "holds": False, "detail": "no"}]),
+                       probes=[probe])
+    assert wrong.withdrawn[0].validation.verdict == "refuted"
+    loss = _judge_fed([warning], BuildOutcome("built"), probes=[Probe(14, "one_unit_loss", 12)])
+    assert loss.kept[0].validation.reason.startswith(
+        "a warning: Keras trains this model without an error, and whether the loss can change")
+    nothing = _judge_fed([warning], BuildOutcome("built"))
+    assert nothing.kept[0].validation.reason == (
+        "a warning: Keras does not raise for it, and no build checks its claim")
 
 
 def test_only_the_first_build_reports_shp901():
@@ -471,16 +703,10 @@ def test_buggy_fixture_findings_are_confirmed(path, runner):
         assert verdicts == [("unverified", NEVER_CALLED[path.name])]
         assert v.notes == (f"validation: {NEVER_CALLED[path.name]}, so it was not built",)
         return
-    for d in errors:
-        if d.code.startswith("SHP6"):   # model vs data: Keras raises in fit(), which no build runs
-            assert (d.validation.verdict, d.validation.reason) == ("unverified", MET_IN_TRAINING), \
-                d.validation
-        else:
-            assert d.validation.verdict == "confirmed", (d.code, d.location.row, d.validation)
-    errors = [d for d in errors if not d.code.startswith("SHP6")]
+    for d in errors:   # model vs data too: the build calls the model on zeros of the data's shapes
+        assert d.validation.verdict == "confirmed", (d.code, d.location.row, d.validation)
     if errors:   # the bug makes Keras raise: it is the first error the build meets
         assert v.outcome.status == "raised" and v.outcome.error["kind"] == "build"
-        assert any(d.validation.verdict == "confirmed" for d in errors)
         confirmed = {(d.location.row, d.code) for d in errors if d.validation.verdict == "confirmed"}
         assert confirmed <= expectations(path)
     assert not v.disagreements, v.disagreements
@@ -488,6 +714,9 @@ def test_buggy_fixture_findings_are_confirmed(path, runner):
         for d in v.diagnostics:
             if d.claims is not None:
                 assert d.validation.verdict == "confirmed", (d.code, d.validation)
+    for d in v.diagnostics:
+        if d.code == "SHP605":        # the claim checked on the real output layer
+            assert d.validation.verdict == "confirmed", d.validation
 
 
 @pytest.mark.keras
@@ -617,6 +846,85 @@ def test_data_fixtures(runner):
     assert unv.notes == ("validation: the build leaves line 12 out, with what depends on it: `X.shape[1:]` "
                          "depends on data the build leaves out (X from line 10, which needs loading data "
                          "(np.load)), and its value is not known statically",)
+
+
+@pytest.mark.keras
+def test_where_the_model_meets_data_the_build_calls_it_once_on_zeros(runner):
+    path = VALIDATION / "data_stand_ins.py"
+    v = validate(path, runner)
+    assert v.outcome.status == "built", v.outcome.error
+    fit = _line_of(path, "history = model.fit(")
+    assert [(r["row"], r["method"], r["compiled"], r["ok"]) for r in v.outcome.feeds] == [
+        (fit, "train_on_batch", True, True), (fit, "test_on_batch", True, True),
+        (fit + 4, "test_on_batch", True, True), (fit + 5, "predict_on_batch", True, True)]
+    assert not v.diagnostics and not v.disagreements and v.outcome.seconds < 30
+    assert not [n for n in v.notes if n.startswith("validation:")]
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("path, verdict, reason, keras_says", [
+    (FIXTURES / "buggy" / "data_input_shape_samples_bug.py", "confirmed",
+     "TensorFlow built this input as written, then raised ValueError at line 14 for train_on_batch on zeros "
+     "x (2, 12) float32, y (2, 1) float32 in place of fit()", "Expected shape (None, 200, 12)"),
+    (FIXTURES / "buggy" / "data_sample_count_bug.py", "confirmed",
+     "TensorFlow raised ValueError for train_on_batch on zeros x (2, 8) float32, y (3, 1) float32 in place "
+     "of fit()",
+     "Dimensions must be equal, but are 3 and 2"),
+    (FIXTURES / "buggy" / "data_one_unit_softmax_bug.py", "confirmed",
+     "TensorFlow's Dense gives 1.0 for every one of 4 random inputs of shape (4, 16)", None),
+    (VALIDATION / "data_compile_left_out.py", "confirmed",
+     "TensorFlow raised ValueError for train_on_batch on zeros x (2, 10) float32, y (2,) int64 in place of "
+     "fit() (the model is not compiled where the build reaches line 20 (its compile() was left out or never "
+     "ran), so only the features met it)", "expected axis -1 of input shape to have value 12"),
+    (VALIDATION / "data_csv_sizes_unknown.py", "unverified",
+     "no zero-filled data stands in at line 16: the analysis does not know every size of `X` (None, None)",
+     None),
+], ids=["shp604", "shp603", "shp605", "compile-left-out", "sizes-unknown"])
+def test_what_users_see_of_data_findings(path, verdict, reason, keras_says, runner):
+    v = validate(path, runner)
+    [d] = v.diagnostics
+    assert (d.validation.verdict, d.validation.reason) == (verdict, reason)
+    if keras_says:
+        assert keras_says in d.validation.keras_error
+    assert not v.withdrawn and not v.disagreements
+
+
+@pytest.mark.keras
+def test_a_wrong_data_claim_is_refuted_and_withdrawn(runner):
+    path = FIXTURES / "correct" / "data_one_hot_labels_categorical.py"
+    row = _line_of(path, "model.fit(")
+    fake = replace(_diag("SHP602", row=row), path=str(path), location=Position(row, 1),
+                   end_location=Position(row, 40), message="injected wrong claim")
+    v = validate(path, runner, FileResult(str(path), (fake,), ()))
+    assert not v.diagnostics
+    [d] = v.withdrawn
+    assert (d.validation.verdict, d.validation.reason) == (
+        "refuted",
+        "TensorFlow ran train_on_batch on zeros x (2, 20) float32, y (2, 5) float32 in place of fit() "
+        "without error")
+    assert v.notes == (f"validation: withdrew SHP602 at line {row}: analyzer bug: shapelint saw x (32, 20) "
+                       "float32, y (32, 5) float32, but TensorFlow ran train_on_batch on zeros x (2, 20) "
+                       "float32, y (2, 5) float32 in place of fit() without error",)
+
+
+@pytest.mark.keras
+def test_a_wrong_output_claim_is_refuted_by_the_real_layer(runner):
+    """A 1-unit sigmoid is no constant: the check of the 1-unit-softmax claim fails on it."""
+    from shapelint.validation.probes import Probe
+
+    path = FIXTURES / "correct" / "data_one_unit_sigmoid.py"
+    row, layer_row = _line_of(path, "model.compile("), _line_of(path, 'activation="sigmoid"')
+    fake = replace(_diag("SHP605", row=row, severity="warning"), path=str(path), location=Position(row, 1),
+                   end_location=Position(row, 40))
+    result = FileResult(str(path), (fake,), ())
+    job = prepare(result)
+    job.program = replace(job.program, probes=(Probe(row, "one_unit_softmax", layer_row),))
+    build(job, runner)
+    v = finish(job, result, lambda code, p: True, run_sandbox=job.outcome.sandbox_note)
+    [d] = v.withdrawn
+    assert d.validation.verdict == "refuted"
+    assert re.fullmatch(r"TensorFlow's Dense gives values from 0\.\d+ to 0\.\d+ on 4 random inputs of shape "
+                        r"\(4, 16\)", d.validation.reason), d.validation.reason
 
 
 @pytest.mark.keras

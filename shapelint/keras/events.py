@@ -23,6 +23,12 @@ class KerasObserver(Observer):
     def keras_used(self) -> None:
         """The statement being run made or called a Keras object (validation keeps it)."""
 
+    def data_given(self, method: str, node: Any, x: Any, y: Any, model: ModelValue) -> None:
+        """``model.<method>(x, y)`` at ``node`` with the values the analysis has for them:
+        ``method`` is fit, evaluate, predict or a ``*_on_batch`` method, ``"validation_data"``
+        for fit's ``validation_data=(x, y)``, or ``"call"`` for ``model(x)``; ``y`` is None
+        when the call gives no labels (validation stands zero-filled arrays in for them)."""
+
 
 class EventLog(KerasObserver):
     """Every layer made and called, model and user object, in order: what the analyses read."""

@@ -148,6 +148,12 @@ def train_or_predict(rt: "KerasSemantics", model: ModelValue, method: str, args:
     bound = dict(zip(params, args))
     bound.update({k: v for k, v in kwargs.items() if k in params or k == "validation_data"})
     x, y = bound.get("x"), bound.get("y")
+    rt.host.observers.emit("data_given", method, node, x, y if with_labels else None, model)
+    validation = bound.get("validation_data")
+    if with_labels and validation is not None:     # Keras unpacks a list as it does a tuple
+        items = validation.items if isinstance(validation, ListValue) else validation
+        parts = items if isinstance(items, (tuple, list)) and len(items) >= 2 else (validation, None)
+        rt.host.observers.emit("data_given", "validation_data", node, parts[0], parts[1], model)
     names = {p: _argument_text(rt, node, params, p) for p in ("x", "y", "validation_data")}
     if isinstance(x, DataValue) and isinstance(x.type, DatasetType):
         x, y = _dataset_parts(x)
@@ -156,7 +162,6 @@ def train_or_predict(rt: "KerasSemantics", model: ModelValue, method: str, args:
         rt.keras_used()
     model.data.append(_described(method, x, y if with_labels else None))
     check_data(rt, model, method, x, y if with_labels else None, node, names)
-    validation = bound.get("validation_data")
     if with_labels and isinstance(validation, tuple) and len(validation) >= 2:
         v = names.get("validation_data") or "validation_data"
         check_data(rt, model, method, validation[0], validation[1], node,
@@ -192,6 +197,7 @@ def call_on_data(rt: "KerasSemantics", model: ModelValue, x: Any, node: Any) -> 
     """``model(x_batch)`` on arrays: the features are checked as predict() checks them; the
     result is an array of the output's shape for as many samples."""
     rt.keras_used()
+    rt.host.observers.emit("data_given", "call", node, x, None, model)
     check_data(rt, model, "model", x, None, node, {"x": _argument_text(rt, node, ("x",), "x")})
     outputs = model_outputs(model)
     samples = x.shape.dims[0] if isinstance(x, DataValue) and x.shape is not None and x.shape.dims else None

@@ -1,5 +1,6 @@
 """What the build program leaves out: calls that train, evaluate, predict, save, load data,
-touch files or the network, or plot, and modules imported only for such work.
+touch files or the network, or plot, and modules imported only for such work (the data
+calls among them get zero-filled stand-ins, :mod:`shapelint.validation.feeds`).
 
 Names are matched on the dotted path a call resolves to through the file's imports
 (``plt.show`` -> ``matplotlib.pyplot.show``) and on the method name for any receiver
@@ -27,8 +28,12 @@ METHODS: dict[str, str] = {
                      "timeseries_dataset_from_array"), "loading data"),
     **dict.fromkeys(("download", "get_file", "urlretrieve", "urlopen", "mount"), "network access"),
     **dict.fromkeys(("summary", "plot_model", "show", "imshow", "plot"), "output"),
-    "compile": "compiling for training",
 }
+
+# Methods that set a model up for training without changing what it computes: the build keeps
+# them as written (the calls standing in for fit and evaluate need a compiled model), and
+# one it has to leave out leaves the model as it was, uncompiled, never dead.
+PREPARES: frozenset[str] = frozenset({"compile"})
 
 # Builtins with effects outside the model.
 BUILTINS: dict[str, str] = {

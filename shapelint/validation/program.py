@@ -10,6 +10,11 @@ replaced by the value the static analysis inferred for it. When that is unknown,
 statement is left out, and what it would have made is *dead*: every statement using it is
 left out as well, with the reason, so the rest of the file is still built.
 
+Where the file gives its model data (fit, evaluate, predict, ``model(x)``), the statement
+is replaced by one call of the model on zero-filled arrays of the shapes the analysis
+inferred, on the same lines (:mod:`shapelint.validation.feeds`), so Keras raises where the
+file's call would; ``compile()`` is kept as written, since those calls need it.
+
 An earlier build of the same file can add *cuts* (:mod:`shapelint.validation.continuation`):
 a statement that raised, or imports a module that is not installed, is left out with
 what depends on it, and the next build goes on past it. Functions the file never calls
@@ -25,6 +30,8 @@ from libcst.metadata import ExpressionContext
 
 from shapelint.resolution import canonical
 from shapelint.validation import policy
+from shapelint.validation.feeds import Feed, NotKnown, stand_in
+from shapelint.validation.probes import Probe
 from shapelint.validation.static_facts import KERAS, StaticFacts
 from shapelint.validation.uncalled import Uncalled, uncalled_builders
 
@@ -67,6 +74,8 @@ class BuildProgram:
     uncalled: list = field(default_factory=list)       # Uncalled: functions the file never calls
     cuts: tuple = ()              # Cut: what earlier builds of this file stopped at
     epilogue: str = ""            # calls of uncalled functions, after the file's last line
+    feeds: list[Feed] = field(default_factory=list)    # data calls, with their stand-ins
+    probes: tuple[Probe, ...] = ()   # claims of warnings the worker checks after the build
 
     @property
     def source(self) -> str:
@@ -84,6 +93,14 @@ class BuildProgram:
 
     def in_epilogue(self, row: Optional[int]) -> bool:
         return row is not None and row > self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
+
+    def feeds_at(self, start: int, end: int) -> list[Feed]:
+        """The data calls the file makes on lines start..end."""
+        return [f for f in self.feeds if start <= f.row <= end]
+
+    def feeds_of_input(self, row: int) -> list[Feed]:
+        """The data calls that feed a model whose Input is on ``row``."""
+        return [f for f in self.feeds if row in f.input_rows]
 
 
 # --- small helpers on nodes ----------------------------------------------------------------
@@ -249,6 +266,7 @@ class _Slicer:
         self.set_up: dict[str, str] = {}      # name -> the dropped call that set it up from data
         self.origin: dict[str, tuple] = {}    # data name -> (line left out, what that line used)
         self.function: Optional[str] = None
+        self.feeds: list[Feed] = []
 
     # taint bookkeeping ----------------------------------------------------------------------
     def taint(self, tainted: set[str], names: Iterable[str]) -> None:
@@ -428,7 +446,7 @@ class _Slicer:
                     self.needs(stmt, failure, tainted)
                     return
             else:
-                self.remove(stmt, reason or _data_reason(hits))
+                self.remove(stmt, reason or _data_reason(hits), tainted)
                 self.taint_effects(stmt, tainted, reason or "")
                 return
         elif isinstance(stmt, cst.For):
@@ -484,7 +502,9 @@ class _Slicer:
         if hits:
             if building:
                 failure = self.substitute([node], tainted)
-                if failure:
+                if failure and self.runs_model(node):
+                    self.drop(node, failure, tainted)
+                elif failure:
                     self.needs(node, failure, tainted)
                 else:
                     self.untaint(tainted, _bound(node))
@@ -519,7 +539,7 @@ class _Slicer:
         self.repl[node] = node.with_changes(names=aliases)
 
     def drop(self, node: cst.CSTNode, reason: str, tainted: set[str]) -> None:
-        self.remove(node, reason)
+        self.remove(node, reason, tainted)
         self.taint_effects(node, tainted, reason)
         if isinstance(node, cst.Return) and self.function:
             self.found_data_functions.add(self.function)
@@ -532,7 +552,7 @@ class _Slicer:
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
             return False
         root = (_dotted(value.func.value) or "").split(".")[0]
-        return bool(root) and root not in self.aliases and value.func.attr.value in policy.METHODS
+        return bool(root) and root not in self.aliases and _keeps_receiver(value.func.attr.value)
 
     def taint_effects(self, node: cst.CSTNode, tainted: set[str], reason: str = "") -> None:
         """What a statement the build leaves out would have changed is data too: the names
@@ -548,7 +568,7 @@ class _Slicer:
             if self.facts.kind(receiver) != KERAS:
                 self.taint(tainted, {name})
                 self.origin[name] = origin
-            elif method not in policy.METHODS and "." not in name:
+            elif not _keeps_receiver(method) and "." not in name:
                 tainted.add(name + _STATE)
                 self.set_up[name] = self.code(call)
 
@@ -586,12 +606,12 @@ class _Slicer:
             return None
         if isinstance(node, cst.BaseExpression):
             known, value = self.facts.value(node)
-            if known:
+            if known and not _acts_on_keras(node, self.facts):
                 lit = _literal(value, self.module.code_for_node(node).count("\n"))
                 if lit is not None:
                     pending[node] = lit
                     return None
-            if holder is None and self.facts.kind(node) != KERAS:
+            if holder is None and self.facts.kind(node) != KERAS and not _acts_on_keras(node, self.facts):
                 holder = node
             name = node.value if isinstance(node, cst.Name) else _dotted(node) if isinstance(node, cst.Attribute) else None
             if name in tainted or self._state_of(node, tainted) is not None:
@@ -609,11 +629,14 @@ class _Slicer:
     # leaving out what cannot be built ----------------------------------------------------
     def needs(self, node: cst.CSTNode, reason: str, tainted: set[str]) -> None:
         """A statement that builds the model but needs what the build leaves out: leave it
-        out, and everything that uses what it makes."""
+        out, and everything that uses what it makes (a data call standing in for it is no part
+        of the model missing: not said)."""
         start, _ = self.facts.lines(node)
-        self.needs_data.append(self.span(node, reason))
+        made = len(self.feeds)
         self.leave_out(node, f"it uses what line {start} makes, which the build leaves out: {reason}",
                        tainted, reason)
+        if not any(f.stand_in is not None for f in self.feeds[made:]):
+            self.needs_data.append(self.span(node, reason))
 
     def cut(self, node: cst.CSTNode, tainted: set[str]) -> None:
         """A statement an earlier build stopped at (:class:`Cut`)."""
@@ -630,9 +653,9 @@ class _Slicer:
     def leave_out(self, node: cst.CSTNode, consequence: str, tainted: set[str],
                   reason: Optional[str] = None) -> None:
         """Remove ``node``; what it binds, returns or changes is dead for ``consequence``."""
-        self.remove(node, reason or consequence)
+        self.remove(node, reason or consequence, tainted)
         names = _bound(node) | _all_bound(node)
-        names |= {_changed(r) for r, method, _ in self.effects(node) if method not in policy.METHODS}
+        names |= {_changed(r) for r, method, _ in self.effects(node) if not _keeps_receiver(method)}
         if _returns(node):
             names.add("<return>")
         self.kill(tainted, names, consequence)
@@ -657,18 +680,77 @@ class _Slicer:
         start, end = self.facts.lines(node)
         return Span(start, end, reason)
 
-    def remove(self, node: cst.CSTNode, reason: str) -> None:
+    def remove(self, node: cst.CSTNode, reason: str, tainted: Optional[set[str]] = None) -> None:
+        """Leave ``node`` out; with ``tainted`` (what the build has at this point), the data
+        calls in it become calls on zeros (:meth:`stand_in`)."""
         self.removed.append(self.span(node, reason))
         self.repl[node] = self._filler(node)
+        if tainted is not None and node not in self.cuts:
+            self.stand_in(node, tainted)
+
+    def stand_in(self, node: cst.CSTNode, tainted: set[str]) -> None:
+        """The statement's data calls, each on the line of the file's call, on zeros."""
+        parts: list[tuple[int, str]] = []
+        for call in _calls(node):
+            for data in self.facts.data_calls.get(call, ()):
+                start, end = self.facts.lines(call)
+                target = call.func.value if isinstance(call.func, cst.Attribute) and data.method != "call" \
+                    else call.func
+                made = self.why_not(target, tainted) or stand_in(data, self.code_of(target))
+                self.feeds.append(Feed(start, end, data.method, self.facts.input_rows(data),
+                                       None if isinstance(made, NotKnown) else made,
+                                       made.reason if isinstance(made, NotKnown) else ""))
+                if not isinstance(made, NotKnown):
+                    parts.append((start, made.code))
+        if not parts:
+            return
+        first = self.facts.lines(node)[0]
+        last = first + self._extra_lines(node)
+        text, row = "(", first
+        for at, code in sorted(parts, key=lambda p: p[0]):
+            text += "\n" * (max(at, row) - row) + code + ", "
+            row = max(at, row)
+        try:
+            expr = cst.parse_expression(text.rstrip() + "\n" * (last - row) + ")")
+        except cst.ParserSyntaxError:   # never expected: the parts are the file's own expressions and zeros
+            self.feeds = [f for f in self.feeds if not (first <= f.row <= last)] + [
+                Feed(f.row, f.end, f.method, f.input_rows, None, "the stand-in could not be written")
+                for f in self.feeds if first <= f.row <= last]
+            return
+        if isinstance(node, cst.BaseSmallStatement):
+            self.repl[node] = cst.Expr(expr, semicolon=node.semicolon)
+        else:
+            leading = getattr(node, "leading_lines", ())
+            self.repl[node] = cst.SimpleStatementLine([cst.Expr(expr)], leading_lines=leading)
+
+    def why_not(self, target: cst.BaseExpression, tainted: set[str]) -> Optional[NotKnown]:
+        """Why the build cannot call the model a data call is made on, if it cannot."""
+        dead = self.dead_use([target], tainted)
+        if dead:
+            return NotKnown(f"the model is left out of the build: {dead}")
+        hits = self.reads([target], tainted)
+        if hits:
+            return NotKnown(f"the model depends on data the build leaves out ({', '.join(hits)})")
+        reason = self.io_reason([target])
+        if reason:
+            return NotKnown(f"the model comes from {reason}")
+        if "\n" in self.module.code_for_node(target).strip():
+            return NotKnown("the model is spelled over several lines")
+        return None
+
+    def code_of(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node).strip()
+
+    def _extra_lines(self, node: cst.CSTNode) -> int:
+        """How many lines after its first a statement takes (what its filler spans)."""
+        if isinstance(node, cst.BaseSmallStatement):
+            return self.module.code_for_node(node).count("\n")
+        return self.module.code_for_node(node).count("\n") - len(getattr(node, "leading_lines", ())) - 1
 
     def _filler(self, node: cst.CSTNode) -> cst.CSTNode:
         """A statement taking exactly the lines of ``node``: pass, or a parenthesised None."""
-        if isinstance(node, cst.BaseSmallStatement):
-            extra = self.module.code_for_node(node).count("\n")
-            semicolon = node.semicolon
-        else:
-            extra = self.module.code_for_node(node).count("\n") - len(node.leading_lines) - 1
-            semicolon = cst.MaybeSentinel.DEFAULT
+        extra = self._extra_lines(node)
+        semicolon = node.semicolon if isinstance(node, cst.BaseSmallStatement) else cst.MaybeSentinel.DEFAULT
         small: cst.BaseSmallStatement = cst.Pass(semicolon=semicolon) if extra <= 0 else \
             cst.Expr(_padded(cst.Name("None"), extra), semicolon=semicolon)
         if isinstance(node, cst.BaseSmallStatement):
@@ -796,6 +878,19 @@ def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
     return bool(found)
 
 
+def _acts_on_keras(node: cst.CSTNode, facts: StaticFacts) -> bool:
+    """``model.compile(...)``, ``model.add(...)``: a method of a Keras object, called for what
+    it does to it; its value (None) never stands in for it."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+        facts.kind(node.func.value) == KERAS
+
+
+def _keeps_receiver(method: str) -> bool:
+    """A method that runs, saves or shows an object, or sets it up for training: what the
+    build leaves out of it does not change what it computes."""
+    return method in policy.METHODS or method in policy.PREPARES
+
+
 def _data_reason(names: list[str]) -> str:
     return "uses data the build leaves out (" + ", ".join(names) + ")"
 
@@ -839,4 +934,5 @@ def build_program(text: str, facts: Optional[StaticFacts], path: str, filename: 
     epilogue = "".join(f"{u.name}()\n" for u in uncalled if u.buildable)
     return BuildProgram(path, filename, new, sorted(slicer.removed, key=lambda s: s.start),
                         sorted(slicer.needs_data, key=lambda s: s.start), slicer.substituted,
-                        uncalled=uncalled, cuts=cuts, epilogue=epilogue)
+                        uncalled=uncalled, cuts=cuts, epilogue=epilogue,
+                        feeds=sorted(slicer.feeds, key=lambda f: (f.row, f.end)), probes=facts.probes)

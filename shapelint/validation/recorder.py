@@ -5,6 +5,13 @@ the user-file position of the call (the nearest frame in that file), whether the
 code called the layer itself (``direct``) or Keras did on its behalf (Sequential, a
 nested model, ``layers.concatenate``), where the layer was constructed, and the real
 input and output shapes, so they can be set against the static ones.
+
+The model methods the build program calls in place of fit/evaluate/predict
+(:mod:`shapelint.validation.feeds`) are wrapped too: each call the file makes is recorded
+with its line, so a verdict knows it ran. ``train_on_batch``/``test_on_batch`` on a model
+that is not compiled in the build (its ``compile()`` was left out) give the model the
+features alone (``predict_on_batch``) and are recorded so: Keras's "call compile() first"
+is no error of the file.
 """
 from __future__ import annotations
 
@@ -12,6 +19,8 @@ import sys
 from typing import Any, Optional
 
 _MAX_RECORDS = 20_000
+# The methods standing in for the file's data calls -> whether they need a compiled model.
+STAND_INS = {"train_on_batch": True, "test_on_batch": True, "predict_on_batch": False}
 
 
 def _shape(t: Any) -> Optional[list]:
@@ -43,6 +52,7 @@ class Recorder:
         self.lines: list[str] = []
         self.calls: list[dict] = []
         self.ctors: list[dict] = []
+        self.feeds: list[dict[str, Any]] = []
         self._ctor_site: dict[int, tuple] = {}
         self._direct_ctors: set[int] = set()
         self._ctor_objs: list = []        # parallel to ctors: the layer objects
@@ -53,7 +63,7 @@ class Recorder:
     def start(self, filename: str, text: str) -> None:
         self.filename = filename
         self.lines = text.splitlines()
-        self.calls, self.ctors = [], []
+        self.calls, self.ctors, self.feeds = [], [], []
         self._ctor_objs = []
         self._ctor_site.clear()
         self._direct_ctors.clear()
@@ -61,12 +71,24 @@ class Recorder:
         self._positions.clear()
 
     def stop(self) -> None:
+        """Stop recording; the layers made stay reachable (:meth:`built_at`) until :meth:`forget`."""
         self.count_weights()
         self.filename = None
+
+    def forget(self) -> None:
         self._alive.clear()
         self._ctor_objs.clear()
         self._ctor_site.clear()
         self._direct_ctors.clear()
+
+    def built_at(self, row: int) -> list[tuple[Any, list[Any]]]:
+        """The layers the file made on ``row`` that were called, each with the input shapes
+        of its first call."""
+        inputs: dict[int, list[Any]] = {}
+        for call in self.calls:
+            inputs.setdefault(call["obj"], call["inputs"])
+        return [(layer, inputs[id(layer)]) for record, layer in zip(self.ctors, self._ctor_objs)
+                if record["row"] == row and record["direct"] and id(layer) in inputs]
 
     def count_weights(self) -> None:
         """Each constructed layer's weights once the build is over, as Keras counts them:
@@ -113,6 +135,31 @@ class Recorder:
         __call__.__wrapped__ = original_call   # type: ignore[attr-defined]
         Layer.__call__ = __call__
         Layer.__new__ = staticmethod(__new__)
+        for name, needs_compile in STAND_INS.items():
+            self._wrap_stand_in(name, needs_compile)
+
+    def _wrap_stand_in(self, name: str, needs_compile: bool) -> None:
+        Model = self.keras.Model
+        original = getattr(Model, name)
+        recorder = self
+
+        def method(model: Any, *args: Any, **kwargs: Any) -> Any:
+            frame = sys._getframe(1)
+            if recorder.filename is None or frame.f_code.co_filename != recorder.filename:
+                return original(model, *args, **kwargs)
+            site = recorder._site(frame)
+            record = {"row": site[0] if site else None, "method": name,
+                      "compiled": bool(getattr(model, "compiled", True)), "ok": False}
+            recorder.feeds.append(record)
+            if needs_compile and not record["compiled"]:
+                out = model.predict_on_batch(args[0] if args else kwargs.get("x"))
+            else:
+                out = original(model, *args, **kwargs)
+            record["ok"] = True
+            return out
+
+        method.__wrapped__ = original   # type: ignore[attr-defined]
+        setattr(Model, name, method)
 
     # positions ----------------------------------------------------------------------------
     def _site(self, frame) -> Optional[list]:

@@ -44,6 +44,8 @@ class BuildOutcome:
     error: dict | None = None       # the worker's description of the exception
     calls: list = field(default_factory=list)
     ctors: list = field(default_factory=list)
+    feeds: list = field(default_factory=list)      # the stand-ins for data calls that ran (recorder)
+    probes: list = field(default_factory=list)     # results of checking warnings' claims (probes)
     network: list = field(default_factory=list)
     writes: list = field(default_factory=list)
     detail: str = ""                   # why, for timeout/crashed/skipped
@@ -127,7 +129,7 @@ class _Zygote:
         """The zygote's answer; None if it died; TimeoutError if it stopped answering."""
         self.next_id += 1
         message = {"id": self.next_id, "filename": program.filename, "program": program.source,
-                   "timeout": timeout}
+                   "timeout": timeout, "probes": [p.request() for p in program.probes]}
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
@@ -263,6 +265,7 @@ class BuildRunner:
             "built" if result.get("ok") is True else "raised",
             seconds=float(seconds) if isinstance(seconds, (int, float)) else wall, error=error,
             calls=_records(result.get("calls")), ctors=_records(result.get("ctors")),
+            feeds=_records(result.get("feeds")), probes=_records(result.get("probes")),
             network=_texts(result.get("network")), writes=_texts(result.get("writes")), sandbox=layers,
             sandbox_note=note, resources=_counts(result.get("resources")),
         )

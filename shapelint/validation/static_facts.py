@@ -1,9 +1,11 @@
 """What validation needs from the static analysis beyond its findings.
 
 The analysis runs with an observer (:class:`_Recorder`) that notes which statements build
-Keras objects and the value each expression had (to stand in for data the build program
-leaves out); the event log gives every layer call with its static output shape (to
-compare with what TensorFlow computes).
+Keras objects, the value each expression had (to stand in for data the build program
+leaves out), and what each fit/evaluate/predict/model(x) call was given (zeros of those
+shapes stand in for it, :mod:`shapelint.validation.feeds`); the event log gives every
+layer call with its static output shape (to compare with what TensorFlow computes), and
+the findings whose claims a build can check otherwise (:mod:`shapelint.validation.probes`).
 """
 from __future__ import annotations
 
@@ -13,10 +15,15 @@ from typing import Any, Optional
 import libcst as cst
 from libcst.metadata import ExpressionContextProvider, MetadataWrapper
 
+from shapelint.arrays.spec import DatasetType
+from shapelint.data.values import DataValue
 from shapelint.interp.values import ListValue
 from shapelint.keras.events import EventLog, KerasObserver
 from shapelint.keras.semantics import is_keras_value
-from shapelint.keras.values import Tensor
+from shapelint.keras.training import METHODS, model_inputs
+from shapelint.keras.values import ModelValue, Tensor
+from shapelint.validation.feeds import DataCall, NotKnown, dataset_parts, structure
+from shapelint.validation.probes import Probe, probes_for
 from shapelint.shapes import Shape
 from shapelint.source import SourceFile
 
@@ -45,6 +52,8 @@ class StaticFacts:
     values: dict = field(default_factory=dict)      # expression node -> plain value or _CONFLICT
     kinds: dict = field(default_factory=dict)       # expression node -> PLAIN | KERAS | OTHER
     calls: list = field(default_factory=list)       # StaticCall, in analysis order
+    data_calls: dict[Any, list[DataCall]] = field(default_factory=dict)  # call node -> one per method
+    probes: tuple[Probe, ...] = ()                  # checks of findings Keras does not raise for
 
     def value(self, node: cst.CSTNode) -> tuple[bool, Any]:
         """(True, value) when every evaluation of ``node`` gave the same plain value."""
@@ -59,6 +68,10 @@ class StaticFacts:
     def lines(self, node: cst.CSTNode) -> tuple[int, int]:
         rng = self.positions.get(node)
         return (rng.start.line, rng.end.line) if rng is not None else (0, 0)
+
+    def input_rows(self, call: DataCall) -> tuple[int, ...]:
+        """The lines of the Inputs of the model a data call feeds (those in this file)."""
+        return tuple(row for row in (self.lines(n)[0] for n in call.input_nodes) if row)
 
 
 def _plain(v: Any) -> Any:
@@ -85,6 +98,7 @@ class _Recorder(KerasObserver):
         self.building: set = set()
         self.values: dict = {}
         self.kinds: dict = {}
+        self.data_calls: dict[Any, list[DataCall]] = {}
 
     def statement_started(self, node: Any) -> None:
         self.stack.append(node)
@@ -108,6 +122,54 @@ class _Recorder(KerasObserver):
     def object_created(self, obj: Any) -> None:
         if obj.cls.keras_kind:
             self.keras_used()
+
+    def data_given(self, method: str, node: Any, x: Any, y: Any, model: ModelValue) -> None:
+        call = data_call(method, node, x, y, model)
+        calls = self.data_calls.setdefault(node, [])
+        same = next((i for i, c in enumerate(calls) if c.method == method), None)
+        if same is None:
+            calls.append(call)
+        elif calls[same] != call:   # a loop or a function called twice, with other data
+            calls[same] = DataCall(method, NotKnown("the analysis saw this call made with data of "
+                                                    "different shapes"), None, None, call.input_nodes)
+
+
+def _spelled(node: Any, method: str) -> tuple[str, str]:
+    """How the call spells its features and labels, for reasons."""
+    args = list(getattr(node, "args", None) or ())
+    if method == "validation_data":
+        given = next((a for a in args if a.keyword is not None and a.keyword.value == "validation_data"), None)
+        v = _code(given.value) if given is not None else "validation_data"
+        return f"{v}[0]", f"{v}[1]"
+    params = ("x",) if method == "call" else METHODS[method][0]
+    positional = [a for a in args if a.keyword is None and not a.star]
+
+    def spelled(name: str) -> str:
+        chosen = next((a for a in args if a.keyword is not None and a.keyword.value == name), None)
+        if chosen is None and name in params and params.index(name) < len(positional):
+            chosen = positional[params.index(name)]
+        return _code(chosen.value) if chosen is not None else name
+    return spelled("x"), spelled("y")
+
+
+def _code(node: Any) -> str:
+    text = " ".join(cst.Module([]).code_for_node(node).split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def data_call(method: str, node: Any, x: Any, y: Any, model: ModelValue) -> DataCall:
+    """What one call gave the model, as zeros can stand in for it."""
+    x_name, y_name = _spelled(node, method)
+    if isinstance(x, DataValue) and isinstance(x.type, DatasetType):
+        fed_x, fed_y = dataset_parts(x, x_name)
+    else:
+        fed_x = structure(x, x_name)
+        fed_y = None if y is None else structure(y, y_name)
+    inputs = model_inputs(model)
+    batch = next((t.shape.dims[0] for t in inputs if t.shape.dims and isinstance(t.shape.dims[0], int)
+                  and not isinstance(t.shape.dims[0], bool)), None)
+    nodes = tuple(t.producer.node for t in inputs if t.producer is not None and t.producer.node is not None)
+    return DataCall(method, fed_x, fed_y, batch, nodes)
 
 
 def _shapes_of(value: Any) -> Any:
@@ -153,5 +215,8 @@ def collect(text: str, path: str, keras_version: int = 3) -> Optional[StaticFact
         analysis = analyse(source, keras_version, observers=(recorder,))
     except RecursionError:
         return None
-    return StaticFacts(module, source.ranges, contexts, recorder.building, recorder.values,
-                       recorder.kinds, _static_calls(analysis.log, analysis.interpreter.where))
+    facts = StaticFacts(module, source.ranges, contexts, recorder.building, recorder.values,
+                        recorder.kinds, _static_calls(analysis.log, analysis.interpreter.where),
+                        recorder.data_calls)
+    facts.probes = probes_for(analysis.interpreter.reporter.issues, lambda node: facts.lines(node)[0] or None)
+    return facts

@@ -5,6 +5,12 @@ TensorFlow built that call without error (the finding is withdrawn and reported 
 analyzer bug), and *unverified* otherwise, with the reason. A build error nobody
 reported becomes an SHP901 finding of its own.
 
+Where the model meets its data (SHP601-SHP604), Keras raises in fit/evaluate/predict: the
+build calls the model there on zeros of the data's shapes instead
+(:mod:`shapelint.validation.feeds`), and the finding takes its verdict from that call. A
+warning Keras raises nothing for (SHP605) is confirmed or refuted by a check of its claim
+on the real layers (:mod:`shapelint.validation.probes`), where one exists.
+
 A file may be built several times (:mod:`shapelint.validation.continuation`): each build
 after the first leaves out what an earlier one stopped at. A finding takes its verdict
 from the first build that settles it; "the build stopped before this line" settles
@@ -14,12 +20,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from shapelint.findings import Diagnostic, FileResult, Position
 from shapelint.registry import BY_CODE
 from shapelint.validation.agreement import format_real
+from shapelint.validation.feeds import Feed
+from shapelint.validation.probes import UNCHECKED
 from shapelint.violations.meta import BuildError
+
+if TYPE_CHECKING:
+    from shapelint.validation.program import BuildProgram
+    from shapelint.validation.runner import BuildOutcome
 
 CONFIRMED, REFUTED, UNVERIFIED = "confirmed", "refuted", "unverified"
 BUILD_ERROR = "SHP901"
@@ -160,24 +172,130 @@ class Round:
     outcome: Any                 # runner.BuildOutcome
 
 
-# Rules about the model meeting its data and loss (6xx): Keras raises for them in fit(),
-# evaluate() or predict(), which a build leaves out, so building the model settles nothing.
-_MET_IN_TRAINING = ("SHP6",)
-MET_IN_TRAINING = ("Keras raises for it only when the model meets its data (fit, evaluate, predict), "
-                   "which a build leaves out")
+# --- the model meets its data (6xx) --------------------------------------------------------------
+def _fed_ran(feed: Feed, outcome: BuildOutcome) -> bool:
+    """Whether the stand-in for ``feed`` ran to its end in this build."""
+    assert feed.stand_in is not None
+    if feed.stand_in.method == "call":
+        return bool(_ran(outcome, feed.row, feed.end))
+    method = feed.stand_in.method
+    return any(r.get("ok") and r.get("method") == method and _within(r.get("row"), feed.row, feed.end)
+               for r in outcome.feeds)
+
+
+def _partial(feed: Feed, outcome: BuildOutcome) -> str:
+    """What of the file's data the stand-in for ``feed`` could not give the model ("": none)."""
+    if any(r.get("compiled") is False and _within(r.get("row"), feed.row, feed.end) for r in outcome.feeds):
+        return (f"the model is not compiled where the build reaches line {feed.row} (its compile() was left "
+                "out or never ran), so only the features met it")
+    return feed.stand_in.partial if feed.stand_in is not None else ""
+
+
+def _fed_verdict(feeds: list[Feed], outcome: BuildOutcome, labels_matter: bool,
+                 away: bool) -> tuple[Verdict, bool]:
+    """The verdict the stand-ins of ``feeds`` give (``away``: they are on other lines than
+    the finding, which is said; ``labels_matter``: a stand-in without labels settles nothing)."""
+    made = [f for f in feeds if f.stand_in is not None]
+    if not made:
+        first = feeds[0]
+        return Verdict(UNVERIFIED, f"no zero-filled data stands in at line {first.row}: {first.reason}"), True
+    at = {id(f): f" at line {f.row}" if away else "" for f in feeds}
+    error = outcome.error if outcome.status == "raised" else None
+    for f in made:
+        if error and _within(error.get("row"), f.row, f.end):
+            if error.get("kind") == "build":
+                partial = _partial(f, outcome)
+                said = f"TensorFlow raised {error.get('type')}{at[id(f)]} for {f.describe()}"
+                said += f" ({partial})" if partial else ""
+                return Verdict(CONFIRMED, said, keras_error(error)), True
+            return Verdict(UNVERIFIED, f"the build stopped{at[id(f)]} for another reason: "
+                                       f"{_stop_text(error)}"), True
+    ran = [f for f in made if _fed_ran(f, outcome)]
+    if ran and len(ran) == len(feeds):
+        partial = next((p for p in (_partial(f, outcome) for f in ran) if p), "")
+        if partial and labels_matter:
+            return Verdict(UNVERIFIED, f"the build could not give the model the labels: {partial}"), True
+        done = "; ".join(f"{f.describe()}{at[id(f)]}" for f in ran)
+        return Verdict(REFUTED, f"TensorFlow ran {done} without error" + (f" ({partial})" if partial else ""),
+                       shapes={"static": "; ".join(f.stand_in.inferred for f in ran if f.stand_in),
+                               "tensorflow": done}), True
+    if ran:
+        missing = next(f for f in feeds if f.stand_in is None)
+        return Verdict(UNVERIFIED, f"no zero-filled data stands in for {missing.method} at line "
+                                   f"{missing.row}: {missing.reason}"), True
+    if error:
+        return Verdict(UNVERIFIED, f"the build stopped before this line: {_stop_text(error)}"), False
+    return Verdict(UNVERIFIED, "TensorFlow never ran this line (e.g. code in a function the file does not "
+                               "call)"), True
+
+
+def _at_the_call(d: Diagnostic, program: BuildProgram,
+                 outcome: BuildOutcome) -> Optional[tuple[Verdict, bool]]:
+    """SHP601-SHP603, found at the data call: what its stand-in did. None when the line
+    runs as the file writes it (``model(x)`` on arrays the build has)."""
+    feeds = program.feeds_at(d.location.row, max(d.end_location.row, d.location.row))
+    if not feeds:
+        return None
+    return _fed_verdict(feeds, outcome, labels_matter=d.code != "SHP601", away=False)
+
+
+def _at_the_input(d: Diagnostic, program: BuildProgram,
+                  outcome: BuildOutcome) -> Optional[tuple[Verdict, bool]]:
+    """SHP604, found at the Input: the model is built with the whole array's shape as the
+    file writes it, and Keras raises when data meets it. Linked through the analysis: the
+    data calls of every model whose Input is on this line (Feed.input_rows)."""
+    if program.removed_at(d.location.row) is not None or (outcome.error or {}).get("row") == d.location.row:
+        return None      # left out, or raised right here: the general rules
+    feeds = program.feeds_of_input(d.location.row)
+    if not feeds:
+        return Verdict(UNVERIFIED, "the file gives the model built from this input no data (fit, evaluate, "
+                                   "predict) the analysis followed, so no build meets the whole-array "
+                                   "shape"), True
+    verdict, settled = _fed_verdict(feeds, outcome, labels_matter=False, away=True)
+    if verdict.verdict != UNVERIFIED:
+        verdict = replace(verdict, reason="TensorFlow built this input as written, then "
+                                          + verdict.reason.removeprefix("TensorFlow "))
+    return verdict, settled
+
+
+def _claim_checked(d: Diagnostic, program: BuildProgram,
+                   outcome: BuildOutcome) -> Optional[tuple[Verdict, bool]]:
+    """SHP605, a warning Keras raises nothing for: the check of its claim, where one exists."""
+    probe = next((p for p in program.probes if p.row == d.location.row), None)
+    if probe is None:
+        return Verdict(UNVERIFIED, "a warning: Keras does not raise for it, and no build checks its "
+                                   "claim"), True
+    if probe.claim in UNCHECKED:
+        return Verdict(UNVERIFIED, UNCHECKED[probe.claim]), True
+    result: dict[str, Any] = next((r for r in outcome.probes if r.get("row") == probe.row
+                                   and r.get("claim") == probe.claim), {})
+    holds, detail = result.get("holds"), str(result.get("detail") or "the check of its claim did not run")
+    if holds is True:
+        return Verdict(CONFIRMED, detail), True
+    if holds is False:
+        return Verdict(REFUTED, detail, shapes={"static": d.message, "tensorflow": detail}), True
+    error = outcome.error if outcome.status == "raised" else None
+    return Verdict(UNVERIFIED, f"the check of its claim could not run: {detail}"), error is None
+
+
+# Where each rule's claim meets a build when the model meets its data (None: the general rules).
+MEETS_DATA = {"SHP601": _at_the_call, "SHP602": _at_the_call, "SHP603": _at_the_call,
+              "SHP604": _at_the_input, "SHP605": _claim_checked}
 
 
 def _verdict(d: Diagnostic, program, outcome) -> tuple[Verdict, bool]:
     """The verdict one build gives ``d``, and whether it settles it (another build could
     still reach a line this one stopped before)."""
     start, end = d.location.row, max(d.end_location.row, d.location.row)
-    if d.code.startswith(_MET_IN_TRAINING):
-        return Verdict(UNVERIFIED, MET_IN_TRAINING), True
     never = program.never_built(start) if program is not None else None
     if never is not None:
         return Verdict(UNVERIFIED, never.reason()), True
     if outcome is None or outcome.status in ("timeout", "crashed", "skipped"):
         return Verdict(UNVERIFIED, outcome.detail if outcome is not None else "the file was not built"), True
+    meets = MEETS_DATA.get(d.code) if program is not None else None
+    found = meets(d, program, outcome) if meets is not None else None
+    if found is not None:
+        return found
     span = program.removed_at(start) if program is not None else None
     if span is not None:
         return Verdict(UNVERIFIED, f"the build leaves line {start} out ({span.reason})"), True
@@ -299,6 +417,13 @@ def _judge_stop(path: str, i: int, rounds: list, confirmed: int, suppressed, out
     if kind == "build" and through is not None:
         out.notes.append(f"validation: calling {through}() with its defaults (the file never calls it) "
                          f"raised {keras_error(error)}")
+        return
+    feeds = program.feeds_at(error["row"], error["row"]) if kind == "build" and error.get("row") and \
+        program is not None else []
+    if feeds:   # not SHP901: zeros only stand in for the file's data
+        out.notes.append(f"validation: the model raised at line {error['row']} on the zeros standing in for its "
+                         f"data ({feeds[0].describe()}): {keras_error(error)}; not reported as SHP901, since "
+                         "the zeros only stand in for the file's data")
         return
     if kind == "build" and error.get("row"):
         if i == 0:

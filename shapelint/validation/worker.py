@@ -2,7 +2,8 @@
 
 Protocol with the runner (JSON lines on stdin/stdout): the zygote first writes
 ``{"ready": true, "sandbox": {...}, ...}`` (or ``{"ready": false, "error": ...}``),
-then answers each request ``{"id", "filename", "program", "timeout"}`` with one line.
+then answers each request ``{"id", "filename", "program", "timeout", "probes"}`` with one line
+(``probes``: claims to check on the layers the build made, :mod:`shapelint.validation.probes`).
 
 Per request it forks a child that enters the sandbox (:mod:`shapelint.validation.sandbox`)
 before it compiles the program, and reads that child's own pipe: a first frame from the
@@ -106,9 +107,15 @@ def build(request: dict, recorder, guard, keras) -> dict:
         result.update(ok=False, error=_describe(exc, filename, lines))
     finally:
         recorder.stop()
-    result.update(seconds=round(time.perf_counter() - started, 4), calls=recorder.calls,
-                  ctors=recorder.ctors, network=list(guard.network), writes=list(guard.writes),
-                  resources=_resources())
+    result["seconds"] = round(time.perf_counter() - started, 4)
+    if request.get("probes"):
+        from shapelint.validation import probes
+
+        with guard.writes_confined():
+            result["probes"] = probes.run(request["probes"], recorder.built_at, keras)
+    recorder.forget()
+    result.update(calls=recorder.calls, ctors=recorder.ctors, feeds=recorder.feeds,
+                  network=list(guard.network), writes=list(guard.writes), resources=_resources())
     return result
 
 
