@@ -305,3 +305,37 @@ def test_a_layer_chosen_by_an_unknown_condition_is_called_as_either(check):
         "z = head(keras.Input(shape=(8,)), FLAT)\n"                        # Conv1D on 2-D: withheld
     )
     assert check(src) == [(13, "SHP102")]
+
+
+def test_eval_of_a_known_name_reads_it_in_scope(check):
+    """keras-unet-collection picks activations and merges with ``eval(name)``."""
+    src = HEAD + (
+        "from keras.layers import Add, Conv2D, ReLU\n"
+        "def block(x, channel, activation='ReLU', merge='Add'):\n"
+        "    activation_func = eval(activation)\n"
+        "    merge_func = eval(merge)\n"
+        "    y = activation_func()(Conv2D(channel + 1, 3, padding='same')(x))\n"
+        "    return merge_func()([x, y])\n"
+        "out = block(keras.Input(shape=(64, 64, 16)), 16)\n"
+        "bad = eval('not an expression (')\n"
+    )
+    assert check(src) == [(8, "SHP102")]
+
+
+def test_or_with_a_truthy_right_side_is_true_whatever_the_left(check):
+    """``rate == 0.0 or not training`` with an unknown rate and ``training=None``: MiT's
+    DropPath returns its input unchanged."""
+    src = HEAD + (
+        "def pick(x, rate, training=None):\n"
+        "    if rate == 0.0 or not training:\n"
+        "        return layers.Dense(4)(x)\n"
+        "    return layers.Dense(5)(x)\n"
+        "def keep(x, rate, training=None):\n"
+        "    if rate == 0.0 and training:\n"
+        "        return layers.Dense(5)(x)\n"
+        "    return layers.Dense(4)(x)\n"
+        "x = keras.Input(shape=(3,))\n"
+        "y = layers.Add()([pick(x, RATE), keras.Input(shape=(5,))])\n"
+        "z = layers.Add()([keep(x, RATE), keras.Input(shape=(5,))])\n"
+    )
+    assert check(src) == [(12, "SHP102"), (13, "SHP102")]

@@ -124,3 +124,29 @@ def test_an_installed_package_follows_its_own_modules_not_other_distributions(tm
     result = check_file(site / "mylib" / "train.py")
     assert [(d.location.row, d.code) for d in result.diagnostics] == [(7, "SHP201")]
     assert [Path(p).name for p, _ in result.dependencies] == ["blocks.py"]
+
+
+def test_findings_in_a_project_class_are_reported_at_its_construction(tmp_path):
+    """keras-hub backbones build their graph in __init__: each finding there is reported at
+    the line that constructs the class, with where it was raised, and two findings of one
+    code in the module stay two."""
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/net.py": """
+        import keras
+        from keras import layers
+
+
+        class Net(keras.Model):
+            def __init__(self, size, **kwargs):
+                inputs = keras.Input((size, size, 8))
+                x = layers.Conv2D(8, 3)(inputs)
+                x = layers.Add()([inputs, x])
+                y = layers.Add()([inputs, layers.Dense(4)(inputs)])
+                super().__init__(inputs, [x, y], **kwargs)
+    """, "drive.py": "from pkg.net import Net\n\nmodel = Net(32)\n"})
+    result = check_file(tmp_path / "drive.py")
+    assert [(d.location.row, d.location.column, d.code, d.message, d.notes) for d in result.diagnostics] == [
+        (3, 9, "SHP102", "Add needs shapes that broadcast, but (None, 32, 32, 8) and (None, 30, 30, 8) "
+                         "differ on axis 1 (32 vs 30).", ("raised in __init__() (net.py:9), called here",)),
+        (3, 9, "SHP102", "Add needs shapes that broadcast, but (None, 32, 32, 8) and (None, 32, 32, 4) "
+                         "differ on axis 3 (8 vs 4).", ("raised in __init__() (net.py:10), called here",)),
+    ]

@@ -121,7 +121,7 @@ class Caller:
         interp.observers.emit("object_created", obj)
         init = interp.class_lookup(cls, "__init__")
         if isinstance(init, FunctionValue) and complete:
-            self.call_function(init, [obj, *args], kwargs, fill_unknown=fill_unknown)
+            self.call_function(init, [obj, *args], kwargs, fill_unknown=fill_unknown, call_node=node)
         return obj
 
 

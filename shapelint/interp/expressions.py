@@ -20,12 +20,14 @@ from shapelint.interp.folding import COMPARE, fold_binary, fold_unary
 from shapelint.interp.kinds import NOT_HANDLED, join_values, kind_of
 from shapelint.interp.values import (
     UNKNOWN, BoundMethod, Builtin, ClassValue, DictValue, FunctionValue, ListValue, MethodOf,
-    ObjectValue, Symbol, Unknown, is_plain,
+    ObjectValue, Symbol, Unknown, UnknownOfKnownTruth, is_plain,
 )
 from shapelint.resolution import canonical
 
 if TYPE_CHECKING:
     from shapelint.interp.interpreter import Interpreter
+
+MAX_EVAL_CHARS = 200           # longer strings given to eval() are not read
 
 BINARY_OPERATORS: dict[type, str] = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
@@ -181,7 +183,7 @@ class Evaluator:
             if found is not None:
                 if isinstance(found, FunctionValue) and found.decorator != "staticmethod":
                     if found.decorator == "property":
-                        return interp.call_function(found, [obj], {})
+                        return interp.call_function(found, [obj], {}, call_node=node)
                     return BoundMethod(found, obj)
                 return found
             return interp.semantics.object_attr(obj, name) if obj.cls.keras_kind else UNKNOWN
@@ -267,7 +269,11 @@ class Evaluator:
         left = self.eval(node.left, scope)
         truth = to_bool(left)
         if truth is None:
-            self.eval(node.right, scope)
+            # `unknown or <truthy>` is truthy and `unknown and <falsy>` falsy, whichever
+            # operand it is; otherwise the result's truth is the unknown left's.
+            decides = isinstance(node.operator, cst.Or)
+            if to_bool(self.eval(node.right, scope)) is decides:
+                return UnknownOfKnownTruth(decides)
             return UNKNOWN
         if isinstance(node.operator, cst.And):
             return self.eval(node.right, scope) if truth else left
@@ -432,7 +438,28 @@ class Evaluator:
                 kwargs[arg.keyword.value] = value
             else:
                 args.append(value)
+        if isinstance(func, Builtin) and func.name == "eval" and complete:
+            return self.eval_string(args, kwargs, scope)
         return self.interp.call(func, args, kwargs, node, complete=complete)
+
+    def eval_string(self, args: list, kwargs: dict, scope: Scope) -> Any:
+        """``eval(name)`` of a known string in the current scope: model code picks a layer or
+        an activation by name (``eval(activation)`` in keras-unet-collection). Nothing runs;
+        the text is read as one expression, and findings inside it are withheld (it has no
+        place in the file to report them at)."""
+        if len(args) != 1 or kwargs or not isinstance(args[0], str) or len(args[0]) > MAX_EVAL_CHARS:
+            return UNKNOWN
+        try:
+            expression = cst.parse_expression(args[0].strip())
+        except Exception:            # not an expression (eval would raise): unknown
+            return UNKNOWN
+        guards = self.interp.guards
+        guards.depth += 1
+        try:
+            return self.eval(expression, scope)
+        finally:
+            guards.depth -= 1
+
 
 
 def _unknown(node: Any, scope: Scope) -> Any:
@@ -440,6 +467,8 @@ def _unknown(node: Any, scope: Scope) -> Any:
 
 
 def to_bool(value: Any) -> Optional[bool]:
+    if isinstance(value, UnknownOfKnownTruth):
+        return value.truth
     if isinstance(value, Unknown):
         return None
     kind = kind_of(value)

@@ -77,11 +77,12 @@ class Reporter:
         if self.guards.active:
             return
         self.nodes.add(id(node))
-        via = None
+        via, found = None, node
         if self.anchor is not None:
             node, via = self.anchor(node)
         start, end = self.positions.where(node)
-        key = (violation.code, start)
+        # Several findings of another module reported at one call here stay apart.
+        key = (violation.code, start) if via is None else (violation.code, start, id(found))
         if key in self._seen:
             return
         self._seen.add(key)

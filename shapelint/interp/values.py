@@ -29,6 +29,17 @@ class Unknown:
 UNKNOWN = Unknown()
 
 
+class UnknownOfKnownTruth(Unknown):
+    """An unknown value whose truth is known: ``rate == 0.0 or not training`` with an
+    unknown rate and ``training=None`` is one of two values, both truthy."""
+
+    __slots__ = ("truth",)
+
+    def __init__(self, truth: bool):
+        super().__init__()
+        self.truth = truth
+
+
 def is_fully_known(v: Any) -> bool:
     """A plain value known all the way down (nested tuples/lists included)."""
     if isinstance(v, Unknown):
@@ -133,7 +144,8 @@ def join_plain(a: Any, b: Any) -> Any:
     if a is None and b is None:
         return None
     if isinstance(a, Unknown) and isinstance(b, Unknown) and a.label == b.label:
-        return a
+        same_truth = getattr(a, "truth", None) == getattr(b, "truth", None)
+        return a if same_truth else UNKNOWN
     return UNKNOWN
 
 

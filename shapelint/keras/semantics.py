@@ -136,7 +136,7 @@ class KerasSemantics:
                 shape = UNKNOWN if x.shape.dims is None else tuple(
                     d if isinstance(d, int) else (None if d is None else Unknown(str(d)))
                     for d in x.shape.dims)
-                host.call_function(build, [obj, shape], {})
+                host.call_function(build, [obj, shape], {}, call_node=node)
         self.backend_depth += 1   # call() runs on backend tensors
         try:
             result = host.call_function(call, [obj, *args], kwargs, call_node=node)
