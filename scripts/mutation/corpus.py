@@ -2,7 +2,9 @@
 build the models each package defines.
 
 - ``keras-applications``: ``keras/src/applications/*.py`` of the installed keras, copied;
-  each exported model function (``ResNet50``...) is called with ``weights=None``.
+  each exported model function (``ResNet50``...) is called with ``weights=None`` (all of
+  them by default: sizes that differ between them, such as EfficientNetV2S's block
+  configuration, decide whether a mutant of a shared line builds).
 - ``keras-hub`` and ``keras-unet-collection``: ``pip download --no-deps`` of a pinned
   version, unpacked; their import-time dependencies go to ``<work>/deps`` with
   ``pip install --target`` (appended to the worker's sys.path, so the environment's own
@@ -43,6 +45,11 @@ class Package:
     sys_path: list[str] = field(default_factory=list)  # put first in the worker
     sys_path_last: list[str] = field(default_factory=list)  # appended (dependencies)
     warm: list[str] = field(default_factory=list)  # imported before a job
+    import_root: Path | None = None  # where its top-level package lives (default: root)
+
+    def __post_init__(self) -> None:
+        if self.import_root is None:
+            self.import_root = self.root
 
     def module_of(self, path: Path) -> str:
         return next(m for m, p in self.files.items() if p == path)
@@ -127,7 +134,7 @@ def exported_model_functions(source: str) -> list[str]:
     return out
 
 
-def keras_applications(work: Path, max_entries: int) -> Package:
+def keras_applications(work: Path, max_entries: int | None) -> Package:
     version = importlib.metadata.version("keras")
     spec = importlib.util.find_spec("keras")
     src = Path(spec.origin).parent / "src" / "applications"
@@ -151,7 +158,13 @@ def keras_applications(work: Path, max_entries: int) -> Package:
         for fn in exported_model_functions(copy.read_text())[:max_entries]:
             entries.append(Entry(module, f"{fn}(weights=None)"))
     return Package(
-        "keras-applications", version, dest, files, entries, warm=["keras.src.applications.imagenet_utils"]
+        "keras-applications",
+        version,
+        dest,
+        files,
+        entries,
+        warm=["keras.src.applications.imagenet_utils"],
+        import_root=root,
     )
 
 
@@ -236,7 +249,7 @@ def keras_unet_collection(work: Path) -> Package:
     )
 
 
-def fetch(work: Path, names: list[str], max_app_entries: int = 2) -> list[Package]:
+def fetch(work: Path, names: list[str], max_app_entries: int | None = None) -> list[Package]:
     makers = {
         "keras-applications": lambda: keras_applications(work, max_app_entries),
         "keras-hub": lambda: keras_hub(work),
