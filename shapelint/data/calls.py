@@ -8,7 +8,8 @@ reported with the violation the table raised.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from shapelint.arrays.spec import unknown_array
 from shapelint.arrays.table import array_attribute, array_function, array_method, receiver_kind
@@ -33,12 +34,12 @@ def display(name: str) -> str:
     return name
 
 
-def producer(host: "Host", node: Any, label: str, inputs: tuple = ()) -> Producer:
+def producer(host: Host, node: Any, label: str, inputs: Iterable[object] = ()) -> Producer:
     return Producer(node, label, tuple(v for v in inputs if isinstance(v, DataValue)), None,
                     host.locate, host.next_serial())
 
 
-def _flat_data(values: Any) -> list[DataValue]:
+def _flat_data(values: Iterable[object]) -> list[DataValue]:
     out: list[DataValue] = []
     for v in values:
         if isinstance(v, DataValue):
@@ -58,26 +59,29 @@ def wrap(result: Any, made_by: Producer) -> Any:
     return result
 
 
-def _symbolic(values: Any) -> bool:
-    """A Keras symbolic tensor among the arguments (shaped, but no data): numpy cannot run on
-    it, so what the call gives is not the array table's to say."""
+def _tensor(v: object) -> bool:
+    """A Keras symbolic tensor: shaped and made by a layer, but no data."""
+    return not isinstance(v, DataValue) and hasattr(v, "producer") and hasattr(v, "shape")
+
+
+def _symbolic(values: Iterable[object]) -> bool:
+    """A Keras symbolic tensor among the arguments: numpy cannot run on it, so what the
+    call gives is not the array table's to say."""
     for v in values:
         if isinstance(v, (tuple, list)):
             if _symbolic(v):
                 return True
-        elif not isinstance(v, DataValue) and hasattr(v, "producer") and hasattr(v, "shape"):
-            return True
-        elif isinstance(v, ListValue) and v.items is not None and _symbolic(v.items):
+        elif _tensor(v) or (isinstance(v, ListValue) and v.items is not None and _symbolic(v.items)):
             return True
     return False
 
 
-def run(host: "Host", spec: OpSpec, label: str, args: list, kwargs: dict, node: Any) -> Any:
+def run(host: Host, spec: OpSpec, label: str, args: list[Any], kwargs: dict[str, Any], node: Any) -> Any:
     """One call of a table entry; ``label`` is how the call is shown."""
     inputs = _flat_data([*args, *kwargs.values()])
     if _symbolic([*args, *kwargs.values()]):
         return UNKNOWN
-    made_by = producer(host, node, label, tuple(inputs))
+    made_by = producer(host, node, label, inputs)
     outcome = evaluate(spec, [unwrap(a) for a in args], {k: unwrap(v) for k, v in kwargs.items()})
     if outcome.issue is not None:
         if node is not None:
@@ -92,18 +96,19 @@ def run(host: "Host", spec: OpSpec, label: str, args: list, kwargs: dict, node: 
     return wrap(result, made_by)
 
 
-def call_function(host: "Host", name: str, args: list, kwargs: dict, node: Any) -> Any:
+def call_function(host: Host, name: str, args: list[Any], kwargs: dict[str, Any], node: Any) -> Any:
     spec = array_function(name)
     assert spec is not None
     return run(host, spec, display(name), args, kwargs, node)
 
 
-def method(value: DataValue, name: str) -> Optional[OpSpec]:
+def method(value: DataValue, name: str) -> OpSpec | None:
     kind = receiver_kind(value.type)
     return array_method(f"{kind}.{name}") if kind else None
 
 
-def call_method(host: "Host", value: DataValue, name: str, args: list, kwargs: dict, node: Any) -> Any:
+def call_method(host: Host, value: DataValue, name: str, args: list[Any], kwargs: dict[str, Any],
+                node: Any) -> Any:
     spec = method(value, name)
     if spec is None:
         return UNKNOWN
@@ -112,7 +117,7 @@ def call_method(host: "Host", value: DataValue, name: str, args: list, kwargs: d
     return run(host, spec, label, [value, *args], kwargs, node)
 
 
-def attribute(host: "Host", value: DataValue, name: str, node: Any) -> Any:
+def attribute(host: Host, value: DataValue, name: str, node: Any) -> Any:
     kind = receiver_kind(value.type)
     spec = array_attribute(f"{kind}.{name}") if kind else None
     if spec is None:

@@ -2,8 +2,9 @@
 array table says of it, and the call that produced it (for traces)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.arrays.spec import ArrayType, DatasetType, ObjectType, unknown_array
 from shapelint.interp.provenance import Producer
@@ -16,20 +17,22 @@ class DataValue:
     """An array (:class:`ArrayType`: shape and dtype class), a dataset (:class:`DatasetType`)
     or a data object (:class:`ObjectType`), and where it came from."""
 
+    # Any, not the union of the three: keras.training also wraps a dataset element's parts
+    # (tuples and dicts of ArrayType) as data values.
     type: Any
-    producer: Optional[Producer] = None
+    producer: Producer | None = None
 
     @property
-    def array(self) -> Optional[ArrayType]:
+    def array(self) -> ArrayType | None:
         return self.type if isinstance(self.type, ArrayType) else None
 
     @property
-    def shape(self) -> Optional[Shape]:
+    def shape(self) -> Shape | None:
         """An array's shape (tables read any value with a ``.shape`` as shaped)."""
         return self.type.shape if isinstance(self.type, ArrayType) else None
 
     @property
-    def dtype(self) -> Optional[str]:
+    def dtype(self) -> str | None:
         return self.type.dtype if isinstance(self.type, ArrayType) else None
 
     def __repr__(self) -> str:
@@ -38,7 +41,7 @@ class DataValue:
         return f"Data({self.type!r})"
 
 
-class ShapeTuple(tuple):
+class ShapeTuple(tuple[Any, ...]):
     """``X.shape``: a tuple of sizes that remembers the array it is the shape of, so that
     ``Input(shape=X_train.shape)`` (the sample axis included) can be recognised. Slicing or
     any other operation gives a plain tuple."""
@@ -46,7 +49,7 @@ class ShapeTuple(tuple):
     array: DataValue
     expression: str
 
-    def __new__(cls, items: tuple, array: DataValue, expression: str) -> "ShapeTuple":
+    def __new__(cls, items: Iterable[Any], array: DataValue, expression: str) -> ShapeTuple:
         out = super().__new__(cls, items)
         out.array = array
         out.expression = expression

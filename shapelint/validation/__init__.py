@@ -6,12 +6,11 @@ runs in a worker subprocess (:mod:`shapelint.validation.worker`).
 from __future__ import annotations
 
 import importlib.util
-from typing import Optional
 
 INSTALL_HINT = 'pip install "shapelint[tensorflow]"'
 
 
-def tensorflow_missing() -> Optional[str]:
+def tensorflow_missing() -> str | None:
     """The message to show when TensorFlow is not installed, else None (never imports it)."""
     try:
         found = importlib.util.find_spec("tensorflow") is not None
@@ -19,4 +18,5 @@ def tensorflow_missing() -> Optional[str]:
         found = False
     if found:
         return None
-    return f"shapelint: --validate needs TensorFlow, which is not installed. Install it with:\n    {INSTALL_HINT}"
+    return ("shapelint: --validate needs TensorFlow, which is not installed. Install it with:\n"
+            f"    {INSTALL_HINT}")

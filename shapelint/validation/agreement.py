@@ -8,10 +8,17 @@ Only a definite difference counts: an unknown static dimension or rank never doe
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any, Optional
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from shapelint.shapes import Shape, format_shape, join_all
+
+if TYPE_CHECKING:
+    from shapelint.validation.protocol import CallRecord, RealShape
+    from shapelint.validation.static_facts import StaticCall, StaticOutput
+
+# Calls are matched at (1-based row, 0-based column); None where Python did not say.
+Key = tuple[int | None, int | None]
 
 
 @dataclass(frozen=True)
@@ -27,17 +34,17 @@ class Disagreement:
                 f"{self.tensorflow} in TensorFlow (analyzer bug)")
 
 
-def format_real(shape: Optional[list]) -> str:
+def format_real(shape: RealShape | None) -> str:
     if shape is None:
         return "(unknown rank)"
     return format_shape(Shape(tuple(shape)))
 
 
-def _outputs(static_output: Any) -> list[Shape]:
+def _outputs(static_output: StaticOutput) -> list[Shape]:
     return list(static_output) if isinstance(static_output, tuple) else [static_output]
 
 
-def shape_differs(static: Shape, real: Optional[list]) -> bool:
+def shape_differs(static: Shape, real: RealShape | None) -> bool:
     """True only when a known static rank or dimension contradicts a known real one."""
     if static.dims is None or real is None:
         return False
@@ -47,34 +54,36 @@ def shape_differs(static: Shape, real: Optional[list]) -> bool:
                for s, r in zip(static.dims, real))
 
 
-def real_key(call: dict, direct_objects: set) -> Optional[tuple[int, int]]:
+def real_key(call: CallRecord, direct_objects: set[int]) -> Key | None:
     if call.get("direct"):
         return (call["row"], call["col"])
-    if call.get("obj") not in direct_objects and call.get("ctor") and call.get("ctor_direct", True):
-        return tuple(call["ctor"])   # type: ignore[return-value]
+    ctor = call.get("ctor")
+    if call.get("obj") not in direct_objects and ctor and call.get("ctor_direct", True):
+        return (ctor[0], ctor[1]) if len(ctor) == 2 else None
     # Keras re-running a layer the file called itself (a nested model), or a layer Keras
     # made inside another one (MultiHeadAttention's projections): skip.
     return None
 
 
-def matched_places(static_calls: list, real_calls: list[dict]) -> list[tuple[list, list]]:
+def matched_places(static_calls: list[StaticCall],
+                   real_calls: list[CallRecord]) -> list[tuple[list[StaticCall], list[CallRecord]]]:
     """(static calls, real calls) at each source place both sides saw."""
-    static_at: dict = defaultdict(list)
+    static_at: dict[Key, list[StaticCall]] = defaultdict(list)
     for c in static_calls:
         static_at[(c.row, c.col)].append(c)
     direct = {c.get("obj") for c in real_calls if c.get("direct")}
-    real_at: dict = defaultdict(list)
-    for c in real_calls:
-        key = real_key(c, direct)
+    real_at: dict[Key, list[CallRecord]] = defaultdict(list)
+    for call in real_calls:
+        key = real_key(call, direct)
         if key is not None:
-            real_at[key].append(c)
+            real_at[key].append(call)
     pairs = [(static_at[k], real_at[k]) for k in real_at if k in static_at]
     # Columns can differ (e.g. a call spelled over lines): pair what is alone on its row.
-    lone_static = defaultdict(list)
+    lone_static: dict[int | None, list[Key]] = defaultdict(list)
     for k in static_at:
         if k not in real_at:
             lone_static[k[0]].append(k)
-    lone_real = defaultdict(list)
+    lone_real: dict[int | None, list[Key]] = defaultdict(list)
     for k in real_at:
         if k not in static_at:
             lone_real[k[0]].append(k)
@@ -86,8 +95,8 @@ def matched_places(static_calls: list, real_calls: list[dict]) -> list[tuple[lis
     return pairs
 
 
-def compare(static_calls: list, real_calls: list[dict]) -> list[Disagreement]:
-    found: dict = {}
+def compare(static_calls: list[StaticCall], real_calls: list[CallRecord]) -> list[Disagreement]:
+    found: dict[tuple[int, int, str, str], Disagreement] = {}
     for statics, reals in matched_places(static_calls, real_calls):
         for static, real in _pairs(statics, reals):
             outs, real_outs = _outputs(static.output), real.get("outputs") or []
@@ -95,12 +104,13 @@ def compare(static_calls: list, real_calls: list[dict]) -> list[Disagreement]:
                 continue
             for s, r in zip(outs, real_outs):
                 if shape_differs(s, r):
-                    d = Disagreement(static.row, static.col + 1, static.layer, format_shape(s), format_real(r))
+                    d = Disagreement(static.row, static.col + 1, static.layer, format_shape(s),
+                                     format_real(r))
                     found.setdefault((d.row, d.column, d.static, d.tensorflow), d)
     return sorted(found.values(), key=lambda d: (d.row, d.column))
 
 
-def _pairs(statics: list, reals: list):
+def _pairs(statics: list[StaticCall], reals: list[CallRecord]) -> list[tuple[StaticCall, CallRecord]]:
     """Same number of calls at a place: in order. Otherwise each real call against what
     every static call there agrees on (unrolled loops, duplicate symbolic calls)."""
     if len(statics) == len(reals):
@@ -109,6 +119,5 @@ def _pairs(statics: list, reals: list):
     outs = [_outputs(s.output) for s in statics]
     if len({len(o) for o in outs}) == 1:
         merged = tuple(join_all(col) for col in zip(*outs))
-        joined = type(statics[0])(statics[0].row, statics[0].col, statics[0].layer, statics[0].ctor,
-                                  statics[0].inputs, merged if len(merged) > 1 else merged[0])
+        joined = replace(statics[0], output=merged if len(merged) > 1 else merged[0])
     return [(joined, r) for r in reals]

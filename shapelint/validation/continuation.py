@@ -18,11 +18,10 @@ installed) is cut the same way: the file is built without what needs that module
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import libcst as cst
 
 from shapelint.validation.program import BuildProgram, Cut
+from shapelint.validation.protocol import ErrorInfo
 from shapelint.validation.static_facts import StaticFacts
 
 MAX_BUILDS = 8          # builds of one file: the first, then one per statement left out
@@ -34,7 +33,8 @@ class _Statements(cst.CSTVisitor):
 
     def __init__(self, facts: StaticFacts):
         self.facts = facts
-        self.statements: list[tuple[cst.CSTNode, tuple, tuple]] = []
+        # (statement, (row, col) where it starts, (row, col) where it ends)
+        self.statements: list[tuple[cst.CSTNode, tuple[int, int], tuple[int, int]]] = []
         self.classes: list[tuple[int, int]] = []
 
     def _add(self, node: cst.CSTNode) -> None:
@@ -50,7 +50,7 @@ class _Statements(cst.CSTVisitor):
         return True
 
 
-def _statement_at(index: _Statements, row: int, col: int) -> Optional[cst.CSTNode]:
+def _statement_at(index: _Statements, row: int, col: int) -> cst.CSTNode | None:
     """The innermost statement holding the position (1-based row, 0-based column), or
     failing that the line."""
     inside = [(start, end, node) for node, start, end in index.statements if start <= (row, col) < end]
@@ -61,26 +61,28 @@ def _statement_at(index: _Statements, row: int, col: int) -> Optional[cst.CSTNod
     return max(inside, key=lambda t: (t[0], (-t[1][0], -t[1][1])))[2]
 
 
-def _frame(error: dict, program: BuildProgram, index: _Statements) -> Optional[tuple[int, int]]:
+def _frame(error: ErrorInfo, program: BuildProgram, index: _Statements) -> tuple[int, int] | None:
     """Where to cut: the deepest frame in the file that is not inside a class (a layer's
     call() left without a statement would be broken; its caller is cut instead)."""
-    frames = [f for f in error.get("frames") or [] if isinstance(f, list) and len(f) >= 2
-              and isinstance(f[0], int) and not program.in_epilogue(f[0])]
-    if not frames and isinstance(error.get("row"), int) and not program.in_epilogue(error["row"]):
-        frames = [[error["row"], error.get("col") or 0]]
-    for row, col, *_ in reversed(frames):
+    def in_file(places: list[tuple[int | None, int | None]]) -> list[tuple[int, int]]:
+        return [(row, col if isinstance(col, int) else 0) for row, col in places
+                if isinstance(row, int) and not program.in_epilogue(row)]
+
+    frames = in_file([(f[0], f[1]) for f in error.get("frames") or [] if isinstance(f, list) and len(f) >= 2])
+    frames = frames or in_file([(error.get("row"), error.get("col"))])
+    for row, col in reversed(frames):
         if not any(start <= row <= end for start, end in index.classes):
-            return row, col if isinstance(col, int) else 0
-    return (frames[0][0], frames[0][1] or 0) if frames else None
+            return row, col
+    return frames[0] if frames else None
 
 
-def _imported_root(node: cst.CSTNode) -> Optional[str]:
+def _imported_root(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
         return cst.Module([]).code_for_node(node.module).split(".")[0]
     return None
 
 
-def _missing_names(node: cst.CSTNode, root: str) -> Optional[frozenset]:
+def _missing_names(node: cst.CSTNode, root: str) -> frozenset[str] | None:
     """The names an ``import a, gym`` binds from the missing module (None: all it binds)."""
     if not isinstance(node, cst.Import):
         return None
@@ -94,7 +96,7 @@ def _missing_names(node: cst.CSTNode, root: str) -> Optional[frozenset]:
     return frozenset(names) or None
 
 
-def _words(error: dict, row: int) -> tuple[str, str]:
+def _words(error: ErrorInfo, row: int) -> tuple[str, str]:
     """(why the statement is left out, why what uses it is left out)."""
     kind, kind_type = error.get("kind"), error.get("type", "an exception")
     if kind == "network":
@@ -109,7 +111,7 @@ def _words(error: dict, row: int) -> tuple[str, str]:
             f"it uses what line {row} makes, where an earlier build raised {kind_type}")
 
 
-def next_cut(facts: Optional[StaticFacts], program: BuildProgram, error: Optional[dict]) -> Optional[Cut]:
+def next_cut(facts: StaticFacts | None, program: BuildProgram, error: ErrorInfo | None) -> Cut | None:
     """What the next build of the file leaves out after ``program`` stopped with ``error``;
     None when it cannot go on (no statement of the file to leave out, or no progress)."""
     if facts is None or not error or error.get("kind") not in CUTTABLE:

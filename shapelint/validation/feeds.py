@@ -20,7 +20,7 @@ Nothing here imports numpy: the stand-in is source text the build runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, TypeAlias
 
 from shapelint.arrays.spec import ArrayType, DatasetType
 from shapelint.data.values import DataValue
@@ -49,7 +49,7 @@ class Zeros:
 
 
 # An array, or a tuple / list / dict of them, as the file passes it.
-Fed = Union[Zeros, tuple[Any, ...], list[Any], dict[str, Any]]
+Fed: TypeAlias = "Zeros | tuple[Fed, ...] | list[Fed] | dict[str, Fed]"
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ class DataCall:
     """One call where the model meets data, as the analysis saw it."""
 
     method: str                   # fit, evaluate, ..., "validation_data", "call"
-    x: Any                        # Fed | NotKnown
-    y: Any                        # Fed | NotKnown | None (no labels given)
-    batch: Optional[int]          # the batch size the model's Input fixes, if any
+    x: Fed | NotKnown
+    y: Fed | NotKnown | None      # None: no labels given
+    batch: int | None             # the batch size the model's Input fixes, if any
     input_nodes: tuple[Any, ...]  # the model's Inputs (or first layers): SHP604 is reported there
 
 
@@ -90,7 +90,7 @@ class Feed:
     end: int
     method: str                   # DataCall.method
     input_rows: tuple[int, ...]   # the lines of the model's Inputs
-    stand_in: Optional[StandIn]   # what the build calls there; None: nothing (``reason`` says why)
+    stand_in: StandIn | None      # what the build calls there; None: nothing (``reason`` says why)
     reason: str = ""
 
     def describe(self) -> str:
@@ -106,7 +106,7 @@ class Feed:
 
 
 # --- from the analysis' values -----------------------------------------------------------------
-def structure(value: Any, name: str) -> Any:
+def structure(value: Any, name: str) -> Fed | NotKnown:
     """``value`` as :data:`Fed` (arrays of known shape and dtype in tuples, lists, dicts),
     or :class:`NotKnown` saying which part is not known."""
     if isinstance(value, DataValue) and isinstance(value.type, ArrayType):
@@ -114,23 +114,30 @@ def structure(value: Any, name: str) -> Any:
     items = value.items if isinstance(value, (ListValue, DictValue)) else value if isinstance(value, tuple) \
         else None
     if isinstance(items, dict):
-        parts: Any = {k: structure(v, f"{name}[{k!r}]") for k, v in items.items()}
-        if not all(isinstance(k, str) for k in parts):
+        keys = list(items)
+        parts = _known([structure(items[k], f"{name}[{k!r}]") for k in keys])
+        if not all(isinstance(k, str) for k in keys):
             return NotKnown(f"`{name}` is a dict whose keys are not all known strings")
-        return _first_unknown(parts.values()) or parts
+        return parts if isinstance(parts, NotKnown) else dict(zip(keys, parts))
     if isinstance(items, (list, tuple)):
-        parts = [structure(v, f"{name}[{i}]") for i, v in enumerate(items)]
-        return _first_unknown(parts) or (parts if isinstance(value, ListValue) else tuple(parts))
+        parts = _known([structure(v, f"{name}[{i}]") for i, v in enumerate(items)])
+        return parts if isinstance(parts, NotKnown) or isinstance(value, ListValue) else tuple(parts)
     if isinstance(value, DataValue) and isinstance(value.type, DatasetType):
         return NotKnown(f"`{name}` is a dataset inside another structure")
     return NotKnown(f"the analysis does not know what `{name}` holds")
 
 
-def _first_unknown(parts: Any) -> Optional[NotKnown]:
-    return next((p for p in parts if isinstance(p, NotKnown)), None)
+def _known(parts: list[Fed | NotKnown]) -> list[Fed] | NotKnown:
+    """The parts, when every one is known; else the first that is not."""
+    known: list[Fed] = []
+    for p in parts:
+        if isinstance(p, NotKnown):
+            return p
+        known.append(p)
+    return known
 
 
-def _zeros(array: ArrayType, name: str) -> Any:
+def _zeros(array: ArrayType, name: str) -> Zeros | NotKnown:
     dims = array.shape.dims
     if dims is None:
         return NotKnown(f"the analysis does not know the shape of `{name}`")
@@ -142,7 +149,7 @@ def _zeros(array: ArrayType, name: str) -> Any:
     return Zeros((first, *dims[1:]), DTYPES[array.dtype])
 
 
-def dataset_parts(value: Any, name: str) -> tuple[Any, Any]:
+def dataset_parts(value: DataValue, name: str) -> tuple[Fed | NotKnown, Fed | NotKnown | None]:
     """(features, labels) of a dataset's element, as Keras unpacks one: a tuple is
     ``(x, y[, sample_weight])``, anything else the features alone."""
     element = value.type.element
@@ -156,32 +163,33 @@ def dataset_parts(value: Any, name: str) -> tuple[Any, Any]:
     return _element(element, wrap["features"]), None
 
 
-def _element(part: Any, name: str) -> Any:
+def _element(part: Any, name: str) -> Fed | NotKnown:
     """A dataset element's part (arrays, tuples and dicts of ArrayType) as :data:`Fed`."""
     if isinstance(part, ArrayType):
         return _zeros(part, name)
     if isinstance(part, dict):
-        parts = {k: _element(v, f"{name}[{k!r}]") for k, v in part.items()}
-        return _first_unknown(parts.values()) or parts
+        keys = list(part)
+        parts = _known([_element(part[k], f"{name}[{k!r}]") for k in keys])
+        return parts if isinstance(parts, NotKnown) else dict(zip(keys, parts))
     if isinstance(part, tuple):
-        items = [_element(v, f"{name}[{i}]") for i, v in enumerate(part)]
-        return _first_unknown(items) or tuple(items)
+        items = _known([_element(v, f"{name}[{i}]") for i, v in enumerate(part)])
+        return items if isinstance(items, NotKnown) else tuple(items)
     return NotKnown(f"the analysis does not know what `{name}` holds")
 
 
 # --- to source text ------------------------------------------------------------------------
-def _leaves(fed: Any) -> list[Zeros]:
+def _leaves(fed: Fed) -> list[Zeros]:
     if isinstance(fed, Zeros):
         return [fed]
     parts = fed.values() if isinstance(fed, dict) else fed if isinstance(fed, (list, tuple)) else ()
     return [leaf for p in parts for leaf in _leaves(p)]
 
 
-def sample_counts(parts: list[Any], batch: Optional[int]) -> dict[Optional[int], int]:
+def sample_counts(parts: list[Fed], batch: int | None) -> dict[int | None, int]:
     """The sample count each known count becomes: ``batch`` (2 by default) for the first,
     one more for each further distinct count; unknown counts (None) get ``batch``."""
     base = batch if batch is not None else SAMPLES
-    counts: dict[Optional[int], int] = {None: base}
+    counts: dict[int | None, int] = {None: base}
     for leaf in (leaf for p in parts for leaf in _leaves(p)):
         first = leaf.dims[0] if leaf.dims else None
         if first is not None and first not in counts:
@@ -189,14 +197,14 @@ def sample_counts(parts: list[Any], batch: Optional[int]) -> dict[Optional[int],
     return counts
 
 
-def _array(z: Zeros, counts: Optional[dict[Optional[int], int]]) -> tuple[str, str]:
+def _array(z: Zeros, counts: dict[int | None, int] | None) -> tuple[str, str]:
     first = z.dims[0] if counts is None or not z.dims else counts[z.dims[0]]
     dims = (first, *z.dims[1:]) if z.dims else ()
     shape = format_shape(Shape(dims))
     return f'__import__("numpy").zeros({shape}, "{z.dtype}")', f"{shape} {z.dtype}"
 
 
-def source(fed: Any, counts: Optional[dict[Optional[int], int]]) -> tuple[str, str]:
+def source(fed: Fed, counts: dict[int | None, int] | None) -> tuple[str, str]:
     """(Python source of ``fed``'s zeros, the shapes it has); ``counts``: the sample count
     each inferred one becomes (None: the inferred ones, for showing what the analysis saw)."""
     if isinstance(fed, Zeros):

@@ -12,8 +12,19 @@ import io
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, NoReturn, TextIO
+
+# What a connection or a name lookup goes through: (owner, attribute, what the note calls it).
+_NETWORK: tuple[tuple[object, str, str], ...] = (
+    (socket.socket, "connect", "connect"), (socket.socket, "connect_ex", "connect"),
+    (socket.socket, "sendto", "sendto"), (socket, "create_connection", "create_connection"),
+    (socket, "getaddrinfo", "getaddrinfo"), (socket, "gethostbyname", "gethostbyname"),
+    (socket, "gethostbyname_ex", "gethostbyname"),
+)
+# The os functions that write, remove or rename a path (their first argument).
+_WRITES = ("mkdir", "remove", "unlink", "rmdir", "rename", "replace")
 
 
 class NetworkBlocked(PermissionError):
@@ -29,36 +40,31 @@ class Guard:
         self.sandbox = os.path.realpath(sandbox)
         self.network: list[str] = []
         self.writes: list[str] = []
-        self._saved: dict = {}
 
     # network: always blocked once installed -----------------------------------------------
     def block_network(self) -> None:
         guard = self
 
-        def refuse(what: str):
-            def blocked(*args, **kwargs):
+        def refuse(what: str) -> Callable[..., NoReturn]:
+            def blocked(*args: Any, **kwargs: Any) -> NoReturn:
                 target = next((a for a in args if isinstance(a, (str, tuple))), "")
                 guard.network.append(f"{what} {target!r}")
                 raise NetworkBlocked(f"network access is blocked during shapelint validation ({what})")
             return blocked
 
-        socket.socket.connect = refuse("connect")             # type: ignore[method-assign]
-        socket.socket.connect_ex = refuse("connect")          # type: ignore[method-assign]
-        socket.socket.sendto = refuse("sendto")               # type: ignore[method-assign]
-        socket.create_connection = refuse("create_connection")  # type: ignore[assignment]
-        socket.getaddrinfo = refuse("getaddrinfo")            # type: ignore[assignment]
-        socket.gethostbyname = refuse("gethostbyname")        # type: ignore[assignment]
-        socket.gethostbyname_ex = refuse("gethostbyname")     # type: ignore[assignment]
+        for owner, name, what in _NETWORK:
+            setattr(owner, name, refuse(what))
 
     # writes: blocked outside the sandbox while user code runs ------------------------------
-    def _inside(self, path) -> bool:
+    # ``path``: whatever the file's code passed (a str, bytes, PathLike, a descriptor, or wrong).
+    def _inside(self, path: Any) -> bool:
         try:
-            real = os.path.realpath(os.fspath(path))
+            real = os.path.realpath(os.fsdecode(path))   # a bytes path is checked as text
         except TypeError:
             return True   # file descriptors were opened by someone already allowed to
         return real == self.sandbox or real.startswith(self.sandbox + os.sep)
 
-    def _check(self, what: str, path) -> None:
+    def _check(self, what: str, path: Any) -> None:
         if not self._inside(path):
             self.writes.append(f"{what} {os.fspath(path)!r}")
             raise WriteBlocked(f"writing outside the sandbox is blocked during shapelint validation "
@@ -69,33 +75,32 @@ class Guard:
         guard = self
         real_open = builtins.open
 
-        def guarded_open(file, mode="r", *args, **kwargs):
+        def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
             if any(c in mode for c in "wax+"):
                 guard._check("open", file)
             return real_open(file, mode, *args, **kwargs)
 
-        def one_path(name: str):
-            real = getattr(os, name)
+        def one_path(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+            real: Callable[..., Any] = getattr(os, name)
 
-            def guarded(path, *args, **kwargs):
+            def guarded(path: Any, *args: Any, **kwargs: Any) -> Any:
                 guard._check(name, path)
                 return real(path, *args, **kwargs)
             return real, guarded
 
-        names = ("mkdir", "remove", "unlink", "rmdir", "rename", "replace")
-        patched = {name: one_path(name) for name in names}
-        builtins.open = io.open = guarded_open   # type: ignore[assignment]
-        for name, (_, guarded) in patched.items():
-            setattr(os, name, guarded)
+        # (owner, attribute, the original, its guarded stand-in)
+        patched = [(module, "open", real_open, guarded_open) for module in (builtins, io)]
+        patched += [(os, name, *one_path(name)) for name in _WRITES]
+        for owner, name, _, guarded in patched:
+            setattr(owner, name, guarded)
         try:
             yield
         finally:
-            builtins.open = io.open = real_open   # type: ignore[assignment]
-            for name, (real, _) in patched.items():
-                setattr(os, name, real)
+            for owner, name, real, _ in patched:
+                setattr(owner, name, real)
 
 
-def harden_stdout():
+def harden_stdout() -> TextIO:
     """The protocol owns the real stdout; anything the user code prints goes to stderr."""
     proto = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shapelint.validation.protocol import ProbeRequest, ProbeResult
 
 RANDOM_SAMPLES = 4
 CONSTANT_OUTPUT = "one_unit_softmax"
@@ -35,11 +38,11 @@ class Probe:
     claim: str            # OutputLossIssue.kind
     layer_row: int        # the output layer's constructor line
 
-    def request(self) -> dict[str, Any]:
+    def request(self) -> ProbeRequest:
         return {"row": self.row, "claim": self.claim, "layer_row": self.layer_row}
 
 
-def probes_for(issues: Iterable[Any], row_of: Callable[[Any], Optional[int]]) -> tuple[Probe, ...]:
+def probes_for(issues: Iterable[Any], row_of: Callable[[Any], int | None]) -> tuple[Probe, ...]:
     """One probe per SHP605 issue whose output layer was made in this file."""
     out = []
     for issue in issues:
@@ -56,7 +59,7 @@ def probes_for(issues: Iterable[Any], row_of: Callable[[Any], Optional[int]]) ->
 
 
 # --- in the worker, after the build ------------------------------------------------------------
-def _constant_output(layer: Any, inputs: list[Any], keras: Any) -> tuple[Optional[bool], str]:
+def _constant_output(layer: Any, inputs: list[Any], keras: Any) -> tuple[bool | None, str]:
     """Call the real layer on random inputs of the shape it was built for: 1.0 everywhere?"""
     import numpy as np
 
@@ -74,24 +77,25 @@ def _constant_output(layer: Any, inputs: list[Any], keras: Any) -> tuple[Optiona
                    f"{float(out.max()):.4g} on {RANDOM_SAMPLES} random inputs of shape {tuple(x.shape)}")
 
 
-CHECKS: dict[str, Callable[[Any, list[Any], Any], tuple[Optional[bool], str]]] = {
+CHECKS: dict[str, Callable[[Any, list[Any], Any], tuple[bool | None, str]]] = {
     CONSTANT_OUTPUT: _constant_output,
 }
 
 
-def run(requests: Any, built: Callable[[int], list[Any]], keras: Any) -> list[dict[str, Any]]:
+def run(requests: list[ProbeRequest], built: Callable[[int], list[tuple[Any, list[Any]]]],
+        keras: Any) -> list[ProbeResult]:
     """Each probe's result: ``holds`` True (the claim is true of the real layer), False, or
     None (could not be checked), and what was seen. ``built(row)`` gives the layers made
     on a line with the input shapes of their first call."""
-    results = []
-    for request in requests if isinstance(requests, list) else []:
-        check = CHECKS.get(str(request.get("claim")))
-        result: dict[str, Any] = {"row": request.get("row"), "claim": request.get("claim"), "holds": None}
-        layers = built(int(request.get("layer_row") or 0)) if check is not None else []
+    results: list[ProbeResult] = []
+    for request in requests:
+        check = CHECKS.get(request["claim"])
+        result: ProbeResult = {"row": request["row"], "claim": request["claim"], "holds": None, "detail": ""}
+        layers = built(request["layer_row"]) if check is not None else []
         if check is None:
             result["detail"] = "no check of this claim runs in a build"
         elif not layers:
-            result["detail"] = f"the build made no layer at line {request.get('layer_row')} that it called"
+            result["detail"] = f"the build made no layer at line {request['layer_row']} that it called"
         else:
             try:
                 result["holds"], result["detail"] = check(layers[0][0], layers[0][1], keras)

@@ -22,8 +22,8 @@ are called with their defaults after the file's last line (:mod:`shapelint.valid
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 from libcst.metadata import ExpressionContext
@@ -59,7 +59,11 @@ class Cut:
     row: int                      # its first line
     reason: str                   # why it is left out
     consequence: str              # why a statement using what it binds is left out
-    names: Optional[frozenset] = None   # the names that die (None: all it binds)
+    names: frozenset[str] | None = None   # the names that die (None: all it binds)
+
+
+# (row, the expression as written, what the build has instead)
+Substitution = tuple[int, str, str]
 
 
 @dataclass
@@ -67,12 +71,12 @@ class BuildProgram:
     path: str                     # as reported
     filename: str                 # absolute; the name tracebacks carry
     text: str                     # the build-only source (same lines as the original)
-    removed: list = field(default_factory=list)        # Span: statements left out
-    needs_data: list = field(default_factory=list)     # Span: model-building statements left out for data
-    substituted: list = field(default_factory=list)    # (row, expression, literal)
-    error: Optional[str] = None   # why no program could be derived
-    uncalled: list = field(default_factory=list)       # Uncalled: functions the file never calls
-    cuts: tuple = ()              # Cut: what earlier builds of this file stopped at
+    removed: list[Span] = field(default_factory=list)         # statements left out
+    needs_data: list[Span] = field(default_factory=list)      # model-building statements left out for data
+    substituted: list[Substitution] = field(default_factory=list)
+    error: str | None = None      # why no program could be derived
+    uncalled: list[Uncalled] = field(default_factory=list)    # functions the file never calls
+    cuts: tuple[Cut, ...] = ()    # what earlier builds of this file stopped at
     epilogue: str = ""            # calls of uncalled functions, after the file's last line
     feeds: list[Feed] = field(default_factory=list)    # data calls, with their stand-ins
     probes: tuple[Probe, ...] = ()   # claims of warnings the worker checks after the build
@@ -84,14 +88,14 @@ class BuildProgram:
             return self.text
         return self.text + ("" if self.text.endswith("\n") else "\n") + self.epilogue
 
-    def removed_at(self, row: int) -> Optional[Span]:
+    def removed_at(self, row: int) -> Span | None:
         return next((s for s in self.removed if s.covers(row)), None)
 
-    def never_built(self, row: int) -> Optional[Uncalled]:
+    def never_built(self, row: int) -> Uncalled | None:
         """The uncalled function around ``row`` that the build cannot call, if any."""
         return next((u for u in self.uncalled if not u.buildable and u.start <= row <= u.end), None)
 
-    def in_epilogue(self, row: Optional[int]) -> bool:
+    def in_epilogue(self, row: int | None) -> bool:
         return row is not None and row > self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
 
     def feeds_at(self, start: int, end: int) -> list[Feed]:
@@ -104,7 +108,7 @@ class BuildProgram:
 
 
 # --- small helpers on nodes ----------------------------------------------------------------
-def _dotted(node: cst.CSTNode) -> Optional[str]:
+def _dotted(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
@@ -113,7 +117,14 @@ def _dotted(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
-def _body(node) -> list:
+def _leading_lines(node: cst.CSTNode) -> Sequence[cst.EmptyLine]:
+    """The blank and comment lines above a statement line (a small statement has none)."""
+    if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        return node.leading_lines
+    return ()
+
+
+def _body(node: cst.CSTNode) -> list[cst.CSTNode]:
     body = getattr(node, "body", None)
     return list(getattr(body, "body", ())) if body is not None else []
 
@@ -133,12 +144,18 @@ def _padded(expr: cst.BaseExpression, n: int) -> cst.BaseExpression:
                              rpar=[*expr.rpar, cst.RightParen()])
 
 
-def _literal(value, n: int) -> Optional[cst.BaseExpression]:
+def _literal(value: object, n: int) -> cst.BaseExpression | None:
     try:
         expr = cst.parse_expression(f"({value!r})")
     except Exception:
         return None
     return _padded(expr, n)
+
+
+def _as_name(alias: cst.ImportAlias) -> str | None:
+    """``y`` in ``import x as y``; None without ``as``."""
+    asname = alias.asname
+    return asname.name.value if asname is not None and isinstance(asname.name, cst.Name) else None
 
 
 class _Aliases(cst.CSTVisitor):
@@ -152,8 +169,9 @@ class _Aliases(cst.CSTVisitor):
             full = _dotted(alias.name)
             if full is None:
                 continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.map[alias.asname.name.value] = full
+            local = _as_name(alias)
+            if local is not None:
+                self.map[local] = full
             else:
                 root = full.split(".")[0]
                 self.map[root] = root
@@ -165,27 +183,25 @@ class _Aliases(cst.CSTVisitor):
         for alias in node.names:
             name = _dotted(alias.name)
             if module and name:
-                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-                self.map[local] = f"{module}.{name}"
+                self.map[_as_name(alias) or name] = f"{module}.{name}"
 
 
-def _import_names(node) -> tuple[Optional[str], set[str]]:
+def _import_names(node: cst.Import | cst.ImportFrom) -> tuple[str | None, set[str]]:
     """(module, names bound) of an import statement."""
     if isinstance(node, cst.Import):
-        names, modules = set(), []
+        names: set[str] = set()
+        modules: list[str] = []
         for alias in node.names:
             full = _dotted(alias.name) or ""
             modules.append(full)
-            names.add(alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name)
-                      else full.split(".")[0])
+            names.add(_as_name(alias) or full.split(".")[0])
         return (modules[0] if len(modules) == 1 else ",".join(modules)), names
     if node.relative or node.module is None:
         return None, set()
     module = _dotted(node.module)
     if isinstance(node.names, cst.ImportStar):
         return module, set()
-    names = {(a.asname.name.value if a.asname and isinstance(a.asname.name, cst.Name) else _dotted(a.name) or "")
-             for a in node.names}
+    names = {_as_name(a) or _dotted(a.name) or "" for a in node.names}
     return module, names
 
 
@@ -219,7 +235,8 @@ def _bound(node: cst.CSTNode) -> set[str]:
     if isinstance(node, cst.For):
         return _target_names(node.target)
     if isinstance(node, cst.With):
-        return set().union(*(_target_names(i.asname.name) for i in node.items if i.asname)) if node.items else set()
+        return set().union(*(_target_names(i.asname.name) for i in node.items if i.asname)) if node.items \
+            else set()
     if isinstance(node, cst.NamedExpr):
         return _target_names(node.target)
     return set()
@@ -249,7 +266,7 @@ class _Slicer:
     dead names (``self.dead`` says why), whose statements are left out altogether."""
 
     def __init__(self, facts: StaticFacts, aliases: dict[str, str], data_functions: set[str],
-                 dead_functions: dict[str, str], cuts: dict):
+                 dead_functions: dict[str, str], cuts: dict[cst.CSTNode, Cut]):
         self.facts = facts
         self.module = facts.module
         self.aliases = aliases
@@ -258,14 +275,14 @@ class _Slicer:
         self.cuts = cuts
         self.found_data_functions: set[str] = set()
         self.found_dead_functions: dict[str, str] = {}
-        self.repl: dict = {}
+        self.repl: dict[cst.CSTNode, cst.CSTNode] = {}   # what the build has in place of a node
         self.removed: list[Span] = []
         self.needs_data: list[Span] = []
-        self.substituted: list = []
+        self.substituted: list[Substitution] = []
         self.dead: dict[str, str] = {}        # name -> why statements using it are left out
         self.set_up: dict[str, str] = {}      # name -> the dropped call that set it up from data
-        self.origin: dict[str, tuple] = {}    # data name -> (line left out, what that line used)
-        self.function: Optional[str] = None
+        self.origin: dict[str, tuple[int, str]] = {}   # data name -> (line left out, what that line used)
+        self.function: str | None = None
         self.feeds: list[Feed] = []
 
     # taint bookkeeping ----------------------------------------------------------------------
@@ -309,7 +326,7 @@ class _Slicer:
         for child in node.children:
             yield from self._loads(child)
 
-    def _state_of(self, node: cst.CSTNode, tainted: set[str]) -> Optional[str]:
+    def _state_of(self, node: cst.CSTNode, tainted: set[str]) -> str | None:
         """``x`` when ``node`` reads an attribute of ``x``, whose state is data."""
         if not isinstance(node, cst.Attribute):
             return None
@@ -339,7 +356,7 @@ class _Slicer:
                     hits.append(name)
         return hits
 
-    def dead_use(self, nodes: list, tainted: set[str]) -> Optional[str]:
+    def dead_use(self, nodes: Iterable[cst.CSTNode], tainted: set[str]) -> str | None:
         """Why ``nodes`` cannot be built: they read a dead name. None if they can."""
         for node in nodes:
             for n in self._loads(node):
@@ -348,17 +365,18 @@ class _Slicer:
                     return self.dead[name]
         return None
 
-    def dead_calls(self, nodes: list) -> list[cst.Call]:
-        """Outermost calls of functions whose results are dead (their bodies still run)."""
-        found: list[cst.Call] = []
+    def dead_calls(self, nodes: Iterable[cst.CSTNode]) -> list[tuple[cst.Call, str]]:
+        """Outermost calls of functions whose results are dead (their bodies still run),
+        each with why its result is dead."""
+        found: list[tuple[cst.Call, str]] = []
         for node in nodes:
             for call in _calls(node):
                 name = call.func.value if isinstance(call.func, cst.Name) else None
-                if name in self.dead_functions and not any(_contains(c, call) for c in found):
-                    found.append(call)
+                if name in self.dead_functions and not any(_contains(c, call) for c, _ in found):
+                    found.append((call, self.dead_functions[name]))
         return found
 
-    def _path(self, func: cst.BaseExpression) -> tuple[Optional[str], Optional[str]]:
+    def _path(self, func: cst.BaseExpression) -> tuple[str | None, str | None]:
         method = func.attr.value if isinstance(func, cst.Attribute) else None
         dotted = _dotted(func)
         if dotted is None:
@@ -368,7 +386,7 @@ class _Slicer:
             dotted = self.aliases[root] + ("." + rest if rest else "")
         return canonical(dotted), method
 
-    def io_reason(self, nodes: Iterable[cst.CSTNode]) -> Optional[str]:
+    def io_reason(self, nodes: Iterable[cst.CSTNode]) -> str | None:
         for node in nodes:
             for call in _calls(node):
                 path, method = self._path(call.func)
@@ -393,7 +411,7 @@ class _Slicer:
         deferred = self.block(self.module.body, tainted)
         self.run_deferred(deferred, tainted)
 
-    def run_deferred(self, deferred: list, outer: set[str]) -> None:
+    def run_deferred(self, deferred: list[cst.FunctionDef], outer: set[str]) -> None:
         for fn in deferred:
             params = fn.params
             names = {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
@@ -407,13 +425,14 @@ class _Slicer:
             self.run_deferred(inner, local)
             self.function = saved
 
-    def block(self, statements: Iterable[cst.CSTNode], tainted: set[str]) -> list:
-        deferred: list = []
+    def block(self, statements: Iterable[cst.CSTNode], tainted: set[str]) -> list[cst.FunctionDef]:
+        """Decide each statement of a block; the functions it defines, to decide after it."""
+        deferred: list[cst.FunctionDef] = []
         for stmt in statements:
             self.stmt(stmt, tainted, deferred)
         return deferred
 
-    def stmt(self, stmt: cst.CSTNode, tainted: set[str], deferred: list) -> None:
+    def stmt(self, stmt: cst.CSTNode, tainted: set[str], deferred: list[cst.FunctionDef]) -> None:
         if stmt in self.cuts:
             self.cut(stmt, tainted)
             return
@@ -432,8 +451,7 @@ class _Slicer:
         headers, blocks = _parts(stmt)
         if headers is None:   # a statement we do not look into: keep or drop as a whole
             headers, blocks = [stmt], []
-        dead = self.dead_use(headers, tainted) or \
-            next((self.dead_functions[c.func.value] for c in self.dead_calls(headers)), None)  # type: ignore[attr-defined]
+        dead = self.dead_use(headers, tainted) or next((why for _, why in self.dead_calls(headers)), None)
         if dead:
             self.leave_out(stmt, dead, tainted)
             return
@@ -485,9 +503,10 @@ class _Slicer:
         if isinstance(node, (cst.AugAssign, cst.Del)):   # `X /= 255` and `del X` read X too
             hits += [n for n in _target_names(node.target) if n in tainted and n not in hits]
         building = node in self.facts.building
-        if reason and building and reason.startswith("output") and _builds_then_shows(node):
+        made = _built_then_shown(node) if reason and building and reason.startswith("output") else None
+        if made is not None:
             # `build_model().summary()`: build the model, leave only the output out.
-            kept = node.with_changes(value=node.value.func.value)  # type: ignore[attr-defined]
+            kept = node.with_changes(value=made)
             self.repl[node] = kept
             self.substituted.append((self.facts.lines(node)[0], self.code(node),
                                      " ".join(self.module.code_for_node(kept).split())))
@@ -515,7 +534,8 @@ class _Slicer:
 
     def split_import(self, node: cst.Import, tainted: set[str]) -> None:
         """``import os, matplotlib.pyplot as plt``: keep ``os``, leave the plotting out."""
-        keep, gone = [], []
+        keep: list[tuple[cst.ImportAlias, set[str], str | None]] = []
+        gone: list[tuple[cst.ImportAlias, set[str], str | None]] = []
         for alias in node.names:
             _, names = _import_names(cst.Import(names=[alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)]))
             reason = policy.module_reason(_dotted(alias.name) or "")
@@ -533,7 +553,7 @@ class _Slicer:
             return
         self.keep_aliases(node, [a for a, _, _ in keep], reason)
 
-    def keep_aliases(self, node: cst.Import, aliases: list, reason: str) -> None:
+    def keep_aliases(self, node: cst.Import, aliases: list[cst.ImportAlias], reason: str) -> None:
         aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         self.removed.append(self.span(node, reason))
         self.repl[node] = node.with_changes(names=aliases)
@@ -587,9 +607,9 @@ class _Slicer:
                 out.append((receiver, call.func.attr.value, call))
         return out
 
-    def substitute(self, nodes: list, tainted: set[str]) -> Optional[str]:
+    def substitute(self, nodes: Iterable[cst.CSTNode], tainted: set[str]) -> str | None:
         """Replace each data expression in ``nodes`` by its static value; the reason on failure."""
-        pending: dict = {}
+        pending: dict[cst.CSTNode, cst.BaseExpression] = {}
         for node in nodes:
             failure = self._subst(node, tainted, pending, None)
             if failure:
@@ -600,7 +620,8 @@ class _Slicer:
                                      " ".join(self.module.code_for_node(new).split())))
         return None
 
-    def _subst(self, node: cst.CSTNode, tainted: set[str], pending: dict, holder) -> Optional[str]:
+    def _subst(self, node: cst.CSTNode, tainted: set[str], pending: dict[cst.CSTNode, cst.BaseExpression],
+               holder: cst.CSTNode | None) -> str | None:
         hits = self.reads([node], tainted)
         if not hits:
             return None
@@ -613,7 +634,8 @@ class _Slicer:
                     return None
             if holder is None and self.facts.kind(node) != KERAS and not _acts_on_keras(node, self.facts):
                 holder = node
-            name = node.value if isinstance(node, cst.Name) else _dotted(node) if isinstance(node, cst.Attribute) else None
+            name = node.value if isinstance(node, cst.Name) else \
+                _dotted(node) if isinstance(node, cst.Attribute) else None
             if name in tainted or self._state_of(node, tainted) is not None:
                 shown = self.code(holder if holder is not None else node)
                 return (f"`{shown}` depends on data the build leaves out ({', '.join(hits)}), "
@@ -651,7 +673,7 @@ class _Slicer:
         self.leave_out(node, cut.consequence, tainted, cut.reason)
 
     def leave_out(self, node: cst.CSTNode, consequence: str, tainted: set[str],
-                  reason: Optional[str] = None) -> None:
+                  reason: str | None = None) -> None:
         """Remove ``node``; what it binds, returns or changes is dead for ``consequence``."""
         self.remove(node, reason or consequence, tainted)
         names = _bound(node) | _all_bound(node)
@@ -660,10 +682,12 @@ class _Slicer:
             names.add("<return>")
         self.kill(tainted, names, consequence)
 
-    def keep_calls(self, node: cst.BaseSmallStatement, calls: list, tainted: set[str]) -> None:
+    def keep_calls(self, node: cst.BaseSmallStatement, dead: list[tuple[cst.Call, str]],
+                   tainted: set[str]) -> None:
         """A statement using what functions return that the build cannot make: run the
         calls (their bodies may hold findings), leave the rest out."""
-        reason = self.dead_functions[calls[0].func.value]  # type: ignore[attr-defined]
+        calls = [call for call, _ in dead]
+        reason = dead[0][1]
         names = _bound(node) | ({"<return>"} if isinstance(node, cst.Return) else set())
         if isinstance(node, cst.Expr) and node.value is calls[0] and len(calls) == 1:
             return
@@ -680,7 +704,7 @@ class _Slicer:
         start, end = self.facts.lines(node)
         return Span(start, end, reason)
 
-    def remove(self, node: cst.CSTNode, reason: str, tainted: Optional[set[str]] = None) -> None:
+    def remove(self, node: cst.CSTNode, reason: str, tainted: set[str] | None = None) -> None:
         """Leave ``node`` out; with ``tainted`` (what the build has at this point), the data
         calls in it become calls on zeros (:meth:`stand_in`)."""
         self.removed.append(self.span(node, reason))
@@ -720,10 +744,9 @@ class _Slicer:
         if isinstance(node, cst.BaseSmallStatement):
             self.repl[node] = cst.Expr(expr, semicolon=node.semicolon)
         else:
-            leading = getattr(node, "leading_lines", ())
-            self.repl[node] = cst.SimpleStatementLine([cst.Expr(expr)], leading_lines=leading)
+            self.repl[node] = cst.SimpleStatementLine([cst.Expr(expr)], leading_lines=_leading_lines(node))
 
-    def why_not(self, target: cst.BaseExpression, tainted: set[str]) -> Optional[NotKnown]:
+    def why_not(self, target: cst.BaseExpression, tainted: set[str]) -> NotKnown | None:
         """Why the build cannot call the model a data call is made on, if it cannot."""
         dead = self.dead_use([target], tainted)
         if dead:
@@ -745,7 +768,7 @@ class _Slicer:
         """How many lines after its first a statement takes (what its filler spans)."""
         if isinstance(node, cst.BaseSmallStatement):
             return self.module.code_for_node(node).count("\n")
-        return self.module.code_for_node(node).count("\n") - len(getattr(node, "leading_lines", ())) - 1
+        return self.module.code_for_node(node).count("\n") - len(_leading_lines(node)) - 1
 
     def _filler(self, node: cst.CSTNode) -> cst.CSTNode:
         """A statement taking exactly the lines of ``node``: pass, or a parenthesised None."""
@@ -755,7 +778,7 @@ class _Slicer:
             cst.Expr(_padded(cst.Name("None"), extra), semicolon=semicolon)
         if isinstance(node, cst.BaseSmallStatement):
             return small
-        return cst.SimpleStatementLine([small], leading_lines=node.leading_lines)
+        return cst.SimpleStatementLine([small], leading_lines=_leading_lines(node))
 
     def rewrite_weights(self) -> None:
         """``keras.applications.X(weights="imagenet")`` downloads; the shapes need no weights."""
@@ -785,10 +808,12 @@ def _calls(node: cst.CSTNode) -> list[cst.Call]:
     return v.calls
 
 
-def _parts(stmt: cst.CSTNode) -> tuple[Optional[list], list]:
+def _parts(stmt: cst.CSTNode) -> tuple[list[cst.CSTNode] | None, list[list[cst.CSTNode]]]:
     """(header expressions, bodies) of a compound statement; (None, []) if not handled."""
     if isinstance(stmt, cst.If):
-        headers, blocks, node = [], [], stmt
+        headers: list[cst.CSTNode] = []
+        blocks: list[list[cst.CSTNode]] = []
+        node: cst.If | cst.Else | None = stmt
         while isinstance(node, cst.If):
             headers.append(node.test)
             blocks.append(_body(node))
@@ -809,18 +834,18 @@ def _parts(stmt: cst.CSTNode) -> tuple[Optional[list], list]:
     return None, []
 
 
-def _builds_then_shows(node: cst.CSTNode) -> bool:
-    """An expression statement `make().method()` whose receiver is itself a call."""
-    return (isinstance(node, cst.Expr) and isinstance(node.value, cst.Call)
-            and isinstance(node.value.func, cst.Attribute) and isinstance(node.value.func.value, cst.Call))
-
-
-def _receiver(node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+def _receiver(node: cst.CSTNode) -> cst.BaseExpression | None:
     """``obj`` in an expression statement ``obj.method(...)`` (a call that may mutate obj)."""
     if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call) and \
             isinstance(node.value.func, cst.Attribute):
         return node.value.func.value
     return None
+
+
+def _built_then_shown(node: cst.CSTNode) -> cst.Call | None:
+    """``make()`` in an expression statement ``make().method()``: a receiver that is itself a call."""
+    receiver = _receiver(node)
+    return receiver if isinstance(receiver, cst.Call) else None
 
 
 def _changed(receiver: cst.BaseExpression) -> str:
@@ -849,7 +874,7 @@ def _expression_statements(node: cst.CSTNode) -> list[cst.Expr]:
 
 def _returns(node: cst.CSTNode) -> bool:
     """Whether ``node`` is or holds a return of the function it is in."""
-    found: list = []
+    found: list[cst.Return] = []
 
     class Visitor(cst.CSTVisitor):
         def visit_Return(self, n: cst.Return) -> None:
@@ -866,7 +891,7 @@ def _returns(node: cst.CSTNode) -> bool:
 
 
 def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
-    found: list = []
+    found: list[cst.CSTNode] = []
 
     class Visitor(cst.CSTVisitor):
         def on_visit(self, n: cst.CSTNode) -> bool:
@@ -896,15 +921,18 @@ def _data_reason(names: list[str]) -> str:
 
 
 class _Replace(cst.CSTTransformer):
-    def __init__(self, repl: dict):
+    def __init__(self, repl: dict[cst.CSTNode, cst.CSTNode]):
         super().__init__()
         self.repl = repl
 
-    def on_leave(self, original_node, updated_node):
+    # libcst types a replacement as a node of the same class; here an assignment becomes `pass`
+    # or an expression statement, which libcst accepts (the program is printed, never re-checked).
+    def on_leave(self, original_node: cst.CSTNode,  # type: ignore[override]
+                 updated_node: cst.CSTNode) -> cst.CSTNode:
         return self.repl.get(original_node, updated_node)
 
 
-def build_program(text: str, facts: Optional[StaticFacts], path: str, filename: str,
+def build_program(text: str, facts: StaticFacts | None, path: str, filename: str,
                   cuts: Iterable[Cut] = ()) -> BuildProgram:
     """The build-only program for one file (``facts`` from :func:`static_facts.collect`),
     leaving out ``cuts`` (what earlier builds of it stopped at) with what depends on them."""
@@ -929,7 +957,8 @@ def build_program(text: str, facts: Optional[StaticFacts], path: str, filename: 
     except Exception as exc:   # an unexpected node shape: better no program than a wrong one
         return BuildProgram(path, filename, "", error=f"could not derive the build program ({exc!r})")
     if new.count("\n") != facts.module.code.count("\n"):
-        return BuildProgram(path, filename, "", error="could not derive the build program (line numbers moved)")
+        return BuildProgram(path, filename, "",
+                            error="could not derive the build program (line numbers moved)")
     uncalled = uncalled_builders(facts)
     epilogue = "".join(f"{u.name}()\n" for u in uncalled if u.buildable)
     return BuildProgram(path, filename, new, sorted(slicer.removed, key=lambda s: s.start),

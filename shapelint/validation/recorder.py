@@ -15,15 +15,22 @@ is no error of the file.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
-from typing import Any, Optional
+from types import FrameType
+from typing import Any
+
+from shapelint.validation.protocol import CallRecord, CtorRecord, FailingLayer, FeedRecord, Place, RealShape
 
 _MAX_RECORDS = 20_000
 # The methods standing in for the file's data calls -> whether they need a compiled model.
 STAND_INS = {"train_on_batch": True, "test_on_batch": True, "predict_on_batch": False}
+# The attribute an exception raised in a layer call carries: the innermost failing layer.
+FAILING_LAYER = "_shapelint_layer"
 
 
-def _shape(t: Any) -> Optional[list]:
+def _shape(t: Any) -> RealShape | None:
     shape = getattr(t, "shape", None)
     if shape is None:
         return None
@@ -48,16 +55,16 @@ def _size(weight: Any) -> int:
 class Recorder:
     def __init__(self, keras_module: Any):
         self.keras = keras_module
-        self.filename: Optional[str] = None
+        self.filename: str | None = None
         self.lines: list[str] = []
-        self.calls: list[dict] = []
-        self.ctors: list[dict] = []
-        self.feeds: list[dict[str, Any]] = []
-        self._ctor_site: dict[int, tuple] = {}
+        self.calls: list[CallRecord] = []
+        self.ctors: list[CtorRecord] = []
+        self.feeds: list[FeedRecord] = []
+        self._ctor_site: dict[int, tuple[int | None, int | None]] = {}
         self._direct_ctors: set[int] = set()
-        self._ctor_objs: list = []        # parallel to ctors: the layer objects
-        self._alive: list = []            # keeps ids unique while a file builds
-        self._positions: dict = {}
+        self._ctor_objs: list[Any] = []   # parallel to ctors: the layer objects
+        self._alive: list[Any] = []       # keeps ids unique while a file builds
+        self._positions: dict[Any, list[tuple[int | None, int | None, int | None, int | None]]] = {}
 
     # lifecycle ----------------------------------------------------------------------------
     def start(self, filename: str, text: str) -> None:
@@ -106,33 +113,28 @@ class Recorder:
         original_new = Layer.__new__
         recorder = self
 
-        def __call__(layer, *args, **kwargs):
+        @functools.wraps(original_call)
+        def __call__(layer: Any, *args: Any, **kwargs: Any) -> Any:
             try:
                 out = original_call(layer, *args, **kwargs)
             except BaseException as exc:
-                if recorder.filename is not None and not hasattr(exc, "_shapelint_layer"):
-                    try:   # the innermost failing layer: Sequential errors point at its line
-                        exc._shapelint_layer = recorder.failing(layer, sys._getframe(1))
-                    except Exception:
-                        pass
+                if recorder.filename is not None and not hasattr(exc, FAILING_LAYER):
+                    # the innermost failing layer: Sequential errors point at its line
+                    with contextlib.suppress(Exception):
+                        setattr(exc, FAILING_LAYER, recorder.failing(layer, sys._getframe(1)))
                 raise
             if recorder.filename is not None:
-                try:
+                with contextlib.suppress(Exception):
                     recorder.on_call(layer, args, kwargs, out, sys._getframe(1))
-                except Exception:
-                    pass
             return out
 
-        def __new__(cls, *args, **kwargs):
+        def __new__(cls: Any, *args: Any, **kwargs: Any) -> Any:
             obj = original_new(cls, *args, **kwargs)
             if recorder.filename is not None:
-                try:
+                with contextlib.suppress(Exception):
                     recorder.on_new(obj, sys._getframe(1))
-                except Exception:
-                    pass
             return obj
 
-        __call__.__wrapped__ = original_call   # type: ignore[attr-defined]
         Layer.__call__ = __call__
         Layer.__new__ = staticmethod(__new__)
         for name, needs_compile in STAND_INS.items():
@@ -143,13 +145,14 @@ class Recorder:
         original = getattr(Model, name)
         recorder = self
 
+        @functools.wraps(original)
         def method(model: Any, *args: Any, **kwargs: Any) -> Any:
             frame = sys._getframe(1)
             if recorder.filename is None or frame.f_code.co_filename != recorder.filename:
                 return original(model, *args, **kwargs)
             site = recorder._site(frame)
-            record = {"row": site[0] if site else None, "method": name,
-                      "compiled": bool(getattr(model, "compiled", True)), "ok": False}
+            record: FeedRecord = {"row": site[0] if site else None, "method": name,
+                                  "compiled": bool(getattr(model, "compiled", True)), "ok": False}
             recorder.feeds.append(record)
             if needs_compile and not record["compiled"]:
                 out = model.predict_on_batch(args[0] if args else kwargs.get("x"))
@@ -158,11 +161,10 @@ class Recorder:
             record["ok"] = True
             return out
 
-        method.__wrapped__ = original   # type: ignore[attr-defined]
         setattr(Model, name, method)
 
     # positions ----------------------------------------------------------------------------
-    def _site(self, frame) -> Optional[list]:
+    def _site(self, frame: FrameType | None) -> Place | None:
         """[row, col, end_row, end_col] (col 0-based, in characters) of the nearest user frame."""
         while frame is not None and frame.f_code.co_filename != self.filename:
             frame = frame.f_back
@@ -178,14 +180,14 @@ class Recorder:
             row, end_row, col, end_col = frame.f_lineno, frame.f_lineno, None, None
         return [row, self._chars(row, col), end_row, self._chars(end_row, end_col)]
 
-    def _chars(self, row: Optional[int], col: Optional[int]) -> Optional[int]:
+    def _chars(self, row: int | None, col: int | None) -> int | None:
         """co_positions columns are UTF-8 byte offsets; findings count characters."""
         if row is None or col is None or not (1 <= row <= len(self.lines)):
             return col
         return len(self.lines[row - 1].encode("utf-8")[:col].decode("utf-8", "ignore"))
 
     # events -------------------------------------------------------------------------------
-    def on_new(self, layer: Any, frame) -> None:
+    def on_new(self, layer: Any, frame: FrameType) -> None:
         site = self._site(frame)
         if site is None:
             return
@@ -199,13 +201,14 @@ class Recorder:
                                "layer": type(layer).__name__, "direct": direct})
             self._ctor_objs.append(layer)
 
-    def failing(self, layer: Any, frame) -> dict:
+    def failing(self, layer: Any, frame: FrameType) -> FailingLayer:
         site = self._site(frame)
         ctor = self._ctor_site.get(id(layer))
         return {"layer": type(layer).__name__, "row": site[0] if site else None,
                 "ctor": list(ctor) if ctor else None}
 
-    def on_call(self, layer: Any, args: tuple, kwargs: dict, out: Any, frame) -> None:
+    def on_call(self, layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any,
+                frame: FrameType) -> None:
         if len(self.calls) >= _MAX_RECORDS:
             return
         site = self._site(frame)

@@ -21,10 +21,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from shapelint.validation.program import BuildProgram
+from shapelint.validation.protocol import (
+    BuildRequest,
+    CallRecord,
+    CtorRecord,
+    ErrorInfo,
+    FeedRecord,
+    ProbeResult,
+)
 from shapelint.validation.sandbox import DEFAULT_MODE, MODES, describe, limits, reaper
-from shapelint.validation.sandbox.untrusted import Cleaner, secret_values
+from shapelint.validation.sandbox.untrusted import JSON, Cleaner, secret_values
 
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 300.0
@@ -41,17 +50,17 @@ class BuildOutcome:
 
     status: str                        # "built" | "raised" | "timeout" | "crashed" | "skipped"
     seconds: float = 0.0
-    error: dict | None = None       # the worker's description of the exception
-    calls: list = field(default_factory=list)
-    ctors: list = field(default_factory=list)
-    feeds: list = field(default_factory=list)      # the stand-ins for data calls that ran (recorder)
-    probes: list = field(default_factory=list)     # results of checking warnings' claims (probes)
-    network: list = field(default_factory=list)
-    writes: list = field(default_factory=list)
+    error: ErrorInfo | None = None     # the worker's description of the exception
+    calls: list[CallRecord] = field(default_factory=list)
+    ctors: list[CtorRecord] = field(default_factory=list)
+    feeds: list[FeedRecord] = field(default_factory=list)     # the stand-ins for data calls that ran
+    probes: list[ProbeResult] = field(default_factory=list)   # checks of warnings' claims (probes)
+    network: list[str] = field(default_factory=list)
+    writes: list[str] = field(default_factory=list)
     detail: str = ""                   # why, for timeout/crashed/skipped
-    sandbox: tuple = ()                # the isolation layers the build ran under
+    sandbox: tuple[str, ...] = ()      # the isolation layers the build ran under
     sandbox_note: str = ""             # the same, said for the output (and what was missing)
-    resources: dict = field(default_factory=dict)   # the build's VmPeak/VmHWM (KiB) and Threads
+    resources: dict[str, int] = field(default_factory=dict)   # the build's VmPeak/VmHWM (KiB), Threads
 
 
 class WorkerError(Exception):
@@ -62,7 +71,7 @@ class SandboxUnavailable(Exception):
     """``--sandbox strict`` and this machine cannot isolate a build: validate nothing."""
 
 
-def zygote_environment(home: str) -> dict:
+def zygote_environment(home: str) -> dict[str, str]:
     """The zygote's whole environment: the allow-list, a temp HOME, and an import path
     that finds shapelint (and packages installed with --user, since HOME moves)."""
     paths = [_ROOT]
@@ -106,7 +115,9 @@ class _Zygote:
             self.lines.put(raw.decode("utf-8", "replace"))
         self.lines.put(None)
 
-    def _receive(self, timeout: float) -> dict | None:
+    def _receive(self, timeout: float) -> dict[str, Any] | None:
+        """The zygote's next message (a :class:`~shapelint.validation.protocol.Hello` or
+        :class:`~shapelint.validation.protocol.Answer`), read as the JSON it is."""
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -125,11 +136,11 @@ class _Zygote:
             if isinstance(message, dict):
                 return message
 
-    def request(self, program: BuildProgram, timeout: float) -> dict | None:
+    def request(self, program: BuildProgram, timeout: float) -> dict[str, Any] | None:
         """The zygote's answer; None if it died; TimeoutError if it stopped answering."""
         self.next_id += 1
-        message = {"id": self.next_id, "filename": program.filename, "program": program.source,
-                   "timeout": timeout, "probes": [p.request() for p in program.probes]}
+        message: BuildRequest = {"id": self.next_id, "filename": program.filename, "program": program.source,
+                                 "timeout": timeout, "probes": [p.request() for p in program.probes]}
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
@@ -191,15 +202,15 @@ class BuildRunner:
         self.run_dir = tempfile.mkdtemp(prefix="shapelint-validate-")
         self.zygote: _Zygote | None = None
         self.starts: list[float] = []         # seconds each zygote took to import TensorFlow
-        self.versions: dict = {}
-        self.sandbox: dict = {}               # the zygote's probe: mode, layers, missing
+        self.versions: dict[str, str] = {}
+        self.sandbox: dict[str, JSON] = {}    # the zygote's probe: mode, layers, missing
         self.start_error: str | None = None
         self.cleaner = Cleaner(secret_values(os.environ))
 
     def __enter__(self) -> BuildRunner:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def _ensure_zygote(self) -> _Zygote | None:
@@ -216,7 +227,8 @@ class BuildRunner:
         info = self.zygote.info
         self.starts.append(float(info.get("seconds", 0.0)))
         self.versions = {k: self.cleaner.text(str(info.get(k))) for k in ("tensorflow", "keras")}
-        self.sandbox = self.cleaner.value(info.get("sandbox") or {})
+        sandbox = self.cleaner.value(info.get("sandbox"))
+        self.sandbox = sandbox if isinstance(sandbox, dict) else {}
         return self.zygote
 
     def start(self) -> bool:
@@ -244,7 +256,7 @@ class BuildRunner:
                                        "(a fresh one builds the next file)")
         return self._outcome(answer, time.perf_counter() - started)
 
-    def _outcome(self, answer: dict, wall: float) -> BuildOutcome:
+    def _outcome(self, answer: dict[str, Any], wall: float) -> BuildOutcome:
         clean = self.cleaner
         layers = tuple(_texts(clean.value(answer.get("sandbox"))))
         note = describe(self.mode, list(layers), tuple(_texts(self.sandbox.get("missing"))))
@@ -255,17 +267,22 @@ class BuildRunner:
             if kind == "skipped":
                 detail = f"the sandbox could not be set up, so the file was not built ({detail})"
             return BuildOutcome(kind, seconds=wall, detail=detail, sandbox=layers, sandbox_note=note)
-        result = answer.get("result") if isinstance(answer.get("result"), dict) else {}
-        result = clean.value(result) or {}
-        error = result.get("error") if isinstance(result.get("error"), dict) else None
-        if error is not None and error.get("kind") not in _KINDS:
+        cleaned = clean.value(answer.get("result"))
+        result = cleaned if isinstance(cleaned, dict) else {}
+        error = result.get("error")
+        if isinstance(error, dict) and error.get("kind") not in _KINDS:
             error["kind"] = "program"
         seconds = result.get("seconds")
+        # The records and the error keep the worker's types (protocol.py) unchecked past their
+        # shape: the file's code could forge them, and what reads them fails for that file only.
         return BuildOutcome(
             "built" if result.get("ok") is True else "raised",
-            seconds=float(seconds) if isinstance(seconds, (int, float)) else wall, error=error,
-            calls=_records(result.get("calls")), ctors=_records(result.get("ctors")),
-            feeds=_records(result.get("feeds")), probes=_records(result.get("probes")),
+            seconds=float(seconds) if isinstance(seconds, (int, float)) else wall,
+            error=cast("ErrorInfo", error) if isinstance(error, dict) else None,
+            calls=cast("list[CallRecord]", _records(result.get("calls"))),
+            ctors=cast("list[CtorRecord]", _records(result.get("ctors"))),
+            feeds=cast("list[FeedRecord]", _records(result.get("feeds"))),
+            probes=cast("list[ProbeResult]", _records(result.get("probes"))),
             network=_texts(result.get("network")), writes=_texts(result.get("writes")), sandbox=layers,
             sandbox_note=note, resources=_counts(result.get("resources")),
         )
@@ -277,13 +294,13 @@ class BuildRunner:
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
-def _records(value) -> list:
+def _records(value: JSON) -> list[dict[str, JSON]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _counts(value) -> dict:
+def _counts(value: JSON) -> dict[str, int]:
     return {k: v for k, v in value.items() if isinstance(v, int)} if isinstance(value, dict) else {}
 
 
-def _texts(value) -> list:
+def _texts(value: JSON) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

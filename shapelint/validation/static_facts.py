@@ -9,26 +9,30 @@ the findings whose claims a build can check otherwise (:mod:`shapelint.validatio
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import libcst as cst
-from libcst.metadata import ExpressionContextProvider, MetadataWrapper
+from libcst.metadata import CodeRange, ExpressionContext, ExpressionContextProvider, MetadataWrapper
 
 from shapelint.arrays.spec import DatasetType
 from shapelint.data.values import DataValue
+from shapelint.interp.host import Range
 from shapelint.interp.values import ListValue
 from shapelint.keras.events import EventLog, KerasObserver
 from shapelint.keras.semantics import is_keras_value
 from shapelint.keras.training import METHODS, model_inputs
 from shapelint.keras.values import ModelValue, Tensor
-from shapelint.validation.feeds import DataCall, NotKnown, dataset_parts, structure
-from shapelint.validation.probes import Probe, probes_for
 from shapelint.shapes import Shape
 from shapelint.source import SourceFile
+from shapelint.validation.feeds import DataCall, NotKnown, dataset_parts, structure
+from shapelint.validation.probes import Probe, probes_for
 
 PLAIN, KERAS, OTHER = "plain", "keras", "other"
 _CONFLICT = object()
+# What a layer call gives: one shape, or one per output.
+StaticOutput = Shape | tuple[Shape, ...]
 
 
 @dataclass(frozen=True)
@@ -39,30 +43,34 @@ class StaticCall:
     col: int
     layer: str
     ctor: tuple[int, int]
-    inputs: Any            # Shape, or list of Shapes for multi-input layers
-    output: Any            # Shape, or tuple of Shapes
+    inputs: Shape | list[Shape]       # a list for multi-input layers
+    output: StaticOutput
 
 
 @dataclass
 class StaticFacts:
     module: cst.Module
-    positions: Any
-    contexts: Any
-    building: set = field(default_factory=set)      # statement nodes that made/called Keras objects
-    values: dict = field(default_factory=dict)      # expression node -> plain value or _CONFLICT
-    kinds: dict = field(default_factory=dict)       # expression node -> PLAIN | KERAS | OTHER
-    calls: list = field(default_factory=list)       # StaticCall, in analysis order
-    data_calls: dict[Any, list[DataCall]] = field(default_factory=dict)  # call node -> one per method
+    positions: Mapping[cst.CSTNode, CodeRange]
+    contexts: Mapping[cst.CSTNode, ExpressionContext | None]
+    # statement nodes that made/called Keras objects
+    building: set[cst.CSTNode] = field(default_factory=set)
+    # expression node -> plain value or _CONFLICT
+    values: dict[cst.CSTNode, object] = field(default_factory=dict)
+    # expression node -> PLAIN | KERAS | OTHER
+    kinds: dict[cst.CSTNode, str] = field(default_factory=dict)
+    calls: list[StaticCall] = field(default_factory=list)   # in analysis order
+    # call node -> one per method
+    data_calls: dict[cst.CSTNode, list[DataCall]] = field(default_factory=dict)
     probes: tuple[Probe, ...] = ()                  # checks of findings Keras does not raise for
 
-    def value(self, node: cst.CSTNode) -> tuple[bool, Any]:
+    def value(self, node: cst.CSTNode) -> tuple[bool, object]:
         """(True, value) when every evaluation of ``node`` gave the same plain value."""
         if node not in self.values:
             return False, None
         v = self.values[node]
         return (False, None) if v is _CONFLICT else (True, v)
 
-    def kind(self, node: cst.CSTNode) -> Optional[str]:
+    def kind(self, node: cst.CSTNode) -> str | None:
         return self.kinds.get(node)
 
     def lines(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -74,7 +82,7 @@ class StaticFacts:
         return tuple(row for row in (self.lines(n)[0] for n in call.input_nodes) if row)
 
 
-def _plain(v: Any) -> Any:
+def _plain(v: object) -> object:
     """A value that can be written back as a Python literal, or _CONFLICT."""
     if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
         return v
@@ -84,8 +92,8 @@ def _plain(v: Any) -> Any:
         items = tuple(_plain(x) for x in v)
         return _CONFLICT if any(x is _CONFLICT for x in items) else items
     if isinstance(v, ListValue) and v.items is not None:
-        items = [_plain(x) for x in v.items]
-        return _CONFLICT if any(x is _CONFLICT for x in items) else items
+        listed = [_plain(x) for x in v.items]
+        return _CONFLICT if any(x is _CONFLICT for x in listed) else listed
     return _CONFLICT
 
 
@@ -94,11 +102,11 @@ class _Recorder(KerasObserver):
     expression had every time it was evaluated."""
 
     def __init__(self) -> None:
-        self.stack: list = []
-        self.building: set = set()
-        self.values: dict = {}
-        self.kinds: dict = {}
-        self.data_calls: dict[Any, list[DataCall]] = {}
+        self.stack: list[cst.CSTNode] = []
+        self.building: set[cst.CSTNode] = set()
+        self.values: dict[cst.CSTNode, object] = {}
+        self.kinds: dict[cst.CSTNode, str] = {}
+        self.data_calls: dict[cst.CSTNode, list[DataCall]] = {}
 
     def statement_started(self, node: Any) -> None:
         self.stack.append(node)
@@ -138,7 +146,8 @@ def _spelled(node: Any, method: str) -> tuple[str, str]:
     """How the call spells its features and labels, for reasons."""
     args = list(getattr(node, "args", None) or ())
     if method == "validation_data":
-        given = next((a for a in args if a.keyword is not None and a.keyword.value == "validation_data"), None)
+        given = next((a for a in args if a.keyword is not None and a.keyword.value == "validation_data"),
+                     None)
         v = _code(given.value) if given is not None else "validation_data"
         return f"{v}[0]", f"{v}[1]"
     params = ("x",) if method == "call" else METHODS[method][0]
@@ -172,7 +181,7 @@ def data_call(method: str, node: Any, x: Any, y: Any, model: ModelValue) -> Data
     return DataCall(method, fed_x, fed_y, batch, nodes)
 
 
-def _shapes_of(value: Any) -> Any:
+def _shapes_of(value: Any) -> StaticOutput | None:
     """A call's static output as a Shape or tuple of Shapes; None when not a tensor value."""
     if isinstance(value, Shape):
         return value
@@ -180,13 +189,14 @@ def _shapes_of(value: Any) -> Any:
         return value.shape
     if isinstance(value, tuple) and value and all(isinstance(s, Shape) for s in value):
         return value
-    items = value.items if isinstance(value, ListValue) else value if isinstance(value, tuple) else None
+    items: Sequence[Any] | None = value.items if isinstance(value, ListValue) else \
+        value if isinstance(value, tuple) else None
     if items and all(isinstance(t, Tensor) for t in items):
         return tuple(t.shape for t in items)
     return None
 
 
-def _static_calls(log: EventLog, where: Any) -> list[StaticCall]:
+def _static_calls(log: EventLog, where: Callable[[Any], Range]) -> list[StaticCall]:
     """Every layer call with a known output, from the analysis' event log."""
     out = []
     for call in log.layer_calls:
@@ -201,7 +211,7 @@ def _static_calls(log: EventLog, where: Any) -> list[StaticCall]:
     return out
 
 
-def collect(text: str, path: str, keras_version: int = 3) -> Optional[StaticFacts]:
+def collect(text: str, path: str, keras_version: int = 3) -> StaticFacts | None:
     """Parse and analyse ``text``; None when it cannot be parsed."""
     from shapelint.checker import analyse
 

@@ -15,11 +15,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from shapelint.findings import FileResult
 from shapelint.source import decode, mentions_keras
 from shapelint.suppressions import parse_suppressions
-from shapelint.validation.agreement import compare
+from shapelint.validation.agreement import Disagreement, compare
 from shapelint.validation.continuation import MAX_BUILDS, next_cut
 from shapelint.validation.program import BuildProgram, build_program
 from shapelint.validation.runner import DEFAULT_TIMEOUT, BuildOutcome, BuildRunner, SandboxUnavailable
@@ -36,7 +37,7 @@ class Job:
     text: str
     facts: StaticFacts | None
     program: BuildProgram                          # the first build's program
-    rounds: list = field(default_factory=list)     # Round: every build of the file, in order
+    rounds: list[Round] = field(default_factory=list)   # every build of the file, in order
 
     @property
     def outcome(self) -> BuildOutcome | None:
@@ -48,8 +49,16 @@ class Job:
 class ValidationRun:
     """Every file's result, and the notes about the run as a whole (said once)."""
 
-    results: list
+    results: list[FileResult]
     notes: tuple[str, ...] = ()
+
+
+class Builder(Protocol):
+    """What builds a file's programs: a :class:`BuildRunner` (tests script one)."""
+
+    timeout: float
+
+    def build(self, program: BuildProgram, timeout: float | None = None) -> BuildOutcome: ...
 
 
 __all__ = ["Job", "SandboxUnavailable", "ValidationRun", "build", "finish", "prepare", "validate_results"]
@@ -82,7 +91,7 @@ def prepare(result: FileResult, keras_version: int = 3, buffer: bytes | None = N
     return Job(result, text, facts, build_program(text, facts, result.path, filename))
 
 
-def build(job: Job, runner: BuildRunner) -> list:
+def build(job: Job, runner: Builder) -> list[Round]:
     """Build the file, and again without what each build stopped at, until nothing is left
     to learn: every finding settled, or no statement of the file to leave out. A build that
     only stopped for a missing package also goes on (the rest of the file may still raise).
@@ -93,7 +102,7 @@ def build(job: Job, runner: BuildRunner) -> list:
     while len(job.rounds) < MAX_BUILDS:
         left = runner.timeout - (time.monotonic() - started)
         outcome = job.rounds[-1].outcome
-        error = outcome.error if outcome.status == "raised" else None
+        error = outcome.error if outcome is not None and outcome.status == "raised" else None
         if error is None or not (error.get("kind") == "missing" or _unsettled(job)):
             break
         cut = next_cut(job.facts, program, error)
@@ -120,7 +129,7 @@ def finish(job: Job | None, result: FileResult, keep: Callable[[str, str], bool]
     suppressions = parse_suppressions(job.text)
     judged = judge(result, job.rounds,
                    suppressed=lambda code, row: not keep(code, result.path) or suppressions.covers(code, row))
-    found: dict = {}
+    found: dict[tuple[int, int, str, str], Disagreement] = {}
     if job.facts is not None:
         for rnd in job.rounds:
             if rnd.outcome is not None and rnd.outcome.calls:
@@ -150,7 +159,7 @@ def validate_results(results: Iterable[FileResult], timeout: float = DEFAULT_TIM
     ``buffers``: the bytes of results read from stdin, by path. Raises
     :class:`SandboxUnavailable` when ``sandbox="strict"`` and the machine cannot isolate builds."""
     results = list(results)
-    jobs: list = []
+    jobs: list[Job | None] = []
     problems: dict[int, str] = {}
     for i, r in enumerate(results):
         try:
@@ -173,7 +182,7 @@ def validate_results(results: Iterable[FileResult], timeout: float = DEFAULT_TIM
         if own:
             runner.close()
     sandbox_note = run_sandbox_note(runner, jobs)
-    out = []
+    out: list[FileResult] = []
     for i, (job, r) in enumerate(zip(jobs, results)):
         try:
             out.append(finish(job, r, keep, sandbox_note))
@@ -185,7 +194,7 @@ def validate_results(results: Iterable[FileResult], timeout: float = DEFAULT_TIM
     return ValidationRun(out, tuple(n for n in (sandbox_note, missing_note(out)) if n))
 
 
-def run_sandbox_note(runner: BuildRunner, jobs: list) -> str:
+def run_sandbox_note(runner: BuildRunner, jobs: list[Job | None]) -> str:
     """The isolation the run's builds had (the zygote sets up the same for every build)."""
     for job in jobs:
         for rnd in job.rounds if job is not None else ():
@@ -194,11 +203,11 @@ def run_sandbox_note(runner: BuildRunner, jobs: list) -> str:
     return ""
 
 
-def missing_note(results: list) -> str:
+def missing_note(results: list[FileResult]) -> str:
     """The modules files import that no build could, with the files, said once per run."""
     files: dict[str, list[str]] = {}
     for r in results:
-        for module in getattr(r, "missing", ()):
+        for module in r.missing if isinstance(r, ValidatedFileResult) else ():
             files.setdefault(module, []).append(r.path)
     if not files:
         return ""

@@ -19,8 +19,9 @@ nothing while another build follows.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING
 
 from shapelint.findings import Diagnostic, FileResult, Position
 from shapelint.registry import BY_CODE
@@ -30,8 +31,13 @@ from shapelint.validation.probes import UNCHECKED
 from shapelint.violations.meta import BuildError
 
 if TYPE_CHECKING:
+    from shapelint.validation.agreement import Disagreement
     from shapelint.validation.program import BuildProgram
+    from shapelint.validation.protocol import CallRecord, CtorRecord, ErrorInfo
     from shapelint.validation.runner import BuildOutcome
+
+# Whether a finding of this code on this line is suppressed in the file.
+Suppressed = Callable[[str, int], bool]
 
 CONFIRMED, REFUTED, UNVERIFIED = "confirmed", "refuted", "unverified"
 BUILD_ERROR = "SHP901"
@@ -42,11 +48,12 @@ FOUND_BY_BUILDING = "found by building the model with TensorFlow; the static ana
 class Verdict:
     verdict: str
     reason: str
-    keras_error: Optional[str] = None
-    shapes: Optional[dict] = None       # refuted: what each side saw
+    keras_error: str | None = None
+    shapes: dict[str, str] | None = None   # refuted: what each side saw ("static", "tensorflow")
 
-    def as_dict(self) -> dict:
-        out: dict[str, Any] = {"verdict": self.verdict, "reason": self.reason, "keras_error": self.keras_error}
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"verdict": self.verdict, "reason": self.reason,
+                                  "keras_error": self.keras_error}
         if self.shapes:
             out["shapes"] = self.shapes
         return out
@@ -54,16 +61,16 @@ class Verdict:
 
 @dataclass(frozen=True)
 class ValidatedDiagnostic(Diagnostic):
-    validation: Optional[Verdict] = None
+    validation: Verdict | None = None
 
 
 @dataclass(frozen=True)
 class ValidatedFileResult(FileResult):
-    withdrawn: tuple = ()        # refuted findings (ValidatedDiagnostic): not findings any more
-    disagreements: tuple = ()    # agreement.Disagreement
-    outcome: Any = None          # runner.BuildOutcome of the first build (None: not built)
-    outcomes: tuple = ()         # every build's outcome, in order
-    missing: tuple = ()          # modules the file imports that its builds could not find
+    withdrawn: tuple[ValidatedDiagnostic, ...] = ()   # refuted findings: not findings any more
+    disagreements: tuple[Disagreement, ...] = ()
+    outcome: BuildOutcome | None = None               # of the first build (None: not built)
+    outcomes: tuple[BuildOutcome | None, ...] = ()    # every build's outcome, in order
+    missing: tuple[str, ...] = ()   # modules the file imports that its builds could not find
 
 
 def with_verdict(d: Diagnostic, verdict: Verdict) -> ValidatedDiagnostic:
@@ -87,35 +94,46 @@ def core_message(message: str) -> str:
     return text.strip()
 
 
-def keras_error(error: dict, limit: int = 400) -> str:
+def keras_error(error: ErrorInfo, limit: int = 400) -> str:
     message = core_message(error.get("message", ""))
     if len(message) > limit:
         message = message[:limit - 3] + "..."
     return f"{error.get('type', 'Exception')}: {message}"
 
 
-def _within(row: Optional[int], start: int, end: int) -> bool:
+def _within(row: int | None, start: int, end: int) -> bool:
     return row is not None and start <= row <= end
 
 
-def _error_hits(error: dict, start: int, end: int) -> bool:
+def _error_hits(error: ErrorInfo, start: int, end: int) -> bool:
     """The exception belongs to the call at start..end: its line, or (Keras calling a
     layer for the file, as Sequential does) the failing layer's constructor line."""
     if _within(error.get("row"), start, end):
         return True
-    layer = error.get("layer") or {}
+    layer = error.get("layer")
+    if not layer:
+        return False
     ctor = layer.get("ctor") or [None]
     return _within(ctor[0], start, end) or _within(layer.get("row"), start, end)
 
 
-def _ran(outcome, start: int, end: int) -> list[dict]:
+def _ran(outcome: BuildOutcome, start: int, end: int) -> list[CallRecord] | list[CtorRecord]:
     """Real layer calls (or, failing that, constructions) on lines start..end."""
     calls = [c for c in outcome.calls if _within(c.get("row"), start, end)
              or _within((c.get("ctor") or [None])[0], start, end)]
     return calls or [c for c in outcome.ctors if _within(c.get("row"), start, end)]
 
 
-def _stop_text(error: dict) -> str:
+def _tensorflow_side(done: CallRecord | CtorRecord) -> str:
+    """What TensorFlow did on the line: the call with its real shapes, or the construction."""
+    if "inputs" not in done:
+        return f"{done.get('layer', 'layer')} constructed"
+    real_in = ", ".join(format_real(s) for s in done.get("inputs", [])) or "?"
+    real_out = ", ".join(format_real(s) for s in done.get("outputs", [])) or "?"
+    return f"{done.get('layer', 'layer')} on {real_in} -> {real_out}"
+
+
+def _stop_text(error: ErrorInfo) -> str:
     where = f"line {error['row']}" if error.get("row") else "an unknown line"
     kind = error.get("kind")
     if kind == "missing":
@@ -129,7 +147,7 @@ def _stop_text(error: dict) -> str:
     return f"{where} raised {keras_error(error)}"
 
 
-def _check_claims(d: Diagnostic, outcome) -> Verdict:
+def _check_claims(d: Diagnostic, outcome: BuildOutcome) -> Verdict:
     """Sharing and parameter findings claim what Keras builds: how many layers each
     constructor line makes, and how many weights they hold. Count them in the real model."""
     claims = d.claims
@@ -160,7 +178,7 @@ def _check_claims(d: Diagnostic, outcome) -> Verdict:
     return Verdict(UNVERIFIED, "nothing a build can check")
 
 
-def _missing_root(error: dict) -> str:
+def _missing_root(error: ErrorInfo) -> str:
     return str(error.get("missing_module") or "a module").split(".")[0]
 
 
@@ -168,8 +186,8 @@ def _missing_root(error: dict) -> str:
 class Round:
     """One build of a file: the program it ran and what happened."""
 
-    program: Any                 # program.BuildProgram
-    outcome: Any                 # runner.BuildOutcome
+    program: BuildProgram | None
+    outcome: BuildOutcome | None
 
 
 # --- the model meets its data (6xx) --------------------------------------------------------------
@@ -230,7 +248,7 @@ def _fed_verdict(feeds: list[Feed], outcome: BuildOutcome, labels_matter: bool,
 
 
 def _at_the_call(d: Diagnostic, program: BuildProgram,
-                 outcome: BuildOutcome) -> Optional[tuple[Verdict, bool]]:
+                 outcome: BuildOutcome) -> tuple[Verdict, bool] | None:
     """SHP601-SHP603, found at the data call: what its stand-in did. None when the line
     runs as the file writes it (``model(x)`` on arrays the build has)."""
     feeds = program.feeds_at(d.location.row, max(d.end_location.row, d.location.row))
@@ -240,11 +258,12 @@ def _at_the_call(d: Diagnostic, program: BuildProgram,
 
 
 def _at_the_input(d: Diagnostic, program: BuildProgram,
-                  outcome: BuildOutcome) -> Optional[tuple[Verdict, bool]]:
+                  outcome: BuildOutcome) -> tuple[Verdict, bool] | None:
     """SHP604, found at the Input: the model is built with the whole array's shape as the
     file writes it, and Keras raises when data meets it. Linked through the analysis: the
     data calls of every model whose Input is on this line (Feed.input_rows)."""
-    if program.removed_at(d.location.row) is not None or (outcome.error or {}).get("row") == d.location.row:
+    raised_here = outcome.error is not None and outcome.error.get("row") == d.location.row
+    if program.removed_at(d.location.row) is not None or raised_here:
         return None      # left out, or raised right here: the general rules
     feeds = program.feeds_of_input(d.location.row)
     if not feeds:
@@ -259,7 +278,7 @@ def _at_the_input(d: Diagnostic, program: BuildProgram,
 
 
 def _claim_checked(d: Diagnostic, program: BuildProgram,
-                   outcome: BuildOutcome) -> Optional[tuple[Verdict, bool]]:
+                   outcome: BuildOutcome) -> tuple[Verdict, bool] | None:
     """SHP605, a warning Keras raises nothing for: the check of its claim, where one exists."""
     probe = next((p for p in program.probes if p.row == d.location.row), None)
     if probe is None:
@@ -267,9 +286,10 @@ def _claim_checked(d: Diagnostic, program: BuildProgram,
                                    "claim"), True
     if probe.claim in UNCHECKED:
         return Verdict(UNVERIFIED, UNCHECKED[probe.claim]), True
-    result: dict[str, Any] = next((r for r in outcome.probes if r.get("row") == probe.row
-                                   and r.get("claim") == probe.claim), {})
-    holds, detail = result.get("holds"), str(result.get("detail") or "the check of its claim did not run")
+    result = next((r for r in outcome.probes if r.get("row") == probe.row and r.get("claim") == probe.claim),
+                  None)
+    holds, said = (result.get("holds"), result.get("detail")) if result is not None else (None, None)
+    detail = str(said or "the check of its claim did not run")
     if holds is True:
         return Verdict(CONFIRMED, detail), True
     if holds is False:
@@ -283,7 +303,8 @@ MEETS_DATA = {"SHP601": _at_the_call, "SHP602": _at_the_call, "SHP603": _at_the_
               "SHP604": _at_the_input, "SHP605": _claim_checked}
 
 
-def _verdict(d: Diagnostic, program, outcome) -> tuple[Verdict, bool]:
+def _verdict(d: Diagnostic, program: BuildProgram | None,
+             outcome: BuildOutcome | None) -> tuple[Verdict, bool]:
     """The verdict one build gives ``d``, and whether it settles it (another build could
     still reach a line this one stopped before)."""
     start, end = d.location.row, max(d.end_location.row, d.location.row)
@@ -292,8 +313,8 @@ def _verdict(d: Diagnostic, program, outcome) -> tuple[Verdict, bool]:
         return Verdict(UNVERIFIED, never.reason()), True
     if outcome is None or outcome.status in ("timeout", "crashed", "skipped"):
         return Verdict(UNVERIFIED, outcome.detail if outcome is not None else "the file was not built"), True
-    meets = MEETS_DATA.get(d.code) if program is not None else None
-    found = meets(d, program, outcome) if meets is not None else None
+    meets = MEETS_DATA.get(d.code)
+    found = meets(d, program, outcome) if meets is not None and program is not None else None
     if found is not None:
         return found
     span = program.removed_at(start) if program is not None else None
@@ -316,12 +337,8 @@ def _verdict(d: Diagnostic, program, outcome) -> tuple[Verdict, bool]:
                                    "it"), True
     ran = _ran(outcome, start, end)
     if ran:
-        call = ran[0]
-        real_in = ", ".join(format_real(s) for s in call.get("inputs", [])) or "?"
-        real_out = ", ".join(format_real(s) for s in call.get("outputs", [])) or "?"
         static = "; ".join(f"{t.label} {t.shape}" for t in d.trace) or "(no shapes recorded)"
-        tf_side = f"{call.get('layer', 'layer')} on {real_in} -> {real_out}" if "inputs" in call \
-            else f"{call.get('layer', 'layer')} constructed"
+        tf_side = _tensorflow_side(ran[0])
         return Verdict(REFUTED, f"TensorFlow built this call without error: {tf_side}",
                        shapes={"static": static, "tensorflow": tf_side}), True
     if stopped:
@@ -330,14 +347,14 @@ def _verdict(d: Diagnostic, program, outcome) -> tuple[Verdict, bool]:
                                "call)"), True
 
 
-def _lines(program) -> str:
+def _lines(program: BuildProgram) -> str:
     rows = [c.row for c in program.cuts]
     return f"line {rows[0]}" if len(rows) == 1 else "lines " + ", ".join(map(str, rows))
 
 
-def _context(program) -> str:
+def _context(program: BuildProgram | None) -> str:
     """How a later build differs from the file: what it leaves out."""
-    if not program.cuts:
+    if program is None or not program.cuts:
         return ""
     return (f" (in a build without {_lines(program)}, where earlier builds stopped, and what depends on "
             f"{'it' if len(program.cuts) == 1 else 'them'})")
@@ -345,15 +362,16 @@ def _context(program) -> str:
 
 @dataclass
 class Judgement:
-    kept: list = field(default_factory=list)        # ValidatedDiagnostic: confirmed or unverified
-    withdrawn: list = field(default_factory=list)   # ValidatedDiagnostic: refuted
-    added: list = field(default_factory=list)       # ValidatedDiagnostic: SHP901
-    notes: list = field(default_factory=list)
-    missing: set = field(default_factory=set)       # modules the builds could not import
+    kept: list[ValidatedDiagnostic] = field(default_factory=list)        # confirmed or unverified
+    withdrawn: list[ValidatedDiagnostic] = field(default_factory=list)   # refuted
+    added: list[ValidatedDiagnostic] = field(default_factory=list)       # SHP901
+    notes: list[str] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)   # modules the builds could not import
     unsettled: int = 0     # findings the last build stopped before: a further build could settle them
 
 
-def judge(result: FileResult, rounds: list, suppressed=lambda code, row: False) -> Judgement:
+def judge(result: FileResult, rounds: list[Round],
+          suppressed: Suppressed = lambda code, row: False) -> Judgement:
     """Verdicts from the file's builds (:class:`Round`, first to last)."""
     out = Judgement()
     confirmed_in: dict[int, int] = {}
@@ -384,7 +402,7 @@ def judge(result: FileResult, rounds: list, suppressed=lambda code, row: False) 
         for u in first.uncalled:
             if not u.buildable:
                 out.notes.append(f"validation: {u.reason()}, so it was not built")
-    seen: set = set()
+    seen: set[tuple[str, str]] = set()
     for rnd in rounds:
         for attempt in rnd.outcome.network if rnd.outcome is not None else ():
             if ("network", attempt) not in seen:
@@ -397,7 +415,8 @@ def judge(result: FileResult, rounds: list, suppressed=lambda code, row: False) 
     return out
 
 
-def _judge_stop(path: str, i: int, rounds: list, confirmed: int, suppressed, out: Judgement) -> None:
+def _judge_stop(path: str, i: int, rounds: list[Round], confirmed: int, suppressed: Suppressed,
+                out: Judgement) -> None:
     """What build ``i`` stopping says beyond the findings: SHP901, or a note."""
     program, outcome = rounds[i].program, rounds[i].outcome
     if outcome is not None and outcome.status in ("timeout", "crashed", "skipped"):
@@ -418,26 +437,27 @@ def _judge_stop(path: str, i: int, rounds: list, confirmed: int, suppressed, out
         out.notes.append(f"validation: calling {through}() with its defaults (the file never calls it) "
                          f"raised {keras_error(error)}")
         return
-    feeds = program.feeds_at(error["row"], error["row"]) if kind == "build" and error.get("row") and \
-        program is not None else []
+    row = error.get("row")
+    feeds = program.feeds_at(row, row) if kind == "build" and row and program is not None else []
     if feeds:   # not SHP901: zeros only stand in for the file's data
-        out.notes.append(f"validation: the model raised at line {error['row']} on the zeros standing in for its "
+        out.notes.append(f"validation: the model raised at line {row} on the zeros standing in for its "
                          f"data ({feeds[0].describe()}): {keras_error(error)}; not reported as SHP901, since "
                          "the zeros only stand in for the file's data")
         return
-    if kind == "build" and error.get("row"):
+    if kind == "build" and row:
         if i == 0:
-            if not suppressed(BUILD_ERROR, error["row"]):
-                out.added.append(build_error(path, error))
-        else:   # not SHP901: leaving earlier lines out may be what made it raise
+            if not suppressed(BUILD_ERROR, row):
+                out.added.append(build_error(path, error, row))
+        elif program is not None:   # not SHP901: leaving earlier lines out may be what made it raise
             out.notes.append(f"validation: a build without {_lines(program)} (where earlier builds stopped) "
-                             f"raised at line {error['row']}: {keras_error(error)}; not reported as SHP901, "
+                             f"raised at line {row}: {keras_error(error)}; not reported as SHP901, "
                              "since leaving those lines out may be what made it raise")
         return
     if kind == "build":
         return
-    if went_on:
-        cut = rounds[i + 1].program.cuts[-1]
+    following = rounds[i + 1].program if went_on else None
+    if following is not None and following.cuts:
+        cut = following.cuts[-1]
         out.notes.append(f"validation: the build left line {cut.row} out ({cut.reason}) with what depends "
                          "on it")
     else:
@@ -445,7 +465,7 @@ def _judge_stop(path: str, i: int, rounds: list, confirmed: int, suppressed, out
                          "unverified")
 
 
-def _uncalled_through(error: dict, program) -> Optional[str]:
+def _uncalled_through(error: ErrorInfo, program: BuildProgram | None) -> str | None:
     """The function the epilogue called, when the exception came through that call."""
     if program is None:
         return None
@@ -458,10 +478,11 @@ def _uncalled_through(error: dict, program) -> Optional[str]:
     return None
 
 
-def build_error(path: str, error: dict) -> ValidatedDiagnostic:
+def build_error(path: str, error: ErrorInfo, row: int) -> ValidatedDiagnostic:
+    """SHP901 for ``error``, which the build raised at ``row``."""
     rule = BY_CODE.get(BUILD_ERROR)
     name, severity, url = (rule.name, rule.severity, rule.url) if rule else ("build-error", "error", None)
-    row, end_row = error["row"], error.get("end_row") or error["row"]
+    end_row = error.get("end_row") or row
     col = (error.get("col") or 0) + 1
     end_col = (error.get("end_col") or (error.get("col") or 0)) + 1
     text = keras_error(error)

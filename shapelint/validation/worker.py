@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import importlib
 import json
 import os
 import re
@@ -23,7 +24,24 @@ import signal
 import sys
 import time
 import traceback
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TextIO, cast
+
+if TYPE_CHECKING:
+    from shapelint.validation.guard import Guard
+    from shapelint.validation.protocol import (
+        Answer,
+        BuildRequest,
+        BuildResult,
+        ErrorInfo,
+        Hello,
+        Place,
+        SandboxInfo,
+        SetupFrame,
+    )
+    from shapelint.validation.recorder import Recorder
+    from shapelint.validation.sandbox import Plan
+    from shapelint.validation.sandbox.channel import Reader
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _MAX_MESSAGE = 2000
@@ -32,14 +50,15 @@ _PROGRAM_ERRORS = (NameError, ImportError, AttributeError, OSError, SyntaxError,
                    MemoryError, AssertionError)
 
 
-def _send(proto, message: dict) -> None:
+def _send(proto: TextIO, message: Mapping[str, object]) -> None:
     proto.write(json.dumps(message) + "\n")
     proto.flush()
 
 
-def _describe(exc: BaseException, filename: str, lines: list[str]) -> dict:
+def _describe(exc: BaseException, filename: str, lines: list[str]) -> ErrorInfo:
     """The exception, located at its deepest frame in the user file."""
     from shapelint.validation.guard import NetworkBlocked, WriteBlocked
+    from shapelint.validation.recorder import FAILING_LAYER
 
     frames = traceback.extract_tb(exc.__traceback__)
     user = [f for f in frames if f.filename == filename]
@@ -61,42 +80,43 @@ def _describe(exc: BaseException, filename: str, lines: list[str]) -> dict:
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + " ..."
 
-    def chars(row, col):
+    def chars(row: int | None, col: int | None) -> int | None:
         if row is None or col is None or not (1 <= row <= len(lines)):
             return col
         return len(lines[row - 1].encode("utf-8")[:col].decode("utf-8", "ignore"))
 
-    def position(frame) -> list:
+    def position(frame: traceback.FrameSummary) -> Place:   # columns: Python 3.11+
         end_row = getattr(frame, "end_lineno", None) or frame.lineno
         return [frame.lineno, chars(frame.lineno, getattr(frame, "colno", None)),
                 end_row, chars(end_row, getattr(frame, "end_colno", None))]
 
-    out: dict[str, Any] = {"type": type(exc).__name__, "message": message, "kind": kind,
-                           "in_framework": in_framework, "user_rows": [f.lineno for f in user],
-                           "frames": [position(f) for f in user][-50:],
-                           "layer": getattr(exc, "_shapelint_layer", None)}
+    out: ErrorInfo = {"type": type(exc).__name__, "message": message, "kind": kind,
+                      "in_framework": in_framework, "user_rows": [f.lineno for f in user],
+                      "frames": [position(f) for f in user][-50:],
+                      "layer": getattr(exc, FAILING_LAYER, None)}
     if isinstance(exc, ModuleNotFoundError) and kind == "missing":
         out["missing_module"] = str(exc.name)[:200]
     if deepest is not None:
-        out.update(zip(("row", "col", "end_row", "end_col"), position(deepest), strict=True))
+        out["row"], out["col"], out["end_row"], out["end_col"] = position(deepest)
     return out
 
 
-def build(request: dict, recorder, guard, keras) -> dict:
+def build(request: BuildRequest, recorder: Recorder, guard: Guard, keras: Any) -> BuildResult:
     """Run one build program in this (sandboxed, throwaway) process; every way it can
     stop is a result."""
     filename = request["filename"]
     text = request["program"]
     lines = text.splitlines()
-    result: dict[str, Any] = {"ok": True, "error": None}
+    result: BuildResult = {"ok": True, "error": None}
     started = time.perf_counter()
     try:
         code = compile(text, filename, "exec", dont_inherit=True)
     except BaseException as exc:   # the derived program must compile; report, never crash
-        result.update(ok=False, error={"type": type(exc).__name__, "message": str(exc), "kind": "program",
-                                       "in_framework": False, "user_rows": []})
+        result["ok"] = False
+        result["error"] = {"type": type(exc).__name__, "message": str(exc), "kind": "program",
+                           "in_framework": False, "user_rows": []}
         return result
-    namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
     sys.path.insert(0, os.path.dirname(filename))
     sys.argv = [filename]
     recorder.start(filename, text)
@@ -104,7 +124,8 @@ def build(request: dict, recorder, guard, keras) -> dict:
         with guard.writes_confined():
             exec(code, namespace)
     except BaseException as exc:
-        result.update(ok=False, error=_describe(exc, filename, lines))
+        result["ok"] = False
+        result["error"] = _describe(exc, filename, lines)
     finally:
         recorder.stop()
     result["seconds"] = round(time.perf_counter() - started, 4)
@@ -114,12 +135,13 @@ def build(request: dict, recorder, guard, keras) -> dict:
         with guard.writes_confined():
             result["probes"] = probes.run(request["probes"], recorder.built_at, keras)
     recorder.forget()
-    result.update(calls=recorder.calls, ctors=recorder.ctors, feeds=recorder.feeds,
-                  network=list(guard.network), writes=list(guard.writes), resources=_resources())
+    result.update({"calls": recorder.calls, "ctors": recorder.ctors, "feeds": recorder.feeds,
+                   "network": list(guard.network), "writes": list(guard.writes),
+                   "resources": _resources()})
     return result
 
 
-def _resources() -> dict:
+def _resources() -> dict[str, int]:
     """Peak address space (KiB) and threads of this build: what the rlimits are set against."""
     out: dict[str, int] = {}
     try:
@@ -136,30 +158,35 @@ def _resources() -> dict:
 class Zygote:
     """Holds the imported TensorFlow and forks one sandboxed child per build."""
 
-    def __init__(self, plan, recorder, guard, keras, run_dir: str, subreaper: bool):
+    def __init__(self, plan: Plan, recorder: Recorder, guard: Guard, keras: Any, run_dir: str,
+                 subreaper: bool):
         self.plan, self.recorder, self.guard, self.keras = plan, recorder, guard, keras
         self.run_dir = run_dir
         self.subreaper = subreaper
         self.builds = 0
 
-    def _child(self, request: dict, build_dir: str, channel_fd: int) -> None:   # pragma: no cover - child
+    def _child(self, request: BuildRequest, build_dir: str,   # pragma: no cover - child
+               channel_fd: int) -> None:
         from shapelint.validation import sandbox
         from shapelint.validation.sandbox import channel
 
         try:
+            setup: SetupFrame
             try:
                 layers, _ = sandbox.enter(self.plan, build_dir, os.path.dirname(request["filename"]),
                                           float(request.get("timeout", 60)), channel_fd)
             except sandbox.SandboxError as exc:
-                channel.send(channel_fd, {"refused": str(exc)})
+                setup = {"refused": str(exc)}
+                channel.send(channel_fd, setup)
                 return
-            channel.send(channel_fd, {"sandbox": layers})
+            setup = {"sandbox": layers}
+            channel.send(channel_fd, setup)
             self.guard.sandbox = os.path.realpath(build_dir)
             channel.send(channel_fd, build(request, self.recorder, self.guard, self.keras))
         finally:
             os._exit(0)
 
-    def handle(self, request: dict) -> dict:
+    def handle(self, request: BuildRequest) -> Answer:
         from shapelint.validation.sandbox import channel, reaper
 
         self.builds += 1
@@ -172,7 +199,7 @@ class Zygote:
             os.close(read_end)
             self._child(request, build_dir, write_end)
         os.close(write_end)
-        status: list = []
+        status: list[int] = []
 
         def exited() -> bool:
             if not status:
@@ -181,7 +208,7 @@ class Zygote:
                     status.append(code)
             return bool(status)
 
-        answer: dict[str, Any] = {"id": request.get("id")}
+        answer: Answer = {"id": request.get("id")}
         reader = channel.Reader(read_end)
         deadline = time.monotonic() + timeout
         finished = reader.read(2, deadline + 1.0, exited)   # the set-up frame, then the result
@@ -189,8 +216,8 @@ class Zygote:
             if finished:
                 answer.update(self._judge(reader, exited, status))
             else:
-                answer.update(status="timeout", sandbox=_layers(reader.frames),
-                              detail=f"the build did not finish within {timeout:g} s")
+                answer.update({"status": "timeout", "sandbox": _layers(reader.frames),
+                               "detail": f"the build did not finish within {timeout:g} s"})
         finally:
             with contextlib.suppress(OSError):     # the child's own session (all a non-Linux system offers)
                 os.killpg(pid, signal.SIGKILL)
@@ -203,14 +230,14 @@ class Zygote:
         return answer
 
     @staticmethod
-    def _judge(reader, exited, status: list) -> dict:
+    def _judge(reader: Reader, exited: Callable[[], bool], status: list[int]) -> Answer:
         frames = reader.frames
         setup = frames[0] if frames and isinstance(frames[0], dict) else {}
         if "refused" in setup:
             return {"status": "refused", "detail": str(setup["refused"])}
         layers = _layers(frames)
-        if len(frames) >= 2 and isinstance(frames[1], dict):
-            return {"status": "done", "sandbox": layers, "result": frames[1]}
+        if len(frames) >= 2 and isinstance(frames[1], dict):   # as it came: the runner cleans it
+            return {"status": "done", "sandbox": layers, "result": cast("BuildResult", frames[1])}
         if reader.oversized:
             return {"status": "crashed", "sandbox": layers,
                     "detail": "the build sent a result too large to read"}
@@ -222,14 +249,14 @@ class Zygote:
         return {"status": "crashed", "sandbox": layers, "detail": _death(status[0] if status else None)}
 
 
-def _layers(frames: list) -> list:
+def _layers(frames: list[object]) -> list[str]:
     """The layers the set-up frame (written before any code of the file ran) reports."""
     setup = frames[0] if frames and isinstance(frames[0], dict) else {}
     layers = setup.get("sandbox")
     return layers if isinstance(layers, list) else []
 
 
-def _death(status) -> str:
+def _death(status: int | None) -> str:
     """How the build process ended without a result; never anything it printed."""
     if status is None:
         return "the build process closed its result channel without a result"
@@ -241,6 +268,17 @@ def _death(status) -> str:
             name = f"signal {code - 128}"
         return f"the build process was killed by {name} (a resource limit, or a crash in native code)"
     return f"the build process exited with status {code} before reporting a result"
+
+
+def _import_tensorflow() -> tuple[Any, Any]:
+    """Keras and TensorFlow, imported once and set up for building (CPU only, Keras's own
+    frames kept in tracebacks). They have no type stubs: what they give stays Any."""
+    keras = importlib.import_module("keras")
+    tf = importlib.import_module("tensorflow")
+    keras.config.disable_traceback_filtering()
+    with contextlib.suppress(Exception):
+        tf.config.set_visible_devices([], "GPU")
+    return keras, tf
 
 
 def main() -> int:
@@ -257,19 +295,15 @@ def main() -> int:
     run_dir = os.getcwd()
     subreaper = reaper.become_subreaper()
     plan = sandbox.probe(mode, run_dir)
-    info = {"mode": plan.mode, "layers": plan.layers() + (["subreaper"] if subreaper else []),
-            "missing": list(plan.missing)}
+    info: SandboxInfo = {"mode": plan.mode, "layers": plan.layers() + (["subreaper"] if subreaper else []),
+                         "missing": list(plan.missing)}
     refusal = plan.refusal()
     if refusal:
         _send(proto, {"ready": False, "refused": refusal, "sandbox": info})
         return 1
     started = time.perf_counter()
     try:
-        import keras
-        import tensorflow as tf
-        keras.config.disable_traceback_filtering()
-        with contextlib.suppress(Exception):
-            tf.config.set_visible_devices([], "GPU")
+        keras, tf = _import_tensorflow()
     except BaseException as exc:
         _send(proto, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1
@@ -283,9 +317,10 @@ def main() -> int:
     recorder = Recorder(keras)
     recorder.install()
     zygote = Zygote(plan, recorder, guard, keras, run_dir, subreaper)
-    _send(proto, {"ready": True, "seconds": round(time.perf_counter() - started, 4),
-                  "tensorflow": tf.__version__, "keras": keras.__version__, "pid": os.getpid(),
-                  "sandbox": info})
+    hello: Hello = {"ready": True, "seconds": round(time.perf_counter() - started, 4),
+                    "tensorflow": tf.__version__, "keras": keras.__version__, "pid": os.getpid(),
+                    "sandbox": info}
+    _send(proto, hello)
     try:
         for line in sys.stdin:
             if not line.strip():

@@ -17,7 +17,9 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from shapelint.validation.sandbox import landlock, limits, namespaces, syscalls
 from shapelint.validation.sandbox.limits import Limits
@@ -41,9 +43,9 @@ class Plan:
     pid_namespace: bool = False
     new_root: str | None = None     # an empty host directory to mount each build's root on
     landlock_abi: int = 0
-    readable: tuple = ()            # read-only paths besides the file's own directory
+    readable: tuple[str, ...] = ()  # read-only paths besides the file's own directory
     limits: Limits = field(default_factory=Limits)
-    missing: tuple = ()             # why a layer is not in force (for the note)
+    missing: tuple[str, ...] = ()   # why a layer is not in force (for the note)
 
     def layers(self) -> list[str]:
         if self.mode == "off":
@@ -65,7 +67,7 @@ class Plan:
                 "namespace), which this machine does not allow: " + ("; ".join(self.missing) or "not Linux"))
 
 
-def describe(mode: str, layers: list[str], missing: tuple = ()) -> str:
+def describe(mode: str, layers: list[str], missing: tuple[str, ...] = ()) -> str:
     """The note every validated file carries: which isolation its build ran under."""
     if mode == "off":
         return ("validation sandbox: off (a process per file with a scrubbed environment and the "
@@ -103,7 +105,7 @@ def enter(plan: Plan, build_dir: str, file_dir: str, timeout: float, channel: in
     missing: list[str] = []
     layers: list[str] = []
 
-    def attempt(name: str, step) -> bool:
+    def attempt(name: str, step: Callable[[], object]) -> bool:
         try:
             step()
         except (OSError, ValueError) as exc:
@@ -194,7 +196,8 @@ def probe(mode: str, run_dir: str) -> Plan:
 
     reaper.kill_descendants(os.getpid())
     shutil.rmtree(build_dir, ignore_errors=True)
-    report = (reader.frames or [None])[0] or {}
+    first = reader.frames[0] if reader.frames else None
+    report: dict[str, Any] = first if isinstance(first, dict) else {}   # layers, missing, network, write
     layers, missing = report.get("layers", []), list(report.get("missing", []))
     namespaced = "read-only mount namespace" in layers and "network namespace" in layers
     if namespaced and not report.get("network"):

@@ -9,13 +9,13 @@ import os
 import select
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 MAX_FRAME = 32 << 20
 _HEADER = struct.Struct(">I")
 
 
-def send(fd: int, message: dict) -> None:
+def send(fd: int, message: Mapping[str, object]) -> None:
     data = json.dumps(message, default=str).encode("utf-8")
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
@@ -28,7 +28,7 @@ class Reader:
     def __init__(self, fd: int):
         self.fd = fd
         self.buffer = bytearray()
-        self.frames: list = []      # parsed so far; None for a frame that is not JSON
+        self.frames: list[object] = []   # parsed so far; None for a frame that is not JSON
         self.closed = False
         self.oversized = False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 GIB = 1 << 30
@@ -41,7 +42,7 @@ PASSED = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHOME", "LD_LIBRARY_
           "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TF_ENABLE_ONEDNN_OPTS")
 
 
-def environment(source: dict, home: str, extra: dict) -> dict:
+def environment(source: Mapping[str, str], home: str, extra: Mapping[str, str]) -> dict[str, str]:
     """The allow-listed environment: PATH, locale and the few TensorFlow knobs from
     ``source``, a temp HOME (and every cache directory under it), CPU only."""
     env = {k: source[k] for k in PASSED if k in source}

@@ -46,7 +46,8 @@ def unshare(flags: int) -> None:
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int,
           data: str | None = None) -> None:
-    enc = lambda s: None if s is None else os.fsencode(s)  # noqa: E731
+    def enc(s: str | None) -> bytes | None:
+        return None if s is None else os.fsencode(s)
     _check(libc().mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
            f"mount {target}")
 
@@ -67,5 +68,5 @@ def prctl(option: int, arg: int = 0) -> int:
                                ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
 
 
-def syscall(number: int, *args) -> int:
+def syscall(number: int, *args: object) -> int:
     return _check(libc().syscall(ctypes.c_long(number), *args), f"syscall {number}")

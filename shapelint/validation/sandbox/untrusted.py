@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TypeAlias
 
 MAX_TEXT = 2000
 MAX_KEY = 64
@@ -20,6 +20,9 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u206
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE|SIGNATURE|API",
                           re.IGNORECASE)
 _TOKEN_LIKE = re.compile(r"(?=.*[A-Za-z])(?=.*\d)[^\s/]{20,}")
+
+# A JSON value, as :meth:`Cleaner.value` gives it back.
+JSON: TypeAlias = "bool | int | float | str | list[JSON] | dict[str, JSON] | None"
 
 
 def secret_values(environ: Mapping[str, str]) -> list[str]:
@@ -40,7 +43,7 @@ class Cleaner:
             value = self.pattern.sub(REDACTED, value)
         return value if len(value) <= limit else value[:limit - 4] + " ..."
 
-    def value(self, value: Any, depth: int = 0) -> Any:
+    def value(self, value: object, depth: int = 0) -> JSON:
         """A JSON value with every string cleaned, at most MAX_ITEMS per container and
         MAX_DEPTH levels deep; anything else becomes None."""
         if value is None or isinstance(value, (bool, float)):
