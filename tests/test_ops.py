@@ -125,6 +125,87 @@ def test_reshape_family_shapes():
         (None, 12, 12), (None, 12, 4), (8, 5, 6, 4)]
 
 
+def test_pad_slice_and_friends_shapes():
+    src = HEAD + (
+        "x = keras.Input(shape=(10, 6))\n"
+        "a = ops.pad(x, [[0, 0], [1, 2], [0, 0]])\n"
+        "b = tf.pad(x, [[0, 0], [3, 3], [1, 1]], mode='REFLECT')\n"
+        "c = ops.slice(x, (0, 2, 0), (-1, 5, 6))\n"
+        "d = tf.slice(x, [0, 0, 1], [-1, -1, 4])\n"
+        "e = ops.slice_update(x, (0, 0, 0), keras.Input(shape=(2, 6)))\n"
+        "f = ops.one_hot(keras.Input(shape=(5,), dtype='int32'), 7)\n"
+        "g, h = ops.top_k(x, 3)\n"
+        "i = ops.cumsum(x)\n"
+        "j = ops.flip(ops.roll(x, 2, axis=1), axis=1)\n"
+        "k = ops.tril(ops.convert_to_tensor(x))\n"
+    )
+    assert values(src, *"abcdefghijk") == [
+        (None, 13, 6), (None, 16, 8), (None, 5, 6), (None, 10, 4), (None, 10, 6), (None, 5, 7),
+        (None, 10, 3), (None, 10, 3), (None,), (None, 10, 6), (None, 10, 6)]
+    assert messages(src) == []
+
+
+def test_sizes_known_only_when_the_layer_runs():
+    """Inside call(), ``ops.shape(x)[0]`` is a tensor: the sizes it decides are unknown, the
+    rank and the other sizes stay known (keras-hub's ViT class token, BERT's position
+    embedding, ResNetV2's pre-activation pad)."""
+    src = HEAD + (
+        "class Embed(layers.Layer):\n"
+        "    def build(self, input_shape):\n"
+        "        self.token = self.add_weight(shape=(1, 1, input_shape[-1]))\n"
+        "        self.table = self.add_weight(shape=(64, input_shape[-1]))\n"
+        "    def call(self, inputs):\n"
+        "        shape = ops.shape(inputs)\n"
+        "        token = ops.tile(self.token, (shape[0], 1, 1))\n"
+        "        positions = ops.slice(ops.convert_to_tensor(self.table), (0, 0), (shape[1], shape[2]))\n"
+        "        positions = ops.broadcast_to(positions, shape)\n"
+        "        spread = ops.repeat(inputs, shape[0], axis=1)\n"
+        "        return token, positions, spread\n"
+        "token, positions, spread = Embed()(keras.Input(shape=(10, 16)))\n"
+        "pad_width = [[1, 1], [1, 1]]\n"
+        "pad_width += [[0, 0]]\n"
+        "pad_width = [[0, 0]] + pad_width\n"
+        "image = keras.Input(shape=(32, 32, 3))\n"
+        "image = ops.pad(image, pad_width=pad_width, constant_values=float('-inf'))\n"
+        "pooled = layers.MaxPooling2D(3, strides=2)(image)\n"
+    )
+    token, positions, spread, image, pooled = values(src, "token", "positions", "spread", "image",
+                                                     "pooled")
+    assert (token, positions, spread, image, pooled) == (
+        (None, 1, 16), (None, 10, 16), (None, None, 16), (None, 34, 34, 3), (None, 16, 16, 3))
+
+
+def test_dot_product_attention():
+    """Grouped-query attention (8 query heads, 2 key heads) keeps the query's shape; query
+    and key head sizes that differ fail in TensorFlow's einsum."""
+    src = HEAD + (
+        "class Attend(layers.Layer):\n"
+        "    def call(self, q, k, v, mask=None):\n"
+        "        return ops.dot_product_attention(q, k, v, mask=mask)\n"
+        "q = keras.Input(shape=(10, 8, 16))\n"
+        "kv = keras.Input(shape=(12, 2, 16))\n"
+        "a = Attend()(q, kv, kv)\n"
+        "b = Attend()(q, kv, kv, mask=keras.Input(shape=(1, 10, 12), dtype='bool'))\n"
+        "c = Attend()(q, keras.Input(shape=(12, 2, 32)), kv)\n"
+    )
+    assert values(src, "a", "b", "c") == [(None, 10, 8, 16), (None, 10, 8, 16), None]
+    assert messages(src) == [(6, "SHP104", "keras.ops.dot_product_attention contracts axis 3 of "
+                                           "(None, 10, 8, 16) (size 16) with axis 3 of "
+                                           "(None, 12, 2, 32) (size 32), which differ.")]
+
+
+def test_keras2_padding_shapes():
+    src = K2 + (
+        "img = tf.keras.Input(shape=(8, 8, 3))\n"
+        "seq = tf.keras.Input(shape=(7, 4))\n"
+        "a = layers.Lambda(lambda t: K.spatial_2d_padding(t, ((1, 1), (2, 2))))(img)\n"
+        "b = layers.Lambda(lambda t: K.temporal_padding(t, (2, 0)))(seq)\n"
+        "c = layers.Lambda(lambda t: K.spatial_2d_padding(t, data_format='channels_first'))(img)\n"
+    )
+    assert values(src, "a", "b", "c") == [(None, 10, 12, 3), (None, 9, 4), (None, 8, 10, 5)]
+    assert messages(src) == []
+
+
 def test_products_and_reductions():
     src = HEAD + (
         "q = keras.Input(shape=(10, 64))\n"
@@ -282,6 +363,36 @@ def test_unknown_sizes_and_values_are_never_errors(shape_check):
         "j = ops.stack(list_of_unknown_length)\n"
     )
     assert shape_check(src) == []
+
+
+def test_pads_and_slices_keras_refuses_are_left_unknown():
+    """Widths or offsets that do not fit the input's rank, negative widths, a slice past the
+    end, a mode TensorFlow has not: Keras raises (or the model fails when it runs), but no
+    rule says so yet, so the result is unknown and nothing is reported."""
+    src = HEAD + (
+        "x = keras.Input(shape=(10, 6))\n"
+        "a = ops.pad(x, [[0, 0], [1, 2]])\n"
+        "b = ops.pad(x, [[0, 0], [-1, 2], [0, 0]])\n"
+        "c = ops.pad(x, 2)\n"                            # one pair for every axis: TensorFlow refuses
+        "d = ops.pad(x, [[0, 0], [1, 1], [0, 0]], mode='edge')\n"
+        "e = ops.slice(x, (0, 0), (2, 3))\n"
+        "f = tf.slice(x, [0, 11, 0], [-1, -1, -1])\n"
+        "g = ops.tile(x, tf.shape(x))\n"                  # Keras iterates over the counts
+        "h = tf.pad(x, paddings_from_config)\n"
+    )
+    assert values(src, *"abcdefgh") == [None] * 8
+    assert messages(src) == []
+
+
+def test_a_dynamic_multiple_still_counts_the_axes():
+    src = HEAD + (
+        "class Repeat(layers.Layer):\n"
+        "    def call(self, inputs):\n"
+        "        return tf.tile(inputs, [tf.shape(inputs)[0], 2])\n"
+        "y = Repeat()(keras.Input(shape=(10, 6)))\n"
+    )
+    assert messages(src) == [(6, "SHP206", "tf.tile needs one multiple per axis of (None, 10, 6) (3), "
+                                            "but got 2.")]
 
 
 def test_numpy_arrays_are_data_and_lists_are_left_alone(check):

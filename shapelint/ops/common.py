@@ -1,30 +1,30 @@
 """Helpers shared by the op families: axes, ranks, broadcasting."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from shapelint.ops.spec import Unknowable
-from shapelint.shapes import BroadcastError, Shape, broadcast
+from shapelint.shapes import BroadcastError, Dim, Shape, broadcast
 from shapelint.violations.base import Rejected
 from shapelint.violations.inputs import AxisOutOfRange
 from shapelint.violations.merging import BroadcastMismatch
 
 
-def dims(x: Shape) -> tuple:
+def dims(x: Shape) -> tuple[Dim, ...]:
     """The dims of a shape of known rank (Unknowable otherwise)."""
     if x.dims is None:
         raise Unknowable("rank")
     return x.dims
 
 
-def axis_in(axis: int, rank: int, what: str = "axis", shape: Optional[Shape] = None) -> int:
+def axis_in(axis: int, rank: int, what: str = "axis", shape: Shape | None = None) -> int:
     """``axis`` normalised into ``[0, rank)``; SHP206 when it is out of range."""
     if -rank <= axis < rank:
         return axis % rank if rank else 0
     raise Rejected(AxisOutOfRange(axis=axis, rank=rank, what=what, shape=shape))
 
 
-def axes_in(axes: Sequence[int], rank: int, shape: Optional[Shape] = None, what: str = "axis") -> list[int]:
+def axes_in(axes: Sequence[int], rank: int, shape: Shape | None = None, what: str = "axis") -> list[int]:
     return [axis_in(a, rank, what, shape) for a in axes]
 
 
@@ -32,8 +32,8 @@ def axes_in(axes: Sequence[int], rank: int, shape: Optional[Shape] = None, what:
 
 # Broadcasting is defined once, in shapelint.shapes; ops only report its conflicts.
 
-def broadcast_issue(shapes: list[Shape], m: BroadcastError) -> Rejected:
-    return Rejected(BroadcastMismatch(shapes=shapes, axis=m.index, a=m.a, b=m.b, rank=m.rank))
+def broadcast_issue(shapes: Sequence[Shape], m: BroadcastError) -> Rejected:
+    return Rejected(BroadcastMismatch(shapes=tuple(shapes), axis=m.index, a=m.a, b=m.b, rank=m.rank))
 
 
 def broadcast_all(shapes: list[Shape]) -> Shape:

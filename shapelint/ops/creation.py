@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shapelint.ops.spec import Arguments, OpSpec, Unknowable, is_int, shape_value
-from shapelint.shapes import Shape
+from shapelint.ops.spec import Arguments, OpSpec, TensorFn, Unknowable, is_int, shape_value
+from shapelint.shapes import Dim, Shape
 
 
-def _sizes(a: Arguments, name: str, bare_int: bool = False) -> tuple:
+def _sizes(a: Arguments, name: str, bare_int: bool = False) -> tuple[Dim, ...]:
     """A shape argument: positive ints stay, dynamic entries are unknown sizes. A bare int
     is a 1-D shape only for the ops that take one (zeros, ones, empty); the others raise."""
     if is_int(a.raw(name)) and not bare_int:
@@ -32,17 +32,17 @@ def _count(a: Arguments, name: str) -> int:
     return v
 
 
-def _shaped(name: str, bare_int: bool = False):
+def _shaped(name: str, bare_int: bool = False) -> TensorFn:
     def infer(a: Arguments) -> Shape:
         return Shape(_sizes(a, name, bare_int))
     return infer
 
 
-def _shaped_or_int(name: str):
+def _shaped_or_int(name: str) -> TensorFn:
     return _shaped(name, bare_int=True)
 
 
-def _square(rows: str, cols: str, offset: str = ""):
+def _square(rows: str, cols: str, offset: str = "") -> TensorFn:
     """eye / tri: (rows, cols), cols defaulting to rows. ``offset``: a diagonal offset
     other than 0 makes the shape unknown (Keras' TensorFlow eye pads by it)."""
     def infer(a: Arguments) -> Shape:
@@ -68,7 +68,7 @@ def _scalar_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _arange(start: str, stop: str, step: str):
+def _arange(start: str, stop: str, step: str) -> TensorFn:
     """``ceil((stop - start) / step)`` values when all are ints; one axis of unknown size
     when any is a float or a scalar tensor (its length is known only when the op runs)."""
     def infer(a: Arguments) -> Shape:
@@ -90,7 +90,7 @@ def _arange(start: str, stop: str, step: str):
     return infer
 
 
-def _linspace(same_type: bool):
+def _linspace(same_type: bool) -> TensorFn:
     """``num`` values between two Python numbers (tensor ends broadcast: not modeled);
     ``same_type``: TensorFlow takes an int and a float end only as the same dtype."""
     def infer(a: Arguments) -> Shape:

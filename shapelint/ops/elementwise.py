@@ -3,7 +3,7 @@ many unary ops that keep their input's shape (activations, casts, math functions
 from __future__ import annotations
 
 from shapelint.ops.common import broadcast_all, dims
-from shapelint.ops.spec import Arguments, OpSpec, Unknowable
+from shapelint.ops.spec import Arguments, OpSpec, TensorFn, Unknowable
 from shapelint.shapes import Shape
 
 
@@ -12,19 +12,23 @@ def binary_shape(a: Shape, b: Shape) -> Shape:
     return broadcast_all([a, b])
 
 
-def _binary(x: str, y: str):
+def _binary(x: str, y: str) -> TensorFn:
     def infer(args: Arguments) -> Shape:
         return binary_shape(args.tensor(x), args.tensor(y))
     return infer
 
 
-def _same(x: str):
+def _same(x: str, min_rank: int = 0) -> TensorFn:
+    """The input's shape; ``min_rank``: TensorFlow needs that many axes (triu: a matrix)."""
     def infer(args: Arguments) -> Shape:
-        return args.tensor(x)
+        shape = args.tensor(x)
+        if min_rank and len(dims(shape)) < min_rank:
+            raise Unknowable("rank")
+        return shape
     return infer
 
 
-def _scalar_bounds(x: str, lo: str, hi: str):
+def _scalar_bounds(x: str, lo: str, hi: str) -> TensorFn:
     """clip: the bounds must be Python numbers (tensor bounds would broadcast)."""
     def infer(args: Arguments) -> Shape:
         for name in (lo, hi):
@@ -87,6 +91,9 @@ SPECS = [
     *(OpSpec(f"tensorflow.{n}", ("x", "name"), _same("x")) for n in _TF_UNARY),
     *(OpSpec(f"keras.backend.{n}", ("x",), _same("x")) for n in _K_UNARY),
     OpSpec("keras.ops.cast", ("x", "dtype"), _same("x")),
+    OpSpec("keras.ops.convert_to_tensor", ("x", "dtype", "sparse", "ragged"), _same("x")),
+    OpSpec("keras.ops.triu", ("x", "k"), _same("x", min_rank=2)),
+    OpSpec("keras.ops.tril", ("x", "k"), _same("x", min_rank=2)),
     OpSpec("tensorflow.cast", ("x", "dtype", "name"), _same("x")),
     OpSpec("keras.backend.cast", ("x", "dtype"), _same("x")),
     OpSpec("keras.ops.clip", ("x", "x_min", "x_max"), _scalar_bounds("x", "x_min", "x_max")),

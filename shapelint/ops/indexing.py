@@ -1,4 +1,4 @@
-"""Indexing and gathering: ``x[...]``, ``keras.ops.take``, ``tf.gather``.
+"""Indexing and gathering: ``x[...]``, ``keras.ops.take``, ``tf.gather``, ``one_hot``.
 
 ``x[key]`` follows TensorFlow's strided slice (what ``tf.Tensor.__getitem__`` does while
 tracing); a KerasTensor agrees wherever it accepts the key (it rejects a bare slice or
@@ -12,8 +12,8 @@ from typing import Any
 
 from shapelint.interp.values import ListValue
 from shapelint.ops.common import axis_in, dims
-from shapelint.ops.spec import Arguments, OpSpec, Unknowable, is_int, shape_value
-from shapelint.shapes import Shape, is_known
+from shapelint.ops.spec import Arguments, OpSpec, TensorFn, Unknowable, is_int, shape_value
+from shapelint.shapes import Dim, Shape, is_known
 
 
 class _Dynamic:
@@ -26,7 +26,7 @@ class _Dynamic:
 DYNAMIC = _Dynamic()
 
 
-def getitem(x: Shape, key: tuple) -> Shape:
+def getitem(x: Shape, key: tuple[Any, ...]) -> Shape:
     for k in key:
         if not (k is None or k is Ellipsis or k is DYNAMIC or is_int(k) or isinstance(k, slice)):
             raise Unknowable("index")       # advanced indexing, unknown keys
@@ -43,7 +43,7 @@ def getitem(x: Shape, key: tuple) -> Shape:
     if consumed > len(x.dims):
         raise Unknowable("too many indices")
     rest = list(x.dims)
-    out: list = []
+    out: list[Dim] = []
     keys = list(key)
     if Ellipsis not in keys:
         keys.append(Ellipsis)
@@ -111,9 +111,30 @@ def k_gather(a: Arguments) -> Shape:
     return _gather(a.tensor("reference"), _index_shape(a.raw("indices")), 0)
 
 
+def _one_hot(tensor: str, depth: str, keras: bool) -> TensorFn:
+    """A new axis of size ``depth`` at ``axis`` (-1: last). Keras places it before an
+    existing axis only; TensorFlow also after the last one."""
+    def infer(a: Arguments) -> Shape:
+        xd = dims(a.tensor(tensor))
+        n = a.int(depth)
+        axis = a.opt_int("axis")
+        if n < 1:
+            raise Unknowable(depth)
+        if axis is None or axis == -1:
+            return Shape((*xd, n))
+        if not 0 <= axis < len(xd) + (0 if keras else 1):
+            raise Unknowable("axis")
+        return Shape((*xd[:axis], n, *xd[axis:]))
+    return infer
+
+
 SPECS = [
     OpSpec("keras.ops.take", ("x", "indices", "axis"), keras_take),
     OpSpec("tensorflow.gather", ("params", "indices", "validate_indices", "axis", "batch_dims", "name"),
            tf_gather, {"batch_dims": 0}, tensors=("params",)),
     OpSpec("keras.backend.gather", ("reference", "indices"), k_gather, tensors=("reference",)),
+    OpSpec("keras.ops.one_hot", ("x", "num_classes", "axis", "dtype", "sparse"),
+           _one_hot("x", "num_classes", keras=True), {"axis": -1}),
+    OpSpec("tensorflow.one_hot", ("indices", "depth", "on_value", "off_value", "axis", "dtype", "name"),
+           _one_hot("indices", "depth", keras=False), tensors=("indices",)),
 ]

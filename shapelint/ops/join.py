@@ -7,14 +7,23 @@ inputs' known sizes; ``K`` (Keras 2 backend) wraps the TensorFlow ops.
 """
 from __future__ import annotations
 
+import itertools
+
 from shapelint.ops.common import axis_in, dims
 from shapelint.ops.spec import Arguments, OpSpec, Tensors, Unknowable
-from shapelint.shapes import Shape, add_dims, dims_differ, is_known
+from shapelint.shapes import Dim, Shape, add_dims, dims_differ, is_known
 from shapelint.violations.base import Rejected
-from shapelint.violations.merging import ConcatAxisMismatch, ConcatRankMismatch, SplitSectionsMismatch, SplitSizesMismatch, StackShapeMismatch, UnstackCountMismatch
+from shapelint.violations.merging import (
+    ConcatAxisMismatch,
+    ConcatRankMismatch,
+    SplitSectionsMismatch,
+    SplitSizesMismatch,
+    StackShapeMismatch,
+    UnstackCountMismatch,
+)
 
 
-def _merge_dim(a, b):
+def _merge_dim(a: Dim, b: Dim) -> Dim:
     """TensorFlow's Merge of two compatible sizes: the known one."""
     return a if is_known(a) or not is_known(b) else b
 
@@ -22,30 +31,29 @@ def _merge_dim(a, b):
 # --- concatenate ---------------------------------------------------------------------------
 
 def _concat(xs: list[Shape], axis: int, refine: bool) -> Shape:
-    known = [x for x in xs if x.dims is not None]
-    if xs[0].dims is None:
-        raise Unknowable("rank")
+    known = [x.dims for x in xs if x.dims is not None]
     first = xs[0]
-    rank = len(first.dims)
+    first_dims = dims(first)
+    rank = len(first_dims)
     ax = axis_in(axis, rank, "axis", first)
     for i, x in enumerate(xs[1:], start=1):
         if x.dims is None:
             continue
         if len(x.dims) != rank:
-            raise Rejected(ConcatRankMismatch(axis=axis, shapes=xs))
+            raise Rejected(ConcatRankMismatch(axis=axis, shapes=tuple(xs)))
         for d in range(rank):
-            if d != ax and dims_differ(first.dims[d], x.dims[d]):
-                raise Rejected(ConcatAxisMismatch(axis=axis, norm_axis=ax, shapes=xs, index=i))
-    out = list(first.dims)
-    total = first.dims[ax]
+            if d != ax and dims_differ(first_dims[d], x.dims[d]):
+                raise Rejected(ConcatAxisMismatch(axis=axis, norm_axis=ax, shapes=tuple(xs), index=i))
+    out = list(first_dims)
+    total = first_dims[ax]
     for x in xs[1:]:
         total = add_dims(total, x.dims[ax]) if x.dims is not None else None
     out[ax] = total if is_known(total) else None
     if refine:
-        for x in known[1:]:
+        for x_dims in known[1:]:
             for d in range(rank):
                 if d != ax:
-                    out[d] = _merge_dim(out[d], x.dims[d])
+                    out[d] = _merge_dim(out[d], x_dims[d])
     return Shape(tuple(out))
 
 
@@ -86,10 +94,10 @@ def _stack(xs: list[Shape], axis: int, refine: bool) -> Shape:
         if x.dims is None:
             continue
         if len(x.dims) != rank:
-            raise Rejected(StackShapeMismatch(axis=axis, shapes=xs, index=i))
+            raise Rejected(StackShapeMismatch(axis=axis, shapes=tuple(xs), index=i))
         for d in range(rank):
             if dims_differ(first.dims[d], x.dims[d]):
-                raise Rejected(StackShapeMismatch(axis=axis, shapes=xs, index=i))
+                raise Rejected(StackShapeMismatch(axis=axis, shapes=tuple(xs), index=i))
             if refine:
                 out[d] = _merge_dim(out[d], x.dims[d])
     out.insert(ax, len(xs))
@@ -110,7 +118,7 @@ def k_stack(a: Arguments) -> Shape:
 
 # --- split -----------------------------------------------------------------------------------
 
-def _with(x: tuple, ax: int, d) -> Shape:
+def _with(x: tuple[Dim, ...], ax: int, d: Dim) -> Shape:
     out = list(x)
     out[ax] = d
     return Shape(tuple(out))
@@ -119,10 +127,11 @@ def _with(x: tuple, ax: int, d) -> Shape:
 def _even(x: Shape, n: int, axis: int, ax: int) -> Tensors:
     if n <= 0:
         raise Unknowable("num")
-    d = x.dims[ax]
+    xd = dims(x)
+    d = xd[ax]
     if is_known(d) and d % n:
         raise Rejected(SplitSectionsMismatch(size=d, n=n, axis=axis, shape=x))
-    return Tensors(tuple(_with(x.dims, ax, d // n if is_known(d) else None) for _ in range(n)))
+    return Tensors(tuple(_with(xd, ax, d // n if is_known(d) else None) for _ in range(n)))
 
 
 def keras_split(a: Arguments) -> Tensors:
@@ -137,9 +146,9 @@ def keras_split(a: Arguments) -> Tensors:
     d = xd[ax]
     if not is_known(d):
         raise Unknowable("size")          # TensorFlow cannot compute the last part's size
-    bounds = [0, *indices, d if is_known(d) else None]
-    sizes = []
-    for start, end in zip(bounds, bounds[1:]):
+    bounds: list[int | None] = [0, *indices, d]
+    sizes: list[Dim] = []
+    for start, end in itertools.pairwise(bounds):
         if start is None or end is None:
             sizes.append(None)
         elif end - start < 0:

@@ -9,7 +9,7 @@ ops are fine there. This module says whether a tensor is such a placeholder, and
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.ops.table import OPS
 
@@ -27,7 +27,7 @@ _RENAMED = {
 }
 
 
-def keras_equivalent(name: str) -> Optional[str]:
+def keras_equivalent(name: str) -> str | None:
     """``keras.ops.concatenate`` for ``tensorflow.concat``; None when there is no such op."""
     if not name.startswith("tensorflow."):
         return None
@@ -67,7 +67,7 @@ def is_symbolic(tensor: Any) -> bool:
     """Whether a tensor was made from a ``keras.Input`` (walking back its producers) without
     passing through a TensorFlow op: such an op raised already when given the symbolic
     tensor, so what it would give is reported once, there."""
-    stack, seen = [tensor], set()
+    stack, seen = [tensor], set[int]()
     while stack and len(seen) < _MAX_WALK:
         t = stack.pop()
         if id(t) in seen:

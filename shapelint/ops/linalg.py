@@ -1,4 +1,4 @@
-"""Products: matmul (and ``@``), einsum, tensordot, ``K.dot``.
+"""Products: matmul (and ``@``), einsum, tensordot, ``K.dot``, dot_product_attention.
 
 A contracted size that differs on the two sides is SHP104. ``keras.ops`` on symbolic
 tensors checks less than TensorFlow (``einsum`` and ``tensordot`` with an int ``axes``
@@ -8,25 +8,39 @@ executes, so TensorFlow's checks decide what is reported; output shapes follow K
 from __future__ import annotations
 
 from math import prod
-from typing import Optional
+from typing import Any
 
 from shapelint.ops.common import dims
 from shapelint.ops.spec import Arguments, OpSpec, Unknowable
-from shapelint.shapes import BroadcastError, Shape, broadcast, dims_differ, is_known
+from shapelint.shapes import (
+    BroadcastError,
+    Dim,
+    Shape,
+    broadcast,
+    dims_differ,
+    dims_equal,
+    is_known,
+    known_sizes,
+)
 from shapelint.violations.base import Rejected
-from shapelint.violations.merging import ContractionMismatch, EinsumLabelMismatch, MatmulBatchMismatch, MatmulRankTooLow
+from shapelint.violations.merging import (
+    ContractionMismatch,
+    EinsumLabelMismatch,
+    MatmulBatchMismatch,
+    MatmulRankTooLow,
+)
 
 
-def _inner(a: Shape, b: Shape, da, db, ia: int, ib: int) -> None:
+def _inner(a: Shape, b: Shape, da: Dim, db: Dim, ia: int, ib: int) -> None:
     if dims_differ(da, db):
-        raise Rejected(ContractionMismatch(shapes=[a, b], axes=(ia, ib), a=da, b=db))
+        raise Rejected(ContractionMismatch(shapes=(a, b), axes=(ia, ib), a=da, b=db))
 
 
-def _batch(a: Shape, b: Shape, ba: tuple, bb: tuple) -> tuple:
+def _batch(a: Shape, b: Shape, ba: tuple[Dim, ...], bb: tuple[Dim, ...]) -> tuple[Dim, ...]:
     try:
-        return broadcast(Shape(ba), Shape(bb)).dims  # type: ignore[return-value]
+        return dims(broadcast(Shape(ba), Shape(bb)))
     except BroadcastError as m:
-        raise Rejected(MatmulBatchMismatch(shapes=[a, b], a=m.a, b=m.b)) from None
+        raise Rejected(MatmulBatchMismatch(shapes=(a, b), a=m.a, b=m.b)) from None
 
 
 def keras_matmul_shape(a: Shape, b: Shape) -> Shape:
@@ -50,7 +64,7 @@ def tf_matmul_shape(a: Shape, b: Shape, ta: bool = False, tb: bool = False) -> S
     """``tf.matmul``: both operands at least 2-D; batch axes broadcast."""
     ad, bd = dims(a), dims(b)
     if len(ad) < 2 or len(bd) < 2:
-        raise Rejected(MatmulRankTooLow(shapes=[a, b]))
+        raise Rejected(MatmulRankTooLow(shapes=(a, b)))
     rows, ka = (ad[-1], ad[-2]) if ta else (ad[-2], ad[-1])
     kb, cols = (bd[-1], bd[-2]) if tb else (bd[-2], bd[-1])
     _inner(a, b, ka, kb, len(ad) - (2 if ta else 1), len(bd) - (1 if tb else 2))
@@ -90,7 +104,7 @@ def k_dot(a: Arguments) -> Shape:
 
 # --- einsum ------------------------------------------------------------------------------------
 
-def _parse(equation: str, n: int) -> tuple[list[str], Optional[str]]:
+def _parse(equation: str, n: int) -> tuple[list[str], str | None]:
     eq = equation.replace(" ", "")
     if eq.count("->") > 1:
         raise Unknowable("equation")
@@ -109,10 +123,10 @@ def _parse(equation: str, n: int) -> tuple[list[str], Optional[str]]:
 
 def _einsum(equation: str, shapes: list[Shape], keras: bool) -> Shape:
     specs, out_spec = _parse(equation, len(shapes))
-    labels: dict[str, list] = {}
-    where: dict[str, list] = {}
-    first: dict[str, list] = {}          # the size at a label's first place in each operand
-    ellipses: list[tuple] = []
+    labels: dict[str, list[Dim]] = {}
+    where: dict[str, list[int]] = {}
+    first: dict[str, list[Dim]] = {}     # the size at a label's first place in each operand
+    ellipses: list[tuple[Dim, ...]] = []
     for k, (spec, s) in enumerate(zip(specs, shapes)):
         sd = dims(s)
         if "..." in spec:
@@ -137,7 +151,9 @@ def _einsum(equation: str, shapes: list[Shape], keras: bool) -> Shape:
         if len(set(known)) > 1:
             i, j = where[label][ds.index(known[0])], where[label][next(
                 n for n, d in enumerate(ds) if is_known(d) and d != known[0])]
-            raise Rejected(EinsumLabelMismatch(equation=equation, label=label, shapes=shapes, a=known[0], b=next(d for d in known if d != known[0]), operands=(i, j)))
+            raise Rejected(EinsumLabelMismatch(equation=equation, label=label, shapes=tuple(shapes),
+                                               a=known[0], b=next(d for d in known if d != known[0]),
+                                               operands=(i, j)))
     if out_spec is None:
         counts: dict[str, int] = {}
         for spec in specs:
@@ -150,7 +166,7 @@ def _einsum(equation: str, shapes: list[Shape], keras: bool) -> Shape:
         raise Unknowable("equation")
     if len(set(out_spec.replace("...", ""))) != len(out_spec.replace("...", "")):
         raise Unknowable("equation")
-    ell: tuple = ()
+    ell: tuple[Dim, ...] = ()
     if ellipses:
         if "..." not in out_spec and any(len(e) for e in ellipses):
             raise Unknowable("equation")
@@ -159,9 +175,9 @@ def _einsum(equation: str, shapes: list[Shape], keras: bool) -> Shape:
             for e in ellipses[1:]:
                 acc = broadcast(acc, Shape(e))
         except BroadcastError as m:
-            raise Rejected(MatmulBatchMismatch(shapes=shapes, a=m.a, b=m.b)) from None
-        ell = acc.dims  # type: ignore[assignment]
-    out: list = []
+            raise Rejected(MatmulBatchMismatch(shapes=tuple(shapes), a=m.a, b=m.b)) from None
+        ell = dims(acc)
+    out: list[Dim] = []
     head, _, tail = out_spec.partition("...")
     for ch in head:
         out.append(_label_dim(first[ch] if keras else labels[ch]))
@@ -172,7 +188,7 @@ def _einsum(equation: str, shapes: list[Shape], keras: bool) -> Shape:
     return Shape(tuple(out))
 
 
-def _label_dim(ds: list):
+def _label_dim(ds: list[Dim]) -> Dim:
     """A label's size: the known one (all known ones agree by now). Keras on symbolic tensors
     reads only a label's first place in each operand (``ds`` holds just those then)."""
     known = [d for d in ds if is_known(d)]
@@ -198,7 +214,7 @@ def tf_einsum(a: Arguments) -> Shape:
 
 # --- tensordot ---------------------------------------------------------------------------------
 
-def _tensordot_axes(raw, ra: int, rb: int, keras: bool) -> tuple[list[int], list[int]]:
+def _tensordot_axes(raw: Any, ra: int, rb: int, keras: bool) -> tuple[list[int], list[int]]:
     if isinstance(raw, int) and not isinstance(raw, bool):
         if raw < 0 or raw > ra or raw > rb:
             raise Unknowable("axes")
@@ -206,7 +222,7 @@ def _tensordot_axes(raw, ra: int, rb: int, keras: bool) -> tuple[list[int], list
     items = list(raw) if isinstance(raw, (tuple, list)) else getattr(raw, "items", None)
     if items is None or len(items) != 2:
         raise Unknowable("axes")
-    out = []
+    out: list[list[int]] = []
     for part, rank in zip(items, (ra, rb)):
         seq = list(part) if isinstance(part, (tuple, list)) else getattr(part, "items", None)
         if seq is None:
@@ -224,7 +240,7 @@ def _tensordot_axes(raw, ra: int, rb: int, keras: bool) -> tuple[list[int], list
     return out[0], out[1]
 
 
-def _tensordot(x: Shape, y: Shape, raw, keras: bool) -> Shape:
+def _tensordot(x: Shape, y: Shape, raw: Any, keras: bool) -> Shape:
     xd, yd = dims(x), dims(y)
     ax, ay = _tensordot_axes(raw, len(xd), len(yd), keras)
     cx, cy = [xd[i] for i in ax], [yd[i] for i in ay]
@@ -232,13 +248,14 @@ def _tensordot(x: Shape, y: Shape, raw, keras: bool) -> Shape:
     if keras and pairwise:
         for i, j, p, q in zip(ax, ay, cx, cy):
             if dims_differ(p, q):
-                raise Rejected(ContractionMismatch(shapes=[x, y], axes=(i, j), a=p, b=q))
+                raise Rejected(ContractionMismatch(shapes=(x, y), axes=(i, j), a=p, b=q))
     # TensorFlow reshapes both sides to matrices when their shapes are fully known; the
     # products of the contracted sizes must then agree.
-    if all(is_known(d) for d in xd + yd) and prod(cx) != prod(cy):
+    sx, sy = known_sizes(xd), known_sizes(yd)
+    if sx is not None and sy is not None and prod(sx[i] for i in ax) != prod(sy[i] for i in ay):
         bad = next(((i, j, p, q) for i, j, p, q in zip(ax, ay, cx, cy) if p != q),
                    (ax[0], ay[0], cx[0], cy[0]))
-        raise Rejected(ContractionMismatch(shapes=[x, y], axes=bad[:2], a=bad[2], b=bad[3]))
+        raise Rejected(ContractionMismatch(shapes=(x, y), axes=bad[:2], a=bad[2], b=bad[3]))
     fx = tuple(d for i, d in enumerate(xd) if i not in ax)
     fy = tuple(d for i, d in enumerate(yd) if i not in ay)
     return Shape(fx + fy)
@@ -250,6 +267,54 @@ def keras_tensordot(a: Arguments) -> Shape:
 
 def tf_tensordot(a: Arguments) -> Shape:
     return _tensordot(a.tensor("a"), a.tensor("b"), a.raw("axes"), keras=False)
+
+
+# --- attention ---------------------------------------------------------------------------------
+
+def _agree(*sizes: Dim) -> bool:
+    return not any(dims_differ(a, b) for i, a in enumerate(sizes) for b in sizes[i + 1:])
+
+
+def _known(*sizes: Dim) -> Dim:
+    """Of sizes that agree, the first one known."""
+    return next((d for d in sizes if is_known(d)), sizes[0])
+
+
+def _fits_onto(extra: Any, target: tuple[Dim, ...]) -> bool:
+    """A mask or bias broadcasts onto the attention logits without changing their shape."""
+    if extra is None:
+        return True
+    shape = Arguments.shape_of(extra)
+    if shape.dims is None or len(shape.dims) > len(target):
+        return False
+    pairs = zip(reversed(shape.dims), reversed(target))
+    return not any(is_known(e) and e != 1 and is_known(t) and e != t for e, t in pairs)
+
+
+def keras_dot_product_attention(a: Arguments) -> Shape:
+    """(batch, query length, heads, head size), as the TensorFlow backend computes it: two
+    einsums, the key and value heads repeated when there are fewer (grouped-query attention).
+    Keras' symbolic shape is the query's, so the head size is claimed only when the value's
+    agrees with it; query and key head sizes that differ are SHP104."""
+    q, k, v = a.tensor("query"), a.tensor("key"), a.tensor("value")
+    qd, kd, vd = dims(q), dims(k), dims(v)
+    if not len(qd) == len(kd) == len(vd) == 4:
+        raise Unknowable("rank")
+    if a.raw("flash_attention") or a.raw("attn_logits_soft_cap") is not None:
+        raise Unknowable("flash_attention")    # TensorFlow has neither
+    (b, t, n, h), (bk, s, nk, hk), (bv, sv, nv, hv) = qd, kd, vd
+    if is_known(n) and is_known(nk) and n > nk > 1:
+        groups = n // nk
+        nk, nv = nk * groups, (nv * groups if is_known(nv) else None)
+    if not (_agree(b, bk, bv) and _agree(n, nk, nv) and _agree(s, sv)):
+        raise Unknowable("shapes")
+    _inner(q, k, h, hk, 3, 3)
+    # The logits' sizes as TensorFlow knows them: a mask or bias must not change them, or
+    # the product with the value would see other sizes.
+    logits = (_known(b, bk, bv), _known(n, nk, nv), t, _known(s, sv))
+    if not (_fits_onto(a.raw("mask"), logits) and _fits_onto(a.raw("bias"), logits)):
+        raise Unknowable("mask")
+    return Shape((b, t, n, h if dims_equal(h, hv) else None))
 
 
 _TF_MATMUL = ("a", "b", "transpose_a", "transpose_b", "adjoint_a", "adjoint_b",
@@ -265,6 +330,9 @@ SPECS = [
     OpSpec("keras.ops.tensordot", ("x1", "x2", "axes"), keras_tensordot, {"axes": 2},
            tensors=("x1", "x2")),
     OpSpec("tensorflow.tensordot", ("a", "b", "axes", "name"), tf_tensordot, tensors=("a", "b")),
+    OpSpec("keras.ops.dot_product_attention",
+           ("query", "key", "value", "bias", "mask", "scale", "is_causal", "flash_attention",
+            "attn_logits_soft_cap"), keras_dot_product_attention, tensors=("query", "key", "value")),
 ]
 
 ALIASES = {"tensorflow.linalg.matmul": "tensorflow.matmul",

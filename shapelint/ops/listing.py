@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from shapelint.ops.operators import BROADCASTING, ORDERINGS, TENSOR_METHODS
-from shapelint.ops.table import ALIASES, FAMILIES, OPS
 from shapelint.ops.spec import display_name
+from shapelint.ops.table import ALIASES, FAMILIES, OPS
 
 TENSOR_ATTRIBUTES = ("x.shape", "x.ndim", *(f"x.{m}()" for m in TENSOR_METHODS))
 INDEXING = "x[...]: ints, slices (negative steps too), None/newaxis, Ellipsis"

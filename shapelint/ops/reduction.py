@@ -1,15 +1,16 @@
-"""Reductions (sum, mean, max, argmax...) and ops that keep the shape along an axis
-(softmax, l2_normalize): an ``axis`` outside the input's rank is SHP206."""
+"""Reductions (sum, mean, max, argmax...), ops that keep the shape along an axis
+(softmax, l2_normalize, cumsum, flip, roll) and top_k: an ``axis`` outside the input's rank
+is SHP206 for reductions, an unknown result for the others."""
 from __future__ import annotations
 
-from typing import Optional
+from math import prod
 
 from shapelint.ops.common import axes_in, dims
-from shapelint.ops.spec import Arguments, OpSpec, Unknowable
-from shapelint.shapes import Shape
+from shapelint.ops.spec import Arguments, InferFn, OpSpec, TensorFn, Tensors, Unknowable
+from shapelint.shapes import Shape, is_known, known_sizes
 
 
-def reduce_shape(x: Shape, axes: Optional[tuple], keepdims: bool, allow_duplicates: bool) -> Shape:
+def reduce_shape(x: Shape, axes: tuple[int, ...] | None, keepdims: bool, allow_duplicates: bool) -> Shape:
     if axes is None:
         if keepdims:
             return Shape((1,) * len(dims(x)))
@@ -23,13 +24,13 @@ def reduce_shape(x: Shape, axes: Optional[tuple], keepdims: bool, allow_duplicat
     return Shape(tuple(d for i, d in enumerate(xd) if i not in norm))
 
 
-def _reducer(tensor: str, tf: bool):
+def _reducer(tensor: str, tf: bool) -> TensorFn:
     def infer(a: Arguments) -> Shape:
         return reduce_shape(a.tensor(tensor), a.axes("axis"), a.bool("keepdims"), allow_duplicates=tf)
     return infer
 
 
-def _arg(tensor: str, default_axis_none_flat: bool):
+def _arg(tensor: str, default_axis_none_flat: bool) -> TensorFn:
     """argmax/argmin: one axis; Keras reduces everything when ``axis`` is None, TensorFlow
     uses axis 0."""
     def infer(a: Arguments) -> Shape:
@@ -49,7 +50,7 @@ def _arg(tensor: str, default_axis_none_flat: bool):
     return infer
 
 
-def _along_axis(tensor: str, min_rank: int = 1):
+def _along_axis(tensor: str, min_rank: int = 1) -> TensorFn:
     """Same shape out; the axis (or axes) must exist, else the result is left unknown
     (Keras does not check on symbolic tensors; TensorFlow does)."""
     def infer(a: Arguments) -> Shape:
@@ -60,7 +61,35 @@ def _along_axis(tensor: str, min_rank: int = 1):
         axes = a.axes("axis")
         if axes is not None and not all(-len(xd) <= ax < len(xd) for ax in axes):
             raise Unknowable("axis")
+        if axes is not None and len({ax % len(xd) for ax in axes}) != len(axes):
+            raise Unknowable("axis")      # an axis given twice
         return x
+    return infer
+
+
+def _cumulative(tensor: str) -> TensorFn:
+    """Keras' cumsum/cumprod: the input's shape along an axis; without one, over the
+    flattened input."""
+    along = _along_axis(tensor, min_rank=0)
+
+    def infer(a: Arguments) -> Shape:
+        if a.raw("axis") is not None:
+            return along(a)
+        sizes = known_sizes(dims(a.tensor(tensor)))
+        return Shape((prod(sizes) if sizes is not None else None,))
+    return infer
+
+
+def _top_k(tensor: str) -> InferFn:
+    """The ``k`` largest entries along the last axis, and their indices; TensorFlow
+    refuses a ``k`` above that axis' size."""
+    def infer(a: Arguments) -> Tensors:
+        xd = dims(a.tensor(tensor))
+        k = a.int("k")
+        if not xd or k < 1 or (is_known(xd[-1]) and k > xd[-1]):
+            raise Unknowable("k")
+        out = Shape((*xd[:-1], k))
+        return Tensors((out, out))
     return infer
 
 
@@ -97,6 +126,13 @@ SPECS = [
     OpSpec("tensorflow.math.l2_normalize", ("x", "axis", "epsilon", "name"), _along_axis("x")),
     OpSpec("keras.backend.softmax", ("x", "axis"), _along_axis("x", min_rank=2), {"axis": -1}),
     OpSpec("keras.backend.l2_normalize", ("x", "axis"), _along_axis("x")),
+    OpSpec("keras.ops.cumsum", ("x", "axis", "dtype"), _cumulative("x")),
+    OpSpec("keras.ops.cumprod", ("x", "axis", "dtype"), _cumulative("x")),
+    OpSpec("keras.ops.flip", ("x", "axis"), _along_axis("x", min_rank=0)),
+    OpSpec("keras.ops.roll", ("x", "shift", "axis"), _along_axis("x", min_rank=0)),
+    OpSpec("keras.ops.top_k", ("x", "k", "sorted"), _top_k("x"), returns="tensors"),
+    OpSpec("tensorflow.math.top_k", ("input", "k", "sorted", "index_type", "name"), _top_k("input"),
+           {"k": 1}, tensors=("input",), returns="tensors"),
 ]
 
 ALIASES = {
@@ -107,4 +143,5 @@ ALIASES = {
     "tensorflow.math.softmax": "tensorflow.nn.softmax",
     "tensorflow.math.log_softmax": "tensorflow.nn.log_softmax",
     "tensorflow.nn.l2_normalize": "tensorflow.math.l2_normalize",
+    "tensorflow.nn.top_k": "tensorflow.math.top_k",
 }

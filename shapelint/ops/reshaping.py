@@ -9,48 +9,48 @@ input's known total.
 from __future__ import annotations
 
 from math import prod
-from typing import Optional
 
+from shapelint.interp.values import Unknown
 from shapelint.ops.common import axes_in, axis_in, dims
-from shapelint.ops.spec import Arguments, OpSpec, Unknowable
-from shapelint.shapes import Shape, broadcast_dim, is_known
+from shapelint.ops.spec import Arguments, OpSpec, Unknowable, shape_value
+from shapelint.shapes import Dim, Shape, broadcast_dim, is_known, known_sizes
 from shapelint.violations.base import Rejected
 from shapelint.violations.inputs import NotAPermutation, SqueezeNonUnitAxis, TileMultiplesMismatch
 from shapelint.violations.merging import BroadcastToMismatch
 from shapelint.violations.spatial import ReshapeOpSizeMismatch
 
-
 # --- reshape ---------------------------------------------------------------------------------
 
-def _reshape(x: Shape, target: tuple, keras: bool) -> Shape:
+def _reshape(x: Shape, target: tuple[Dim, ...], keras: bool) -> Shape:
     """``target`` entries: ints (-1 = infer), None (not known statically) or Sym."""
     if any(is_known(t) and t < -1 for t in target) or target.count(-1) > 1:
         raise Unknowable("shape")
     if any(is_known(t) and t == 0 for t in target) or (x.dims is not None and 0 in x.dims):
         raise Unknowable("zero-size")
-    out = [None if t == -1 else t for t in target]
+    out: list[Dim] = [None if t == -1 else t for t in target]
     if x.dims is None:
         return Shape(tuple(out))
     unknown_out = [i for i, t in enumerate(target) if not is_known(t) or t == -1]
     unknown_in = [i for i, d in enumerate(x.dims) if not is_known(d)]
     known_out = prod(t for t in target if is_known(t) and t != -1)
     known_in = prod(d for d in x.dims if is_known(d))
-    detail = dict(input=x, target=tuple(target))
     if not unknown_in and not unknown_out:
         if known_in != known_out:
-            raise Rejected(ReshapeOpSizeMismatch(in_size=known_in, out_size=known_out, **detail))
+            raise Rejected(ReshapeOpSizeMismatch(input=x, target=target, in_size=known_in,
+                                                 out_size=known_out))
     elif not unknown_in and len(unknown_out) == 1:
         if known_in % known_out:
-            raise Rejected(ReshapeOpSizeMismatch(in_size=known_in, out_size=known_out, wildcard=True, **detail))
+            raise Rejected(ReshapeOpSizeMismatch(input=x, target=target, in_size=known_in,
+                                                 out_size=known_out, wildcard=True))
         i = unknown_out[0]
         if target[i] == -1 or not keras:
             out[i] = known_in // known_out
     elif len(unknown_in) == 1 and not unknown_out:
         if known_out % known_in:
-            raise Rejected(ReshapeOpSizeMismatch(in_size=None, known_in=known_in, out_size=known_out, **detail))
-    elif len(unknown_in) == 1 and len(unknown_out) == 1 and not keras:
-        if known_in == known_out:
-            out[unknown_out[0]] = x.dims[unknown_in[0]]
+            raise Rejected(ReshapeOpSizeMismatch(input=x, target=target, in_size=None, known_in=known_in,
+                                                 out_size=known_out))
+    elif len(unknown_in) == 1 and len(unknown_out) == 1 and not keras and known_in == known_out:
+        out[unknown_out[0]] = x.dims[unknown_in[0]]
     return Shape(tuple(out))
 
 
@@ -68,8 +68,8 @@ def k_reshape(a: Arguments) -> Shape:
 
 
 def keras_ravel(a: Arguments) -> Shape:
-    xd = dims(a.tensor("x"))
-    return Shape((prod(xd) if all(is_known(d) for d in xd) else None,))
+    sizes = known_sizes(dims(a.tensor("x")))
+    return Shape((prod(sizes) if sizes is not None else None,))
 
 
 def k_flatten(a: Arguments) -> Shape:
@@ -113,7 +113,7 @@ def k_expand_dims(a: Arguments) -> Shape:
     return _expand_one(a.tensor("x"), a.int("axis"))
 
 
-def _squeeze(x: Shape, axes: Optional[tuple], tf: bool) -> Shape:
+def _squeeze(x: Shape, axes: tuple[int, ...] | None, tf: bool) -> Shape:
     xd = dims(x)
     if axes is None:
         if not all(is_known(d) for d in xd):
@@ -145,7 +145,7 @@ def k_squeeze(a: Arguments) -> Shape:
 
 # --- transpose -------------------------------------------------------------------------------
 
-def _transpose(x: Shape, perm: Optional[tuple], tf: bool) -> Shape:
+def _transpose(x: Shape, perm: tuple[int, ...] | None, tf: bool) -> Shape:
     if perm is None:
         return Shape(tuple(reversed(dims(x))))
     xd = dims(x)
@@ -177,71 +177,99 @@ def k_transpose(a: Arguments) -> Shape:
 
 # --- tile / repeat ----------------------------------------------------------------------------
 
-def _times(d, r: int):
+def _times(d: Dim, r: Dim) -> Dim:
+    """An axis of size ``d`` repeated ``r`` times; a count of 1 keeps even a named size."""
     if r == 1:
         return d
-    return d * r if is_known(d) else None
+    return d * r if is_known(d) and is_known(r) else None
+
+
+def _counts(a: Arguments, name: str) -> tuple[Dim, ...]:
+    """Repeat counts: ints, and None where a count is dynamic (``ops.shape(x)[0]`` inside a
+    layer's call()); a negative count leaves the result unknown."""
+    counts = a.dims(name, allow_none=False)
+    if any(is_known(r) and r < 0 for r in counts):
+        raise Unknowable(name)
+    return counts
 
 
 def keras_tile(a: Arguments) -> Shape:
-    xd = list(dims(a.tensor("x")))
-    reps = list(a.int_list("repeats"))
-    if any(r < 0 for r in reps):
+    """As many axes as the longer of the input and ``repeats``, the shorter padded with 1s in
+    front; Keras iterates over ``repeats``, so a whole tensor of counts cannot be given."""
+    if shape_value(a.raw("repeats")) is not None:
         raise Unknowable("repeats")
+    xd: list[Dim] = list(dims(a.tensor("x")))
+    reps = list(_counts(a, "repeats"))
+    ones: list[Dim] = [1] * abs(len(xd) - len(reps))
     if len(xd) > len(reps):
-        reps = [1] * (len(xd) - len(reps)) + reps
+        reps = ones + reps
     else:
-        xd = [1] * (len(reps) - len(xd)) + xd
-    return Shape(tuple(d * r if is_known(d) else None for d, r in zip(xd, reps)))
+        xd = ones + xd
+    return Shape(tuple(_times(d, r) for d, r in zip(xd, reps)))
 
 
-def _tf_tile(x: Shape, reps: tuple) -> Shape:
+def _tf_tile(x: Shape, reps: tuple[Dim, ...]) -> Shape:
     xd = dims(x)
-    if any(r < 0 for r in reps):
-        raise Unknowable("multiples")
     if len(reps) != len(xd):
         raise Rejected(TileMultiplesMismatch(n=len(reps), rank=len(xd), shape=x))
     return Shape(tuple(_times(d, r) for d, r in zip(xd, reps)))
 
 
 def tf_tile(a: Arguments) -> Shape:
-    return _tf_tile(a.tensor("input"), a.int_list("multiples"))
+    return _tf_tile(a.tensor("input"), _counts(a, "multiples"))
 
 
 def k_tile(a: Arguments) -> Shape:
-    return _tf_tile(a.tensor("x"), a.int_list("n"))
+    return _tf_tile(a.tensor("x"), _counts(a, "n"))
 
 
-def _repeat(x: Shape, reps: tuple, axis: Optional[int], tf: bool) -> Shape:
+def _repeat_counts(a: Arguments) -> tuple[Dim, ...]:
+    """``repeats`` of repeat: one count for every entry (an int or a scalar tensor), or one
+    count per entry (a list or a 1-D tensor). An unknown value gives the same shape either
+    way: the repeated axis' size is unknown."""
+    v = a.raw("repeats")
+    shape = shape_value(v)
+    if (shape is not None and shape.dims == ()) or isinstance(v, Unknown):
+        return (None,)
+    counts = _counts(a, "repeats")
+    if not counts:
+        raise Unknowable("repeats")
+    return counts
+
+
+def _repeat(x: Shape, reps: tuple[Dim, ...], axis: int | None, tf: bool) -> Shape:
     """One count repeats every entry that often; a list of counts (one per entry along the
     axis) gives a size only known when the model runs (Keras' symbolic sum is not what
     TensorFlow infers while tracing)."""
     xd = dims(x)
-    if any(r < 0 for r in reps) or not reps:
-        raise Unknowable("repeats")
-    if tf and not xd:
+    if not xd and axis is not None:
+        if not tf:
+            # Keras' symbolic shapes have no axis to repeat, but inside a layer's call()
+            # TensorFlow runs it: which one applies is not known here.
+            raise Unknowable("axis")
         xd = (1,)                        # TensorFlow repeats a scalar as a vector
     scalar = len(reps) == 1
     if axis is None:
-        size = prod(xd) if all(is_known(d) for d in xd) else None
+        sizes = known_sizes(xd)
+        size = prod(sizes) if sizes is not None else None
         if not scalar and size is not None and size != len(reps):
             raise Unknowable("repeats")
-        return Shape((size * reps[0] if scalar and size is not None else None,))
+        return Shape((_times(size, reps[0]) if scalar else None,))
     ax = axis_in(axis, len(xd), "axis", x)
     d = xd[ax]
     if not scalar and is_known(d) and d != len(reps):
         raise Unknowable("repeats")
     out = list(xd)
-    out[ax] = d * reps[0] if scalar and is_known(d) else None
+    out[ax] = _times(d, reps[0]) if scalar else None
     return Shape(tuple(out))
 
 
 def keras_repeat(a: Arguments) -> Shape:
-    return _repeat(a.tensor("x"), a.int_list("repeats"), a.opt_int("axis"), tf=False)
+    return _repeat(a.tensor("x"), _repeat_counts(a), a.opt_int("axis"), tf=False)
 
 
 def tf_repeat(a: Arguments) -> Shape:
-    return _repeat(a.tensor("input"), a.int_list("repeats"), a.opt_int("axis"), tf=True)
+    return _repeat(a.tensor("input"), _repeat_counts(a), a.opt_int("axis"), tf=True)
 
 
 def k_repeat_elements(a: Arguments) -> Shape:
@@ -253,7 +281,8 @@ def k_repeat_elements(a: Arguments) -> Shape:
         raise Unknowable("rep")
     ax = axis_in(a.int("axis"), len(xd), "axis", x)
     out = list(xd)
-    out[ax] = xd[ax] * rep if is_known(xd[ax]) else None
+    d = xd[ax]
+    out[ax] = d * rep if is_known(d) else None
     return Shape(tuple(out))
 
 
@@ -266,7 +295,7 @@ def k_repeat(a: Arguments) -> Shape:
 
 # --- broadcast_to ------------------------------------------------------------------------------
 
-def _broadcast_to(x: Shape, target: tuple, keras: bool) -> Shape:
+def _broadcast_to(x: Shape, target: tuple[Dim, ...], keras: bool) -> Shape:
     xd = dims(x)
     if any(is_known(t) and t < 0 for t in target):
         raise Unknowable("shape")
@@ -277,7 +306,8 @@ def _broadcast_to(x: Shape, target: tuple, keras: bool) -> Shape:
     for i, d in enumerate(xd):
         t = target[offset + i]
         if is_known(d) and is_known(t) and d != t and d != 1:
-            raise Rejected(BroadcastToMismatch(shapes=[x, Shape(tuple(target))], axis=offset + i, a=d, b=t))
+            raise Rejected(BroadcastToMismatch(shapes=(x, Shape(tuple(target))), axis=offset + i,
+                                               a=d, b=t))
         if not keras and not is_known(t):
             try:
                 out[offset + i] = broadcast_dim(d, t) if is_known(d) and d != 1 else None

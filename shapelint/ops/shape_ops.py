@@ -8,7 +8,7 @@ others unknown (never ``None``: a size unknown to the analysis may be known to K
 from __future__ import annotations
 
 from shapelint.interp.values import UNKNOWN
-from shapelint.ops.spec import Arguments, OpSpec, Value, scalar_python
+from shapelint.ops.spec import Arguments, OpSpec, TensorFn, Value, scalar_python
 from shapelint.shapes import Shape
 
 
@@ -24,14 +24,14 @@ def python_ndim(a: Arguments) -> Value:
     return Value(UNKNOWN if x.dims is None else len(x.dims))
 
 
-def _dynamic_shape(name: str):
+def _dynamic_shape(name: str) -> TensorFn:
     def infer(a: Arguments) -> Shape:
         x = a.tensor(name)
         return Shape((None if x.dims is None else len(x.dims),))
     return infer
 
 
-def _dynamic_scalar(name: str):
+def _dynamic_scalar(name: str) -> TensorFn:
     def infer(a: Arguments) -> Shape:
         a.tensor(name)
         return Shape(())

@@ -16,15 +16,16 @@ size contradicts, they answer unknown instead.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 from shapelint.arguments import Arguments, Unknowable, is_int, shape_value
-from shapelint.interp.values import UNKNOWN, Unknown
+from shapelint.interp.values import UNKNOWN, DynamicSize, Unknown
 from shapelint.shapes import Dim, Shape, Sym
 
-__all__ = ["Args", "Arguments", "OpSpec", "Tensors", "Unknowable", "Value", "display_name",
-           "is_int", "scalar_python", "shape_value"]
+__all__ = ["Args", "Arguments", "InferFn", "OpSpec", "TensorFn", "Tensors", "Unknowable", "Value",
+           "display_name", "is_int", "scalar_python", "shape_value"]
 
 # The name shapelint.arrays imports the reader under.
 Args = Arguments
@@ -44,7 +45,10 @@ class Value:
     value: Any
 
 
-InferFn = Callable[[Arguments], Any]
+# An op gives a Shape, Tensors or a Value; the array table (shapelint.arrays) gives its own
+# kinds of values through the same spec. Callers tell them apart with isinstance.
+InferFn = Callable[[Arguments], object]
+TensorFn = Callable[[Arguments], Shape]     # an op whose output is one tensor
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class OpSpec:
     infer: InferFn
     defaults: dict[str, Any] = field(default_factory=dict)
     tensors: tuple[str, ...] = ("x",)       # parameters holding the input tensor(s)
-    varargs: Optional[str] = None           # name that collects extra positionals (einsum)
+    varargs: str | None = None           # name that collects extra positionals (einsum)
     returns: str = "tensor"                 # "tensor", "tensors" (a list) or "value" (Python)
 
     @property
@@ -81,4 +85,4 @@ def scalar_python(d: Dim) -> Any:
         return d
     if isinstance(d, Sym):
         return Unknown(d.name)
-    return UNKNOWN
+    return DynamicSize() if d is None else UNKNOWN

@@ -1,20 +1,29 @@
 """The declarative table of every modeled op, by canonical dotted name.
 
 To model a new op, add its :class:`OpSpec` to the ``SPECS`` list of its family module
-(join, reshaping, linalg, reduction, elementwise, indexing, shape_ops, creation), and
+(join, reshaping, slicing, linalg, reduction, elementwise, indexing, shape_ops, creation), and
 other spellings of the same function to that module's ``ALIASES``; nothing else changes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
-from shapelint.ops import (creation, elementwise, indexing, join, linalg, reduction, reshaping,
-                           shape_ops)
+from shapelint.ops import (
+    creation,
+    elementwise,
+    indexing,
+    join,
+    linalg,
+    reduction,
+    reshaping,
+    shape_ops,
+    slicing,
+)
 from shapelint.ops.spec import Arguments, OpSpec, Unknowable
 from shapelint.violations.base import Rejected, Violation
 
-FAMILIES = (join, reshaping, linalg, reduction, elementwise, indexing, shape_ops, creation)
+FAMILIES = (join, reshaping, slicing, linalg, reduction, elementwise, indexing, shape_ops, creation)
 
 OPS: dict[str, OpSpec] = {spec.name: spec for family in FAMILIES for spec in family.SPECS}
 
@@ -36,7 +45,7 @@ _MODULES: tuple[tuple[str, str], ...] = (
 )
 
 
-def op_spec(name: str) -> Optional[OpSpec]:
+def op_spec(name: str) -> OpSpec | None:
     """The spec for a canonical op name (``keras.ops.concatenate``, ``tensorflow.concat``,
     ``keras.backend.sum``), or None when the name is not a modeled op."""
     spec = OPS.get(name)
@@ -58,11 +67,11 @@ class Outcome:
     """What an op call gives: ``result`` (Shape, Tensors or Value) or ``issue``; neither
     when the result is unknown."""
 
-    result: Any = None
-    issue: Optional[Violation] = None
+    result: object = None
+    issue: Violation | None = None
 
 
-def bind(spec: OpSpec, args: list, kwargs: dict) -> Optional[Arguments]:
+def bind(spec: OpSpec, args: list[Any], kwargs: dict[str, Any]) -> Arguments | None:
     values: dict[str, Any] = {}
     params = spec.params
     if len(args) > len(params):
@@ -78,7 +87,7 @@ def bind(spec: OpSpec, args: list, kwargs: dict) -> Optional[Arguments]:
     return Arguments(values, spec.defaults, spec.display)
 
 
-def evaluate(spec: OpSpec, args: list, kwargs: dict) -> Outcome:
+def evaluate(spec: OpSpec, args: list[Any], kwargs: dict[str, Any]) -> Outcome:
     bound = bind(spec, args, kwargs)
     if bound is None:
         return Outcome()

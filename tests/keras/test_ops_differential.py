@@ -20,6 +20,11 @@ The oracles:
 * the operators run on KerasTensors and on traced tf tensors. A KerasTensor rejects some
   keys TensorFlow takes (a bare slice ``x[1:3]``, ``x[None]``: "Unsupported key type");
   for those keys only TensorFlow is compared.
+* a size, offset or count only known when the model runs (``ops.shape(x)[0]`` inside a
+  layer's ``call()``) is a scalar int tensor among the arguments (``Case.dynamic``). Inside
+  ``call()`` that is a TensorFlow tensor; a KerasTensor there makes Keras' symbolic ops fail
+  while they build a shape from it ("Cannot convert ... to a shape"), so for such cases
+  only the traced run is compared.
 
 Sizes of 0 are not generated (shapelint answers unknown whenever one appears).
 Every op runs at least ``CASES`` derandomized cases, all traced in one ``tf.function`` per
@@ -76,6 +81,7 @@ class Case:
     args: list
     kwargs: dict = field(default_factory=dict)
     dtypes: tuple = ()
+    dynamic: bool = False      # an argument is a tensor that only the traced run can take
 
     def dtype(self, i: int) -> str:
         return self.dtypes[i] if i < len(self.dtypes) else "float32"
@@ -207,6 +213,9 @@ def real(cases: list[Case]) -> list[list[tuple]]:
         return [[t] for t in traced]
     out = []
     for case, t in zip(cases, traced):
+        if case.dynamic:
+            out.append([t])
+            continue
         symbolic = run_symbolic(case, fn)
         if case.op == "operator.getitem" and symbolic[0] == "reject" \
                 and "Unsupported key type" in symbolic[1]:
@@ -503,14 +512,44 @@ def transpose_case(draw, op: str) -> Case:
     return Case(op, (s,), [T(0), perm])
 
 
+class Inputs:
+    """The tensors of a case being drawn: the op's inputs, then scalar (or 1-D) int tensors
+    that stand for sizes, offsets and counts only known when the model runs."""
+
+    def __init__(self, *shapes: tuple, dtype: str = "float32"):
+        self.shapes = list(shapes)
+        self.dtypes = [dtype] * len(shapes)
+        self.dynamic = False
+
+    def runtime(self, shape: tuple = ()) -> T:
+        self.shapes.append(shape)
+        self.dtypes.append("int32")
+        self.dynamic = True
+        return T(len(self.shapes) - 1)
+
+    def case(self, op: str, args: list, kwargs: dict | None = None) -> Case:
+        return Case(op, tuple(self.shapes), args, kwargs or {}, tuple(self.dtypes), self.dynamic)
+
+
+@st.composite
+def maybe_runtime(draw, inputs: Inputs, values, one_in: int = 5) -> Any:
+    """A value from ``values``, or now and then a scalar tensor standing for one."""
+    if draw(st.integers(1, one_in)) == 1:
+        return inputs.runtime()
+    return draw(values)
+
+
 @st.composite
 def tile_case(draw, op: str) -> Case:
     s = draw(shape(0, 4))
+    inputs = Inputs(s)
     n = max(len(s) + draw(st.sampled_from([0, 0, 0, -1, 1])), 0)
-    reps = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
+    if op != "keras.ops.tile" and draw(st.integers(0, 5)) == 0:
+        return inputs.case(op, [T(0), inputs.runtime((n,))])     # a whole tensor of multiples
+    reps = [draw(maybe_runtime(inputs, st.integers(1, 3))) for _ in range(n)]
     if op != "tensorflow.tile" and len(reps) == 1 and draw(st.booleans()):
-        return Case(op, (s,), [T(0), reps[0]])
-    return Case(op, (s,), [T(0), reps])
+        return inputs.case(op, [T(0), reps[0]])
+    return inputs.case(op, [T(0), reps])
 
 
 @st.composite
@@ -521,23 +560,152 @@ def repeat_case(draw, op: str) -> Case:
         return Case(op, (s,), [T(0), draw(st.integers(1, 4))])
     if op == "keras.backend.repeat_elements":
         return Case(op, (s,), [T(0), draw(st.integers(1, 3)), draw(axis_for(len(s)))])
+    inputs = Inputs(s)
     axis = draw(st.one_of(st.none(), axis_for(len(s))))
-    if draw(st.booleans()):
+    how = draw(st.sampled_from(["int", "int", "list", "list", "runtime", "runtime_list"]))
+    if how == "int":
         reps: Any = draw(st.integers(1, 3))
-    else:
+    elif how == "list":
         reps = draw(st.lists(st.integers(1, 3), min_size=1, max_size=4))
-    return Case(op, (s,), [T(0), reps], {"axis": axis})
+    elif how == "runtime":
+        reps = inputs.runtime()
+    else:
+        reps = inputs.runtime((draw(st.integers(1, 4)),))
+    return inputs.case(op, [T(0), reps], {"axis": axis})
 
 
 @st.composite
 def broadcast_to_case(draw, op: str) -> Case:
     s = draw(shape(0, 4))
-    target = [draw(st.sampled_from([d, d, 2, 3])) if d not in (None, 1) else draw(SIZE)
-              for d in s]
+    inputs = Inputs(s)
+    target: list = [draw(st.sampled_from([d, d, 2, 3])) if d not in (None, 1) else draw(SIZE)
+                    for d in s]
     target = [draw(SIZE) for _ in range(draw(st.integers(0, 2)))] + target
     if draw(st.integers(0, 4)) == 0 and target:
         target.pop(0)
-    return Case(op, (s,), [T(0), tuple(target)])
+    if target and draw(st.integers(0, 3)) == 0:
+        i = draw(st.integers(0, len(target) - 1))
+        target[i] = None if draw(st.integers(0, 3)) == 0 else inputs.runtime()
+    return inputs.case(op, [T(0), tuple(target)])
+
+
+# Offsets and sizes include the invalid ones (a slice past the end, negative sizes).
+BEGIN = st.sampled_from([0, 0, 1, 2, -1, 5])
+LENGTH = st.sampled_from([1, 2, 3, -1, -1, 4, 7, -2])
+WIDTH = st.integers(0, 30).map(lambda i: -1 if i == 30 else i % 4)     # now and then negative
+
+
+@st.composite
+def slice_case(draw, op: str) -> Case:
+    s = draw(shape(0, 4))
+    inputs = Inputs(s)
+
+    def entries(values):
+        n = max(len(s) + draw(st.sampled_from([0, 0, 0, 0, 0, -1, 1])), 0)
+        if draw(st.integers(0, 7)) == 0:
+            return inputs.runtime((n,))                 # a whole tensor
+        return tuple(draw(maybe_runtime(inputs, values, one_in=6)) for _ in range(n))
+
+    begin, size = entries(BEGIN), entries(LENGTH)
+    if op == "keras.ops.slice" and isinstance(size, tuple) and size and draw(st.integers(0, 7)) == 0:
+        size = (None,) + size[1:]                       # symbolic Keras takes it, TensorFlow not
+    if isinstance(begin, tuple) and draw(st.booleans()):
+        begin = list(begin)
+    return inputs.case(op, [T(0), begin, size])
+
+
+@st.composite
+def slice_update_case(draw, op: str) -> Case:
+    s = draw(shape(0, 4))
+    u = draw(variant(tuple(draw(st.sampled_from([1, 2, d])) for d in s)))
+    inputs = Inputs(s, u)
+    n = max(len(s) + draw(st.sampled_from([0, 0, 0, 1, -1])), 0)
+    start = tuple(draw(maybe_runtime(inputs, BEGIN)) for _ in range(n))
+    return inputs.case(op, [T(0), start, T(1)])
+
+
+@st.composite
+def pad_case(draw, op: str) -> Case:
+    """keras.ops.pad's shorthands (an int, one pair, one row for every axis, rows of one
+    width) and TensorFlow's (rank, 2) paddings, sometimes of the wrong length, negative,
+    dynamic or a whole tensor; the padding modes, valid and not."""
+    s = draw(shape(0, 4))
+    inputs = Inputs(s)
+    width = maybe_runtime(inputs, WIDTH, one_in=8)
+    n = max(len(s) + draw(st.sampled_from([0, 0, 0, 0, -1, 1])), 0)
+    forms = ["rows", "rows", "rows", "list_rows", "one_row", "pair", "int", "narrow", "tensor"]
+    if op == "tensorflow.pad":      # TensorFlow takes (rank, 2) paddings only
+        forms = ["rows", "rows", "rows", "rows", "list_rows", "list_rows", "tensor", "narrow", "pair"]
+    form = draw(st.sampled_from(forms))
+    widths: Any
+    if form == "int":
+        widths = draw(WIDTH)
+    elif form == "pair":
+        widths = (draw(width), draw(width))
+    elif form == "one_row":
+        widths = ((draw(width), draw(width)),)
+    elif form == "narrow":
+        widths = [[draw(width)] for _ in range(n)]
+    elif form == "tensor":
+        widths = inputs.runtime((n, 2))
+    else:
+        widths = tuple((draw(width), draw(width)) for _ in range(n))
+        if form == "list_rows":
+            widths = [list(row) for row in widths]
+    kwargs: dict = {}
+    if op == "tensorflow.pad":
+        if draw(st.integers(0, 3)) == 3:
+            kwargs["mode"] = draw(st.sampled_from(["REFLECT", "SYMMETRIC", "constant", "EDGE"]))
+        return inputs.case(op, [T(0), widths], kwargs)
+    if draw(st.integers(0, 3)) == 3:
+        kwargs["mode"] = draw(st.sampled_from(["reflect", "symmetric", "CONSTANT", "edge", "wrap"]))
+    if draw(st.integers(0, 4)) == 4:
+        kwargs["constant_values"] = draw(st.sampled_from([0.0, float("-inf")]))
+    return inputs.case(op, [T(0), widths], kwargs)
+
+
+@st.composite
+def k_padding_case(draw, op: str) -> Case:
+    spatial = {"temporal_padding": 1, "spatial_2d_padding": 2, "spatial_3d_padding": 3}[
+        op.rsplit(".", 1)[-1]]
+    rank = spatial + 2 if draw(st.integers(0, 4)) else spatial + draw(st.sampled_from([1, 3]))
+    s = draw(shape(rank, rank))
+    inputs = Inputs(s)
+    pair = st.tuples(WIDTH, WIDTH)
+    if spatial == 1:
+        return inputs.case(op, [T(0), draw(pair)] if draw(st.integers(0, 3)) else [T(0)])
+    n = spatial + draw(st.sampled_from([0, 0, 0, 1, -1]))
+    padding = tuple(draw(pair) for _ in range(n))
+    kwargs = {}
+    if draw(st.booleans()):
+        kwargs["data_format"] = draw(st.sampled_from(["channels_last", "channels_first", "nchw"]))
+    return inputs.case(op, [T(0), padding], kwargs)
+
+
+@st.composite
+def one_hot_case(draw, op: str) -> Case:
+    s = draw(shape(0, 4))
+    kwargs = {}
+    if draw(st.integers(0, 3)):
+        kwargs["axis"] = draw(st.integers(-2, len(s) + 1))
+    return Case(op, (s,), [T(0), draw(st.integers(1, 6))], kwargs, dtypes=("int32",))
+
+
+@st.composite
+def top_k_case(draw, op: str) -> Case:
+    s = draw(shape(0, 4))
+    if op == "tensorflow.math.top_k" and draw(st.integers(0, 3)) == 0:
+        return Case(op, (s,), [T(0)])
+    return Case(op, (s,), [T(0), draw(st.integers(1, 7))])
+
+
+@st.composite
+def roll_case(draw, op: str) -> Case:
+    s = draw(shape(0, 4))
+    kwargs = {}
+    if draw(st.integers(0, 2)):
+        kwargs["axis"] = draw(axis_for(len(s)))
+    return Case(op, (s,), [T(0), draw(st.integers(-3, 3))], kwargs)
 
 
 @st.composite
@@ -558,6 +726,29 @@ def matmul_case(draw, op: str) -> Case:
     if op == "tensorflow.matmul" and draw(st.integers(0, 3)) == 0:
         kwargs[draw(st.sampled_from(["transpose_a", "transpose_b", "adjoint_b"]))] = True
     return Case(op, (a, b), [T(0), T(1)], kwargs)
+
+
+@st.composite
+def attention_case(draw, op: str) -> Case:
+    """query (B, T, N, H), key and value (B, S, N or fewer heads, H), each now and then
+    changed; a boolean mask or a bias shaped like a part of (B, N, T, S)."""
+    b, t, s_, n, h = (draw(DIM) for _ in range(5))
+    heads = draw(st.sampled_from([n, n, n, 1, 2, None]))
+    q = (b, t, n, h)
+    k = (b, s_, heads, draw(st.sampled_from([h, h, h, h, 2])))
+    v = (b, s_, heads, draw(st.sampled_from([h, h, h, 3])))
+    q, k, v = (draw(variant(x)) if draw(st.integers(0, 5)) == 5 else x for x in (q, k, v))
+    shapes, dtypes, kwargs = [q, k, v], ["float32"] * 3, {}
+    for name, dtype in (("mask", "bool"), ("bias", "float32")):
+        if draw(st.integers(0, 3)) == 3:
+            logits = (b, n, t, s_)
+            extra = tuple(draw(st.sampled_from([d, d, 1, 2])) for d in logits)
+            shapes.append(extra[draw(st.integers(0, 2)):])
+            dtypes.append(dtype)
+            kwargs[name] = T(len(shapes) - 1)
+    if draw(st.booleans()):
+        kwargs["is_causal"] = True
+    return Case(op, tuple(shapes), [T(0), T(1), T(2)], kwargs, tuple(dtypes))
 
 
 EQUATIONS = ["ij,jk->ik", "bij,bjk->bik", "bi,bj->bij", "...ij,...jk->...ik", "ij->ji",
@@ -766,6 +957,16 @@ def strategy_for(op: str):
         "keras.ops.repeat": repeat_case, "tensorflow.repeat": repeat_case,
         "keras.backend.repeat_elements": repeat_case, "keras.backend.repeat": repeat_case,
         "keras.ops.broadcast_to": broadcast_to_case, "tensorflow.broadcast_to": broadcast_to_case,
+        "keras.ops.slice": slice_case, "tensorflow.slice": slice_case,
+        "keras.ops.slice_update": slice_update_case,
+        "keras.ops.pad": pad_case, "tensorflow.pad": pad_case,
+        "keras.backend.temporal_padding": k_padding_case,
+        "keras.backend.spatial_2d_padding": k_padding_case,
+        "keras.backend.spatial_3d_padding": k_padding_case,
+        "keras.ops.one_hot": one_hot_case, "tensorflow.one_hot": one_hot_case,
+        "keras.ops.top_k": top_k_case, "tensorflow.math.top_k": top_k_case,
+        "keras.ops.dot_product_attention": attention_case,
+        "keras.ops.roll": roll_case, "keras.ops.cumsum": along_axis, "keras.ops.cumprod": along_axis,
         "keras.ops.matmul": matmul_case, "tensorflow.matmul": matmul_case,
         "keras.backend.dot": k_dot_case, "keras.ops.einsum": einsum_case,
         "tensorflow.einsum": einsum_case, "keras.ops.tensordot": tensordot_case,
@@ -839,6 +1040,20 @@ _REGRESSIONS = [
     Case("keras.ops.split", ((None, 6),), [T(0), [0, 5]], {"axis": 0}),
     # a bare slice: KerasTensor rejects the key, TensorFlow takes it
     Case("operator.getitem", ((None, 5, 4),), [T(0), slice(1, 3, None)]),
+    # no paddings for a scalar: the empty list is a float tensor of the wrong rank
+    Case("tensorflow.pad", ((),), [T(0), []]),
+    # empty start indices are a float tensor, which TensorFlow refuses
+    Case("keras.ops.slice_update", ((4,), (2,)), [T(0), (), T(1)]),
+    # inside call() TensorFlow repeats a scalar as a vector; Keras' symbolic shapes refuse it
+    Case("keras.ops.repeat", ((), ()), [T(0), T(1)], {"axis": 0}, ("float32", "int32"), dynamic=True),
+    # one pair for every axis: Keras' shapes spread it, TensorFlow's pad refuses it
+    Case("keras.ops.pad", ((None, 4),), [T(0), ((0, 1),)]),
+    # a dynamic offset with the rest of the axis: unknown, the other axes known
+    Case("tensorflow.slice", ((4, 6), ()), [T(0), [T(1), 0], (-1, 3)], dtypes=("float32", "int32"),
+         dynamic=True),
+    # a dynamic size: TensorFlow no longer works out the rest of any axis
+    Case("tensorflow.slice", ((3, 3), ()), [T(0), (0, 0), (-1, T(1))], dtypes=("float32", "int32"),
+         dynamic=True),
 ]
 REGRESSIONS: dict[str, list[Case]] = {}
 for _case in _REGRESSIONS:
