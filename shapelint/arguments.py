@@ -18,22 +18,22 @@ difference between two readers:
 from __future__ import annotations
 
 import builtins
-from typing import Any, Optional
+from typing import Any, TypeGuard
 
 from shapelint.interp.values import ListValue, Unknown, dim_of, is_fully_known
-from shapelint.shapes import Shape, Sym
+from shapelint.shapes import Dim, Shape, Sym
 
 
 class Unknowable(Exception):
     """A value a shape function needs is not known: the result is unknown, not an error."""
 
 
-def is_int(v: Any) -> bool:
+def is_int(v: object) -> TypeGuard[int]:
     """A Python int that is not a bool (``True`` is an int to Python, not a size)."""
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def shape_value(v: Any) -> Optional[Shape]:
+def shape_value(v: Any) -> Shape | None:
     """The shape of a value that has one: a tensor, an array, or a bare :class:`Shape`
     (how tables are tested without the interpreter); None for anything else."""
     if isinstance(v, Shape):
@@ -42,7 +42,7 @@ def shape_value(v: Any) -> Optional[Shape]:
     return shape if isinstance(shape, Shape) else None
 
 
-def _items(v: Any) -> Optional[list]:
+def _items(v: Any) -> list[Any] | None:
     """The items of a tuple or known list value; None otherwise."""
     if isinstance(v, tuple):
         return list(v)
@@ -125,7 +125,18 @@ class Arguments:
             raise Unknowable(name)
         return v
 
-    def opt_int(self, name: builtins.str) -> Optional[builtins.int]:
+    def size(self, name: builtins.str) -> Dim:
+        """A size argument that only sizes the output (``units``, ``filters``): its int, or
+        the symbol of an unknown one (UNWORKED, printed ``?``, when it has no name), so the
+        rest of the shape stays known. A known value that is not an int is Keras' to reject."""
+        v = self.raw(name)
+        if is_int(v):
+            return v
+        if isinstance(v, Unknown):
+            return dim_of(v)
+        raise Unknowable(name)
+
+    def opt_int(self, name: builtins.str) -> builtins.int | None:
         v = self.known(name)
         if v is None:
             return None
@@ -149,7 +160,7 @@ class Arguments:
             raise Unknowable(name)
         return v.lower() if fold_case else v
 
-    def seq(self, name: builtins.str) -> tuple:
+    def seq(self, name: builtins.str) -> tuple[Any, ...]:
         """A tuple or list of known values, as a tuple."""
         v = self.known(name)
         items = _items(v)
@@ -157,7 +168,7 @@ class Arguments:
             raise Unknowable(name)
         return tuple(items)
 
-    def axes(self, name: builtins.str) -> Optional[tuple[builtins.int, ...]]:
+    def axes(self, name: builtins.str) -> tuple[builtins.int, ...] | None:
         """``None``, an int, or a tuple/list of ints, as a tuple (None stays None)."""
         v = self.raw(name)
         if v is None:
@@ -174,7 +185,7 @@ class Arguments:
             raise Unknowable(name)
         return tuple(items)
 
-    def dims(self, name: builtins.str, allow_none: builtins.bool = True) -> tuple:
+    def dims(self, name: builtins.str, allow_none: builtins.bool = True) -> tuple[Dim, ...]:
         """A shape-like argument (reshape target, broadcast shape): a tuple whose entries
         are ints, or ``None`` where the entry is not known statically (a dynamic value such
         as ``tf.shape(x)[0]``, or Python ``None`` when ``allow_none``), or a :class:`Sym`
@@ -191,7 +202,7 @@ class Arguments:
         items = _items(v)
         if items is None:
             raise Unknowable(name)
-        out: list = []
+        out: list[Dim] = []
         for item in items:
             if is_int(item):
                 out.append(item)

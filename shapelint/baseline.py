@@ -73,7 +73,7 @@ def write(path: Path, results: Sequence[FileResult]) -> int:
 @dataclass
 class Baseline:
     base: Path
-    keys: Counter
+    keys: Counter[Key]
 
     @classmethod
     def read(cls, path: Path) -> Baseline:
@@ -100,7 +100,7 @@ class Baseline:
                 if exact[k] > 0:
                     exact[k] -= 1
                     known.add((i, j))
-        loose: Counter = Counter()
+        loose: Counter[tuple[str, str, str]] = Counter()
         for k, n in exact.items():
             loose[(k.path, k.code, k.line)] += n
         for i, keys in enumerate(found):

@@ -20,11 +20,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from shapelint.cache import ResultCache
 from shapelint.discovery import NotRegularFile, read_source
 from shapelint.findings import FileResult
+from shapelint.interp.budget import DEFAULT_SECONDS
 
 # Measured on fixtures/ copied 6 times (570 KB): the analysis costs ~5 s of CPU per MB of
 # source, and workers add ~0.1 s of start-up plus ~0.5 ms per file of CPU. Below this much
@@ -44,12 +46,13 @@ GC_THRESHOLDS = (200_000, 30, 30)
 
 @dataclass(frozen=True)
 class Source:
-    """A file's bytes, the name it is reported under, and the source roots where the
-    project's own modules it imports are found."""
+    """A file's bytes, the name it is reported under, the source roots where the project's
+    own modules it imports are found, and the wall-clock seconds its analysis may take."""
 
     data: bytes
     name: str
     roots: tuple[str, ...] = ()
+    seconds: float | None = DEFAULT_SECONDS
 
 
 # Checked once in this process before workers are forked: the first analysis loads the op
@@ -58,9 +61,9 @@ _WARM_UP = Source(b"import keras\nx = keras.layers.Dense(1)(keras.Input(shape=(2
 
 
 def check_files(files: Sequence[Path], keras_version: int, jobs: int, cache: ResultCache,
-                roots: tuple[str, ...] = ()) -> list[FileResult]:
+                roots: tuple[str, ...] = (), seconds: float | None = DEFAULT_SECONDS) -> list[FileResult]:
     """Results for ``files`` in order; every freshly checked file is stored in the cache."""
-    results: list[FileResult | None] = [None] * len(files)
+    results: dict[int, FileResult] = {}
     todo: list[tuple[int, Source]] = []
     unreadable: list[int] = []
     for i, path in enumerate(files):
@@ -76,7 +79,7 @@ def check_files(files: Sequence[Path], keras_version: int, jobs: int, cache: Res
         if hit is not None:
             results[i] = hit
         else:
-            todo.append((i, Source(data, str(path), roots)))
+            todo.append((i, Source(data, str(path), roots, seconds)))
     if unreadable:
         from shapelint.checker import check_file
 
@@ -86,9 +89,9 @@ def check_files(files: Sequence[Path], keras_version: int, jobs: int, cache: Res
         checked = check_many([s for _, s in todo], keras_version, jobs)
         for (i, source), (result, complete) in zip(todo, checked):
             results[i] = result
-            if complete:            # a failed analysis is not a property of the file
-                cache.put(source.data, result)
-    return results  # type: ignore[return-value]   # every slot is filled
+            if complete and result.cacheable:   # a failed or timed-out analysis is not a
+                cache.put(source.data, result)      # property of the file
+    return [results[i] for i in range(len(files))]      # every file has its result
 
 
 def worker_count(jobs: int, sizes: Sequence[int]) -> int:
@@ -130,7 +133,8 @@ def _check(source: Source, keras_version: int) -> tuple[FileResult, bool]:
     from shapelint.checker import check_bytes
 
     try:
-        return check_bytes(source.data, source.name, keras_version, source.roots), True
+        return check_bytes(source.data, source.name, keras_version, source.roots,
+                           seconds=source.seconds), True
     except MemoryError:
         within = f" within the {_limit_in_force >> 20} MB memory limit of a worker" if _limit_in_force else ""
         return _failed(source.name, f"analysis stopped: the file could not be analysed{within}; "
@@ -183,12 +187,12 @@ class _Pool:
                     self._died(i)
         return [self.results[i] for i in range(len(self.sources))]
 
-    def _until_broken(self, queue: deque, workers: int) -> list[int]:
+    def _until_broken(self, queue: deque[int], workers: int) -> list[int]:
         """Check files from ``queue`` until it is empty or a worker dies; return the files
         that were in flight when it died (empty when none did)."""
         pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
                                    initargs=(self.memory_limit,))
-        in_flight: dict[Future, int] = {}
+        in_flight: dict[Future[tuple[FileResult, bool]], int] = {}
         lost: list[int] = []
         try:
             while queue or in_flight:
@@ -217,7 +221,7 @@ class _Pool:
             f"the {self.memory_limit >> 20} MB memory limit of a worker); its findings are unknown"))
 
 
-def _context():
+def _context() -> BaseContext:
     """Fork where it is safe and fast (Linux): workers start with the checker imported."""
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")

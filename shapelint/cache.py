@@ -145,7 +145,7 @@ def _result_from_json(stored: Any, path: str, data: bytes) -> FileResult:
         raise Malformed("not a stored result")
     text = program_text(data, path)
     lines = tuple(split_lines(text)) if text is not None else ()
-    result = decode_as(FileResult, {**stored, "path": path, "source_lines": list(lines)})
+    result: FileResult = decode_as(FileResult, {**stored, "path": path, "source_lines": list(lines)})
     # Each finding names the file it is read under now (the same bytes may have moved).
     return dataclasses.replace(result, diagnostics=tuple(
         dataclasses.replace(d, path=path) for d in result.diagnostics))

@@ -6,15 +6,21 @@ Python, analyzer bug) is a result, never a crash.
 """
 from __future__ import annotations
 
-import os
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING
 
+from shapelint import fixes, traces
 from shapelint.analyses import run_all
 from shapelint.analyses.coverage import measure
 from shapelint.analyses.untracked import UntrackedLayers
-from shapelint.findings import Diagnostic, FileResult, Origin, Position, TraceEntry
+from shapelint.findings import Diagnostic, FileResult, Frame, Position, TraceEntry
+from shapelint.fixes import Code
+from shapelint.fixes.edits import apply as apply_edits
+from shapelint.interp.budget import DEFAULT_SECONDS, Budget
+from shapelint.interp.events import ContextFrame, Observer
 from shapelint.interp.interpreter import Interpreter
 from shapelint.interp.modules import ModuleFinder
 from shapelint.interp.reporting import Issue, Positions
@@ -22,15 +28,17 @@ from shapelint.keras.events import EventLog
 from shapelint.keras.semantics import KerasSemantics
 from shapelint.notebooks import source_of
 from shapelint.registry import BY_CODE, closest
-from shapelint.shapes import Shape, format_shape
 from shapelint.source import SourceError, SourceFile
 from shapelint.suppressions import Suppressions
+from shapelint.traces import Traced
 from shapelint.violations.base import Violation
-from shapelint.violations.meta import (
-    SyntaxErrorFound, UnknownSuppression, UnreadableFile, UnusedSuppression,
-)
+from shapelint.violations.meta import SyntaxErrorFound, UnknownSuppression, UnreadableFile, UnusedSuppression
 
-MAX_TRACE_STEPS = 6
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from shapelint.accounting.summary import ModelSummary
+
 LIBRARY_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})   # how Keras reaches a file
 # libcst needs ~1 KB of memory per character of source and ~0.3 ms per line: a 50,000-line
 # generated model (1.9 MB) peaks at ~2 GB. Larger files are not analysed (a note says so)
@@ -60,7 +68,7 @@ def may_build_models(source: SourceFile, roots: tuple[str, ...] = ()) -> bool:
     """Only a file that imports Keras (in any spelling) or one of the project's own modules
     can build a model or feed one: any other file costs a parse, never an analysis (a file
     that names Keras only in its docstring takes milliseconds)."""
-    finder: Optional[ModuleFinder] = None
+    finder: ModuleFinder | None = None
     for name, level in source.imports():
         if level or name.partition(".")[0] in LIBRARY_ROOTS:
             return True
@@ -70,19 +78,19 @@ def may_build_models(source: SourceFile, roots: tuple[str, ...] = ()) -> bool:
     return False
 
 
-def analyse(source: SourceFile, keras_version: int = 3, observers: tuple = (),
-            roots: tuple[str, ...] = ()) -> Analysis:
+def analyse(source: SourceFile, keras_version: int = 3, observers: tuple[Observer, ...] = (),
+            roots: tuple[str, ...] = (), seconds: float | None = DEFAULT_SECONDS) -> Analysis:
     """Run the interpreter over a parsed file with Keras semantics, then the analyses.
 
     ``observers`` (validation's recorder, an editor's hover index) watch the run; ``roots``
     are source roots where the project's own modules are found (besides the file's own
-    directory and package)."""
+    directory and package); ``seconds`` bounds the analysis' wall-clock time (None: no bound)."""
     module = source.module
     assert module is not None, "analyse() needs a file that parses"
     log = EventLog()
     interp = Interpreter(module, lambda host: KerasSemantics(host, keras_version), path=source.path,
                          observers=(log, *observers), positions=Positions(module, lambda: source.ranges),
-                         module_roots=roots)
+                         module_roots=roots, budget=Budget(seconds))
     interp.subscribe(UntrackedLayers(interp))
     interp.run_module()
     try:
@@ -108,40 +116,53 @@ def _source_diagnostic(path: str, err: SourceError) -> Diagnostic:
     return diagnostic(path, violation, pos, pos)
 
 
-def _shape_text(value: Any) -> str:
-    shape = getattr(value, "shape", None)
-    return format_shape(shape) if isinstance(shape, Shape) else "(dataset)"
+def explained(issue: Issue, analysis: Analysis,
+              code: Code | None) -> tuple[Violation, Traced, tuple[Frame, ...]]:
+    """A finding with what the checker learns around it: its inputs' traces and histories,
+    the call chain it was found in, and the facts only its code can tell (read where the
+    code is this file's)."""
+    interp = analysis.interpreter
+    traced = traces.trace(issue.inputs, interp.locate)
+    violation = issue.violation
+    nested = runs_repeatedly(issue.context, analysis.log)
+    if traced.history or nested:
+        violation = replace(violation, history=traced.history, nested=nested)
+    violation = fixes.explain(violation, _own_node(issue), code)
+    return violation, traced, traces.chain(issue.context, interp.locate)
 
 
-def _trace(label: str, value: Any) -> TraceEntry:
-    """Where a tensor or an array came from: the calls that produced it, nearest first."""
-    steps = []
-    seen = set()
-    current = value
-    while current is not None and getattr(current, "producer", None) is not None \
-            and len(steps) < MAX_TRACE_STEPS:
-        p = current.producer
-        if id(p) in seen:
-            break
-        seen.add(id(p))
-        steps.append(Origin(p.row, p.column + 1, p.layer, _shape_text(current), _display(p.path)))
-        current = p.inputs[0] if p.inputs else None
-    return TraceEntry(label, _shape_text(value), tuple(steps))
+def runs_repeatedly(context: Sequence[ContextFrame], log: EventLog) -> bool:
+    """Whether the code a finding is in runs more than once: in a loop pass, or in a
+    function some layer call shows was called more than once."""
+    if any(frame.kind == "loop" for frame in context):
+        return True
+    functions = {id(frame.node) for frame in context if frame.kind == "call"}
+    if not functions:
+        return False
+    calls: dict[int, set[int]] = {}
+    for frame in context:
+        if frame.kind == "call":
+            calls.setdefault(id(frame.node), set()).add(frame.serial)
+    for call in log.layer_calls:
+        for frame in call.context:
+            if frame.kind == "call" and id(frame.node) in functions:
+                calls[id(frame.node)].add(frame.serial)
+    return any(len(serials) > 1 for serials in calls.values())
 
 
-def _display(path: Optional[str]) -> Optional[str]:
-    """A project module's path as the user reaches it: relative to the working directory
-    when it is below it."""
-    if path is None:
-        return None
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
+def _own_node(issue: Issue) -> cst.CSTNode | None:
+    """The node of the checked file a finding is at (None for one in another module)."""
+    return issue.node if issue.via is None else None
 
 
-def to_diagnostic(path: str, issue: Issue) -> Diagnostic:
-    trace = tuple(_trace(label, t) for label, t in issue.inputs if hasattr(t, "producer"))
-    d = diagnostic(path, issue.violation, Position(issue.start[0], issue.start[1] + 1),
-                   Position(issue.end[0], issue.end[1] + 1), trace)
+def to_diagnostic(path: str, issue: Issue, analysis: Analysis, code: Code | None = None) -> Diagnostic:
+    violation, traced, chain = explained(issue, analysis, code)
+    d = diagnostic(path, violation, Position(issue.start[0], issue.start[1] + 1),
+                   Position(issue.end[0], issue.end[1] + 1), traced.entries)
+    edits, guess = fixes.offered_edits(violation, _own_node(issue), code)
+    # A guess is never safe; the rest is judged by checking the file again (check_file_source).
+    applicability = ("unsafe" if guess else "unchecked") if edits else None
+    d = replace(d, chain=chain, edits=edits, applicability=applicability)
     return replace(d, notes=(issue.via,)) if issue.via else d
 
 
@@ -164,14 +185,57 @@ def unused_suppressions(path: str, suppressions: Suppressions) -> list[Diagnosti
     return out
 
 
+def check_file_source(source: SourceFile, keras_version: int = 3, roots: tuple[str, ...] = (), *,
+                      seconds: float | None = DEFAULT_SECONDS) -> FileResult:
+    """Check one source file; never raises for any input. ``roots``: source roots where the
+    project's own modules are found (besides the file's own directory and package).
+
+    A finding whose fix comes with edits is checked again with the edits made: the edits
+    are ``safe`` when that removes the finding and adds none (no other finding, note or
+    unknown shape), ``unsafe`` when the file still parses, and dropped when it would not."""
+    result = _check(source, keras_version, roots, seconds)
+    if not any(d.edits for d in result.diagnostics):
+        return result
+    return replace(result, diagnostics=tuple(
+        _judged(d, result, source, keras_version, roots, seconds) for d in result.diagnostics))
+
+
+def _judged(d: Diagnostic, before: FileResult, source: SourceFile, keras_version: int,
+            roots: tuple[str, ...], seconds: float | None) -> Diagnostic:
+    """The diagnostic with its edits' applicability, from checking the file they give."""
+    if not d.edits:
+        return d
+    text = apply_edits(source.text, d.edits)
+    if text is None or SourceFile(source.path, text).syntax_error is not None:
+        return replace(d, edits=(), applicability=None)
+    if d.applicability == "unsafe":
+        return d
+    after = _check(SourceFile(source.path, text), keras_version, roots, seconds)
+    return replace(d, applicability="safe" if only_fixed(before, after, d) else "unsafe")
+
+
+def only_fixed(before: FileResult, after: FileResult, fixed: Sequence[Diagnostic] | Diagnostic) -> bool:
+    """Whether ``after`` reports what ``before`` did, less ``fixed``, and knows as much: no
+    new finding (by rule and message), note, or layer call of unknown output."""
+    gone = Counter((d.code, d.message) for d in ([fixed] if isinstance(fixed, Diagnostic) else fixed))
+    expected = Counter((d.code, d.message) for d in before.diagnostics) - gone
+    found = Counter((d.code, d.message) for d in after.diagnostics)
+    return found == expected and set(after.notes) <= set(before.notes) \
+        and _unknown_calls(after) <= _unknown_calls(before)
+
+
+def _unknown_calls(result: FileResult) -> int:
+    """Layer calls whose output shape the analysis could not work out."""
+    return result.coverage.unknown if result.coverage is not None else 0
+
+
 def _too_large(chars: int) -> str:
     return (f"skipped: {chars / 1e6:.1f} MB of source is more than the {MAX_ANALYSED_CHARS / 1e6:.1f} MB "
             "shapelint analyses in one file; exclude generated files like this one")
 
 
-def check_file_source(source: SourceFile, keras_version: int = 3, roots: tuple[str, ...] = ()) -> FileResult:
-    """Check one source file; never raises for any input. ``roots``: source roots where the
-    project's own modules are found (besides the file's own directory and package)."""
+def _check(source: SourceFile, keras_version: int, roots: tuple[str, ...],
+           seconds: float | None) -> FileResult:
     path, lines = source.path, source.lines
     if len(source.text) > MAX_ANALYSED_CHARS:
         return FileResult(path, (), lines, notes=(_too_large(len(source.text)),))
@@ -181,17 +245,19 @@ def check_file_source(source: SourceFile, keras_version: int = 3, roots: tuple[s
     if not may_build_models(source, roots):
         return FileResult(path, (), lines)
     module, err = source.parse()
-    if err is not None or module is None:
-        return FileResult(path, (_source_diagnostic(path, err),), lines)  # type: ignore[arg-type]
+    if err is not None:
+        return FileResult(path, (_source_diagnostic(path, err),), lines)
+    assert module is not None, "parse() gives a module or the reason there is none"
     try:
-        analysis = analyse(source, keras_version, roots=roots)
+        analysis = analyse(source, keras_version, roots=roots, seconds=seconds)
     except RecursionError:
         return FileResult(path, (), lines, notes=("analysis stopped: the file nests too deeply",))
     notes: list[str] = []
     diagnostics = []
+    code = Code(source.text, module, source.ranges) if analysis.interpreter.issues else None
     for issue in analysis.interpreter.issues:
         try:
-            diagnostics.append(to_diagnostic(path, issue))
+            diagnostics.append(to_diagnostic(path, issue, analysis, code))
         except Exception as exc:  # a message bug must not lose the run
             notes.append(f"line {issue.start[0]}: could not render {issue.code}: {exc!r}")
     notes.extend(analysis.notes)
@@ -205,25 +271,27 @@ def check_file_source(source: SourceFile, keras_version: int = 3, roots: tuple[s
                        frozenset(analysis.interpreter.reporter.nodes))
     loader = analysis.interpreter.loader
     return FileResult(path, tuple(kept), lines, notes=tuple(notes), coverage=coverage,
-                      dependencies=loader.dependencies() if loader is not None else ())
+                      dependencies=loader.dependencies() if loader is not None else (),
+                      cacheable=not analysis.interpreter.budget.timed_out)
 
 
 def check_source(text: str, path: str = "<stdin>", keras_version: int = 3,
-                 roots: tuple[str, ...] = ()) -> FileResult:
+                 roots: tuple[str, ...] = (), *, seconds: float | None = DEFAULT_SECONDS) -> FileResult:
     """Check Python source text; never raises for any input."""
-    return check_file_source(SourceFile(path, text), keras_version, roots)
+    return check_file_source(SourceFile(path, text), keras_version, roots, seconds=seconds)
 
 
-def check_bytes(data: bytes, path: str, keras_version: int = 3, roots: tuple[str, ...] = ()) -> FileResult:
+def check_bytes(data: bytes, path: str, keras_version: int = 3, roots: tuple[str, ...] = (), *,
+                seconds: float | None = DEFAULT_SECONDS) -> FileResult:
     """Check raw file contents, decoding them as Python would (a ``.ipynb``: its code cells)."""
     source, notebook = source_of(data, path)
     if isinstance(source, SourceError):
         return FileResult(path, (_source_diagnostic(path, source),))
-    result = check_file_source(source, keras_version, roots)
+    result = check_file_source(source, keras_version, roots, seconds=seconds)
     return replace(result, notebook=notebook) if notebook is not None else result
 
 
-def check_file(path: Path, display: Optional[str] = None, keras_version: int = 3) -> FileResult:
+def check_file(path: Path, display: str | None = None, keras_version: int = 3) -> FileResult:
     name = display or str(path)
     try:
         data = path.read_bytes()
@@ -233,7 +301,7 @@ def check_file(path: Path, display: Optional[str] = None, keras_version: int = 3
     return check_bytes(data, name, keras_version)
 
 
-def summarize_source(source: SourceFile, keras_version: int = 3) -> list[Any]:
+def summarize_source(source: SourceFile, keras_version: int = 3) -> list[ModelSummary]:
     """Model summaries for one file (empty when it cannot be parsed, or builds none)."""
     from shapelint.accounting.summary import summarize
 
@@ -243,7 +311,7 @@ def summarize_source(source: SourceFile, keras_version: int = 3) -> list[Any]:
     return summarize(analysis.log, analysis.interpreter.where)
 
 
-def summarize_file(path: Path, keras_version: int = 3) -> list[Any]:
+def summarize_file(path: Path, keras_version: int = 3) -> list[ModelSummary]:
     try:
         source = SourceFile.from_bytes(path.read_bytes(), str(path))
     except OSError:

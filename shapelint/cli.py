@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, TypeVar
 
 import click
 
@@ -24,6 +25,8 @@ from shapelint.run import check as run_check
 __all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "main"]
 
 FORMAT_ENV = "SHAPELINT_OUTPUT_FORMAT"
+
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 class Group(click.Group):
@@ -47,7 +50,7 @@ def main() -> None:
     """Find tensor-shape mistakes in Keras model code without running it."""
 
 
-def colour(choice: str) -> Optional[bool]:
+def colour(choice: str) -> bool | None:
     """--color, then NO_COLOR and FORCE_COLOR (https://no-color.org), else a terminal decides."""
     if choice != "auto":
         return choice == "always"
@@ -86,7 +89,7 @@ def command_line_layer(given: dict[str, Any], cwd: Path) -> dict[str, Any]:
     return {key: config.PARSERS[key](value, f"--{key}", cwd) for key, value in raw.items()}
 
 
-def _repeatable(name: str, help: str) -> Any:
+def _repeatable(name: str, help: str) -> Callable[[Command], Command]:
     return click.option(name, multiple=True, metavar="RULES", help=help + " Repeat, or separate with commas.")
 
 
@@ -135,21 +138,33 @@ def _repeatable(name: str, help: str) -> Any:
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Record the current findings in this baseline file and exit 0.")
 @click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` comments to every line with a finding.")
+@click.option("--fix", is_flag=True,
+              help="Apply the safe fixes (checked again in this run: the finding goes, nothing comes) "
+                   "and report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply the unsafe fixes too.")
+@click.option("--diff", is_flag=True,
+              help="Print the changes --fix would make as a unified diff and write nothing "
+                   "(exit 1 when there are any).")
 @click.option("--show-settings", metavar="FILE", help="Print the settings that apply to FILE and exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be checked and exit.")
 @click.option("--validate", is_flag=True,
-              help="Build the models with TensorFlow to confirm or refute each finding (needs shapelint[tensorflow]).")
+              help="Build the models with TensorFlow to confirm or refute each finding "
+                   "(needs shapelint[tensorflow]).")
 @click.option("--validate-timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
               metavar="SECONDS", help="Time limit for building one file with --validate.")
 @click.option("--sandbox", type=click.Choice(["auto", "strict", "off"]), default=None,
               help="OS isolation of --validate builds: strict refuses to build without it "
-                   "(for untrusted code); auto uses what the machine has [default: auto, or `sandbox` in config].")
+                   "(for untrusted code); auto uses what the machine has "
+                   "[default: auto, or `sandbox` in config].")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Wall-clock time the analysis of one file may take; past it, a note says what "
+                   "was left out [default: 20, or `time-limit` in config].")
 @click.option("--no-cache", is_flag=True, envvar="SHAPELINT_NO_CACHE",
               help="Analyse every file again instead of reusing cached results.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help=f"Cache directory [default: {cache.DIRECTORY_NAME} next to the config file, "
                    f"or ${cache.ENV_VAR}].")
-def check(paths: tuple[str, ...], output_format: str, config_path: Optional[Path], isolated: bool,
+def check(paths: tuple[str, ...], output_format: str, config_path: Path | None, isolated: bool,
           color_choice: str, watch: bool, **given: Any) -> None:
     """Check PATHS (files, directories, or - for stdin; default: the current directory).
 
@@ -207,7 +222,7 @@ def _once(options: Options, resolver: config.Resolver) -> int:
 @main.command()
 @click.argument("rule", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule.")
-def rule(rule: Optional[str], show_all: bool) -> None:
+def rule(rule: str | None, show_all: bool) -> None:
     """Explain RULE (a code such as SHP101 or a name such as reshape-size-mismatch)."""
     if show_all or not rule:
         name_width = max(len(r.name) for r in RULES)
@@ -268,7 +283,7 @@ def summary(paths: tuple[Path, ...], output_format: str, target_keras: str) -> N
 @main.command()
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="The cache directory to remove [default: as for `check`].")
-def clean(cache_dir: Optional[Path]) -> None:
+def clean(cache_dir: Path | None) -> None:
     """Remove the results cache (only the files shapelint wrote there)."""
     try:
         cfg = config.load(Path.cwd())
@@ -292,6 +307,23 @@ def clean(cache_dir: Optional[Path]) -> None:
                    "shapelint did not create")
     else:
         click.echo(f"Removed {directory} ({entries})")
+
+
+@main.command()
+@click.option("--no-cache", is_flag=True, envvar="SHAPELINT_NO_CACHE",
+              help="Analyse every buffer instead of reusing cached results.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help=f"Cache directory [default: as for `check`, or ${cache.ENV_VAR}].")
+def server(no_cache: bool, cache_dir: Path | None) -> None:
+    """Run the language server on standard input and output, for editors: findings,
+    shapes on hover and as inlay hints, quick fixes (needs shapelint[server])."""
+    from shapelint.server import serve, server_missing
+
+    missing = server_missing()
+    if missing:
+        click.echo(missing, err=True)
+        sys.exit(EXIT_ERROR)
+    serve(cache_dir, use_cache=not no_cache)
 
 
 @main.command()

@@ -26,10 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pathspec
 
+from shapelint.interp.budget import DEFAULT_SECONDS
 from shapelint.registry import RULES, closest, lookup
 
 if sys.version_info >= (3, 11):
@@ -99,7 +100,7 @@ class Patterns:
 
     base: Path
     lines: tuple[str, ...]
-    spec: pathspec.PathSpec = field(init=False, compare=False, repr=False)
+    spec: pathspec.GitIgnoreSpec = field(init=False, compare=False, repr=False)
     real_base: Path = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -118,7 +119,7 @@ class Patterns:
 class Selection:
     """One layer of rule selection: a configuration file's, or the command line's."""
 
-    select: Optional[tuple[Selector, ...]] = None     # None: not given (keep what came before)
+    select: tuple[Selector, ...] | None = None     # None: not given (keep what came before)
     extend_select: tuple[Selector, ...] = ()
     ignore: tuple[Selector, ...] = ()
 
@@ -167,6 +168,12 @@ def _keras(value: Any, where: str, base: Path) -> int:
     return int(value)
 
 
+def _seconds(value: Any, where: str, base: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"{where}: expected a positive number of seconds, got {value!r}")
+    return float(value)
+
+
 def _directory(value: Any, where: str, base: Path) -> Path:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}: expected a path")
@@ -181,7 +188,7 @@ def _directories(value: Any, where: str, base: Path) -> tuple[Path, ...]:
 
 def _choice(choices: tuple[str, ...]) -> Callable[[Any, str, Path], str]:
     def parse(value: Any, where: str, base: Path) -> str:
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             hint = difflib.get_close_matches(str(value), choices, n=1)
             raise ConfigError(f"{where}: expected one of {', '.join(choices)}, got {value!r}"
                               + (f" (did you mean {hint[0]!r}?)" if hint else ""))
@@ -206,11 +213,12 @@ PARSERS: dict[str, Callable[[Any, str, Path], Any]] = {
     "cache-dir": _directory,
     "sandbox": _choice(SANDBOX_MODES),
     "src": _directories,
+    "time-limit": _seconds,
 }
 KEYS = tuple(PARSERS)
 
 
-def parse_options(table: dict, where: str, base: Path) -> dict[str, Any]:
+def parse_options(table: dict[str, Any], where: str, base: Path) -> dict[str, Any]:
     """A table's options, each checked and parsed (paths and patterns relative to ``base``)."""
     for key in table:
         if key not in PARSERS:
@@ -228,7 +236,7 @@ class Config:
     with the command line's options on top."""
 
     root: Path = field(default_factory=Path.cwd)
-    source: Optional[Path] = None
+    source: Path | None = None
     chain: tuple[Path, ...] = ()              # the files read, the extended ones first
     selections: tuple[Selection, ...] = ()
     include: tuple[Patterns, ...] = ()        # empty: DEFAULT_INCLUDE
@@ -238,8 +246,9 @@ class Config:
     extend_per_file_ignores: tuple[tuple[Patterns, frozenset[str]], ...] = ()
     target_keras: int = 3
     fail_on: str = "warning"
-    cache_dir: Optional[Path] = None
+    cache_dir: Path | None = None
     sandbox: str = "auto"
+    time_limit: float = DEFAULT_SECONDS       # wall-clock seconds of analysis per file
     # Source roots where the project's own modules are found (as ruff's `src`), besides each
     # file's own directory and package.
     src: tuple[Path, ...] = ()
@@ -272,7 +281,7 @@ class Config:
         """Whether a finding of this severity sets exit code 1 (``fail-on``)."""
         return SEVERITY_RANK.get(severity, 1) >= SEVERITY_RANK[self.fail_on]
 
-    def extended_by(self, options: dict[str, Any], source: Optional[Path] = None) -> Config:
+    def extended_by(self, options: dict[str, Any], source: Path | None = None) -> Config:
         """These settings with one more layer of options on top (``extend``'s child, or the
         command line)."""
         changes: dict[str, Any] = {}
@@ -303,19 +312,19 @@ class Config:
 
 
 _REPLACED = {"target-keras": "target_keras", "fail-on": "fail_on", "cache-dir": "cache_dir",
-             "sandbox": "sandbox", "src": "src"}
+             "sandbox": "sandbox", "src": "src", "time-limit": "time_limit"}
 
 
 # ---- reading configuration files ----------------------------------------------------------
 
-def _load(path: Path) -> dict:
+def _load(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def _table(path: Path) -> Optional[dict]:
+def _table(path: Path) -> dict[str, Any] | None:
     """The shapelint table of a configuration file (None: a pyproject.toml without one)."""
     data = _load(path)
     if path.name != "pyproject.toml":
@@ -340,7 +349,7 @@ def from_file(path: Path, _seen: tuple[Path, ...] = ()) -> Config:
     return base.extended_by(options, source=path)
 
 
-def config_file_in(directory: Path) -> Optional[Path]:
+def config_file_in(directory: Path) -> Path | None:
     """The configuration file of this directory, if it has one."""
     for name in CONFIG_NAMES:
         candidate = directory / name
@@ -349,7 +358,7 @@ def config_file_in(directory: Path) -> Optional[Path]:
     return None
 
 
-def find_config(start: Path) -> Optional[Path]:
+def find_config(start: Path) -> Path | None:
     """The closest configuration file at or above ``start`` (a file or a directory)."""
     start = _resolved(start)
     first = start if start.is_dir() else start.parent
@@ -372,15 +381,15 @@ class Resolver:
     directory; with ``--config`` one file for all, with ``--isolated`` none. The command
     line's options apply on top of each. Each directory is looked at once."""
 
-    def __init__(self, cwd: Path, cli: Optional[dict[str, Any]] = None, config: Optional[Path] = None,
+    def __init__(self, cwd: Path, cli: dict[str, Any] | None = None, config: Path | None = None,
                  isolated: bool = False):
         self.cwd = _resolved(cwd)
         self.cli = cli or {}
         self._by_file: dict[Path, Config] = {}
-        self._by_dir: dict[Path, Optional[Path]] = {}
+        self._by_dir: dict[Path, Path | None] = {}
         self._by_path: dict[Path, Config] = {}
         if config is not None:
-            self.fixed: Optional[Config] = self._finish(from_file(config))
+            self.fixed: Config | None = self._finish(from_file(config))
         elif isolated:
             self.fixed = self._finish(Config(root=self.cwd))
         else:
@@ -408,9 +417,9 @@ class Resolver:
             self._by_file[found] = self._finish(from_file(found))
         return self._by_file[found]
 
-    def _closest(self, directory: Path) -> Optional[Path]:
+    def _closest(self, directory: Path) -> Path | None:
         walked: list[Path] = []
-        found: Optional[Path] = None
+        found: Path | None = None
         for d in (directory, *directory.parents):
             if d in self._by_dir:
                 found = self._by_dir[d]

@@ -31,7 +31,7 @@ DEFAULT_SUFFIXES = (".py", ".ipynb")
 
 def _default_included(path: Path) -> bool:
     return path.name.endswith(DEFAULT_SUFFIXES)
-Specs = list[tuple[Path, pathspec.PathSpec]]
+Specs = list[tuple[Path, pathspec.GitIgnoreSpec]]
 
 _KINDS = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -68,7 +68,7 @@ def _require_regular(mode: int) -> None:
         raise NotRegularFile(next((kind for test, kind in _KINDS if test(mode)), "not a file"))
 
 
-def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     try:
         text = read_source(directory / ".gitignore").decode("utf-8")
     except (OSError, NotRegularFile, UnicodeDecodeError):

@@ -5,7 +5,6 @@ Positions are 1-based lines and columns everywhere outside the interpreter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from shapelint.violations.base import Claims
 
@@ -17,6 +16,19 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """One level of the code a finding or a trace step ran in: a call of one of the user's
+    functions (located at its call site) or one pass of a loop (at the loop)."""
+
+    kind: str                      # "call" | "loop" | "uncalled" (a function the file never calls)
+    name: str                      # the function called ("" for a loop)
+    row: int
+    column: int
+    path: str | None = None        # another file of the project (None: the checked file)
+    index: int = 0                 # the pass of a loop, from 1
+
+
+@dataclass(frozen=True)
 class Origin:
     """One step in the history of a tensor: which layer call produced it, and where."""
 
@@ -24,16 +36,33 @@ class Origin:
     column: int
     layer: str
     shape: str
-    path: Optional[str] = None     # another file of the project (None: the checked file)
+    path: str | None = None        # another file of the project (None: the checked file)
+    chain: tuple[Frame, ...] = ()  # the calls and loop passes it ran in, innermost first
+    kept: tuple[str, ...] = ()     # shape-preserving layers between the step shown before and this one
+    note: str = ""                 # what this step did to the sizes, when it explains the finding
 
 
 @dataclass(frozen=True)
 class TraceEntry:
-    """Where one input of the offending call came from (most recent step first)."""
+    """Where one input of the offending call came from (most recent step first), up to
+    where it joins another input's history (``meets``: that input's label), an Input, or
+    the bound of the walk (``truncated``: earlier steps exist and are not shown)."""
 
     label: str
     shape: str
     steps: tuple[Origin, ...]
+    meets: str | None = None
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text from ``location`` up to (not including) ``end_location`` with
+    ``content``: ruff's edit. 1-based rows and columns of the checked program."""
+
+    content: str
+    location: Position
+    end_location: Position
 
 
 @dataclass(frozen=True)
@@ -46,15 +75,20 @@ class Diagnostic:
     location: Position
     end_location: Position
     trace: tuple[TraceEntry, ...] = ()
-    fix: Optional[str] = None
-    url: Optional[str] = None
+    fix: str | None = None
+    url: str | None = None
     notes: tuple[str, ...] = field(default=())
     # What a build can check (copies and parameter counts of sharing/hot-spot findings).
-    claims: Optional[Claims] = field(default=None, compare=False)
+    claims: Claims | None = field(default=None, compare=False)
+    chain: tuple[Frame, ...] = ()          # the calls (and loop passes) it was found in, innermost first
+    edits: tuple[Edit, ...] = ()           # the fix as code, when it can be applied mechanically
+    # Of the edits: "safe" (the file checked again with them lost this finding, gained none)
+    # or "unsafe"; "unchecked" only inside the checker, before that check.
+    applicability: str | None = None
 
 
-__all__ = ["CellSpan", "Claims", "Coverage", "Diagnostic", "FileResult", "NotebookIndex", "Origin",
-           "Position", "RawLine", "TraceEntry"]
+__all__ = ["CellSpan", "Claims", "Coverage", "Diagnostic", "Edit", "FileResult", "Frame", "NotebookIndex",
+           "Origin", "Position", "RawLine", "TraceEntry"]
 
 
 @dataclass(frozen=True)
@@ -106,7 +140,7 @@ class NotebookIndex:
     cells: tuple[CellSpan, ...]
     raw: tuple[RawLine, ...]      # one per program line
 
-    def cell_of(self, row: int) -> Optional[tuple[int, int]]:
+    def cell_of(self, row: int) -> tuple[int, int] | None:
         """(cell number, row in that cell) of a program row; None outside every cell."""
         for cell in self.cells:
             if cell.first_row <= row < cell.first_row + cell.rows:
@@ -130,11 +164,13 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...]
     source_lines: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()   # analysis limits and analyzer errors: shown, never findings
-    coverage: Optional[Coverage] = None
-    notebook: Optional[NotebookIndex] = None   # set for a .ipynb: rows are its program's rows
+    coverage: Coverage | None = None
+    notebook: NotebookIndex | None = None      # set for a .ipynb: rows are its program's rows
     # (path, sha256) of the project modules the analysis read: a cached result holds only
     # while none of them changed.
     dependencies: tuple[tuple[str, str], ...] = ()
+    # False when the result depends on the machine (the time limit ran out): never cached.
+    cacheable: bool = True
 
     @property
     def all_notes(self) -> tuple[str, ...]:

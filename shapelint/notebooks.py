@@ -17,7 +17,7 @@ import json.scanner
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.findings import CellSpan, NotebookIndex, RawLine
 from shapelint.source import SourceError, SourceFile, decode
@@ -46,7 +46,7 @@ class Notebook:
     index: NotebookIndex
 
 
-def source_of(data: bytes, path: str) -> tuple[SourceFile | SourceError, Optional[NotebookIndex]]:
+def source_of(data: bytes, path: str) -> tuple[SourceFile | SourceError, NotebookIndex | None]:
     """What the checker analyses for a file's bytes: Python source as it is, or a notebook's
     program with its index (an unreadable notebook is a SourceError, SHP002)."""
     if not is_notebook(path):
@@ -58,7 +58,7 @@ def source_of(data: bytes, path: str) -> tuple[SourceFile | SourceError, Optiona
     return SourceFile(path, notebook.text), notebook.index
 
 
-def program_text(data: bytes, path: str) -> Optional[str]:
+def program_text(data: bytes, path: str) -> str | None:
     """The text the checker's rows count in (a notebook's program), or None."""
     if not is_notebook(path):
         return decode(data)[0]
@@ -75,17 +75,26 @@ class _At(str):
 
 
 def _located(string: str, end: int, strict: bool = True) -> tuple[str, int]:
+    # scanstring is undocumented (not in typeshed), but CPython's decoder has used it since 2.6.
     value, after = json.decoder.scanstring(string, end, strict)   # type: ignore[attr-defined]
     located = _At(value)
     located.at = end
     return located, after
 
 
+class _LocatingDecoder(json.JSONDecoder):
+    """A JSON decoder whose strings are :class:`_At`: the pure-Python scanner reads
+    ``parse_string`` from its decoder (the C one does not, so it is not used)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parse_string = _located
+        # py_make_scanner is undocumented (not in typeshed), like the scanner hook it builds.
+        self.scan_once = json.scanner.py_make_scanner(self)   # type: ignore[attr-defined]
+
+
 def _load(raw: str) -> Any:
-    decoder = json.JSONDecoder()
-    decoder.parse_string = _located   # type: ignore[attr-defined]
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)   # type: ignore[attr-defined]
-    return decoder.decode(raw)
+    return _LocatingDecoder().decode(raw)
 
 
 def read_notebook(data: bytes) -> Notebook:
@@ -116,7 +125,7 @@ def read_notebook(data: bytes) -> Notebook:
     return Notebook(text, NotebookIndex(tuple(spans), tuple(mapped)))
 
 
-def _language(doc: dict) -> str:
+def _language(doc: dict[str, Any]) -> str:
     """The notebook's language as its metadata names it ("" when it does not)."""
     meta = doc.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
@@ -128,7 +137,7 @@ def _language(doc: dict) -> str:
     return ""
 
 
-def _cells(doc: Any) -> list[dict]:
+def _cells(doc: Any) -> list[dict[str, Any]]:
     if not isinstance(doc, dict) or not isinstance(doc.get("cells"), list):
         raise NotANotebook("no 'cells' list: not nbformat 4")
     for i, cell in enumerate(doc["cells"], start=1):
@@ -136,7 +145,8 @@ def _cells(doc: Any) -> list[dict]:
         if not isinstance(source, (str, list)) or (
                 isinstance(source, list) and not all(isinstance(s, str) for s in source)):
             raise NotANotebook(f"cell {i} has no source text")
-    return doc["cells"]
+    cells: list[dict[str, Any]] = doc["cells"]     # each one a dict with a source, as checked
+    return cells
 
 
 def _lines(pieces: list[str], raw: str, starts: list[int]) -> Iterator[tuple[str, RawLine]]:
@@ -146,7 +156,7 @@ def _lines(pieces: list[str], raw: str, starts: list[int]) -> Iterator[tuple[str
     text, where = "", None
     escapes: list[tuple[int, int]] = []
     for piece in pieces:
-        at: Optional[int] = piece.at if isinstance(piece, _At) else None
+        at: int | None = piece.at if isinstance(piece, _At) else None
         for i, ch in enumerate(piece):
             if where is None:
                 where = _position(at, starts) if at is not None else RawLine(1, 1)
@@ -205,9 +215,10 @@ def blank_ipython(lines: list[str]) -> list[str]:
         if state.fresh:
             assigned = None if _MAGIC.match(line) else _ASSIGNED_MAGIC.match(line)
             magic = _MAGIC.match(line) or _HELP.match(line)
-            if assigned or magic:
-                out.append(assigned.group(1) + "None" if assigned
-                           else magic.group(1) + "pass" if magic.group(1) else "")  # type: ignore[union-attr]
+            blanked = (assigned.group(1) + "None" if assigned
+                       else (magic.group(1) + "pass" if magic.group(1) else "") if magic else None)
+            if blanked is not None:
+                out.append(blanked)
                 magic_continues = line.rstrip().endswith("\\")
                 continue
         state.feed(line)
@@ -221,7 +232,7 @@ class _Scan:
 
     def __init__(self) -> None:
         self.depth = 0
-        self.quote: Optional[str] = None
+        self.quote: str | None = None
         self.continued = False
 
     @property

@@ -77,11 +77,13 @@ RULES: tuple[Rule, ...] = (
     Rule("SHP501", "layer-recreated-per-call", WARNING,
          "A helper or loop builds new layers on every call, so branches meant to share weights do not."),
     Rule("SHP502", "untracked-layer", WARNING,
-         "A layer with weights is created inside call() or a Lambda, where Keras 3 never tracks or trains it."),
+         "A layer with weights is created inside call() or a Lambda, where Keras 3 never tracks or "
+         "trains it."),
     Rule("SHP503", "parameter-hot-spot", WARNING,
          "One layer holds most of a large model's parameters only to reach the size a Reshape needs."),
     Rule("SHP601", "data-shape-mismatch", ERROR,
-         "Features given to fit/evaluate/predict (or to the model) whose shape does not fit the model input."),
+         "Features given to fit/evaluate/predict (or to the model) whose shape does not fit the model "
+         "input."),
     Rule("SHP602", "labels-loss-mismatch", ERROR,
          "Labels the compiled loss cannot take for the model's output (one-hot vs class ids, "
          "other widths, strings)."),

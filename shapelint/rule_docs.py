@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Optional
 
 from shapelint.registry import Rule
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Suppressing")
 
 
-def _read(rule: Rule) -> Optional[str]:
+def _read(rule: Rule) -> str | None:
     checkout = Path(__file__).resolve().parent.parent / "rules" / f"{rule.code}.md"
     if checkout.is_file():
         return checkout.read_text(encoding="utf-8")

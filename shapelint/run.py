@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional
 
 import click
 
@@ -39,25 +38,29 @@ class RunError(Exception):
 class Options:
     paths: tuple[str, ...] = ()
     output_format: str = "full"
-    stdin_filename: Optional[str] = None
+    stdin_filename: str | None = None
     force_exclude: bool = False
     jobs: int = 0
     validate: bool = False
     validate_timeout: float = 60.0
-    sandbox: Optional[str] = None
+    sandbox: str | None = None
+    time_limit: float | None = None           # --time-limit; else each file's `time-limit`
     no_cache: bool = False
-    cache_dir: Optional[Path] = None
+    cache_dir: Path | None = None
     exit_zero: bool = False
     statistics: bool = False
-    output_file: Optional[Path] = None
+    output_file: Path | None = None
     quiet: bool = False
     silent: bool = False
-    color: Optional[bool] = None          # None: colour when writing to a terminal
-    baseline: Optional[Path] = None
-    write_baseline: Optional[Path] = None
+    color: bool | None = None          # None: colour when writing to a terminal
+    baseline: Path | None = None
+    write_baseline: Path | None = None
     add_noqa: bool = False
     show_files: bool = False
-    show_settings: Optional[str] = None
+    show_settings: str | None = None
+    fix: bool = False                     # write the fixes (safe ones, unsafe ones too with unsafe_fixes)
+    diff: bool = False                    # show the fixes as a diff and write nothing
+    unsafe_fixes: bool = False
 
 
 def message(text: str, options: Options) -> None:
@@ -112,8 +115,8 @@ def _check(targets: list[Path | FileResult | _Stdin], options: Options, resolver
            buffers: dict[str, bytes]) -> list[FileResult]:
     """Results in the order of ``targets``; files are checked in one batch per Keras target and
     set of source roots."""
-    results: list[Optional[FileResult]] = [None] * len(targets)
-    groups: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+    results: dict[int, FileResult] = {}
+    groups: dict[tuple[int, tuple[str, ...], float], list[tuple[int, Path]]] = {}
     for i, target in enumerate(targets):
         if isinstance(target, FileResult):
             results[i] = target
@@ -122,17 +125,19 @@ def _check(targets: list[Path | FileResult | _Stdin], options: Options, resolver
 
             data = buffers[target.name] = sys.stdin.buffer.read()
             settings = resolver.for_path(Path(target.name))
-            results[i] = check_bytes(data, target.name, settings.target_keras, _roots(settings))
+            results[i] = check_bytes(data, target.name, settings.target_keras, _roots(settings),
+                                     seconds=options.time_limit or settings.time_limit)
         else:
             settings = resolver.for_path(target)
-            groups.setdefault((settings.target_keras, _roots(settings)), []).append(i)
+            key = (settings.target_keras, _roots(settings), options.time_limit or settings.time_limit)
+            groups.setdefault(key, []).append((i, target))
     directory = None if options.no_cache else cache_directory(options, resolver)
-    for (version, roots), indices in sorted(groups.items()):
+    for (version, roots, seconds), members in sorted(groups.items()):
         store = cache.ResultCache.open(directory, version)
-        files: list[Path] = [targets[i] for i in indices]   # type: ignore[misc]   # the Path targets
-        for i, result in zip(indices, check_files(files, version, options.jobs, store, roots)):
+        files = [path for _, path in members]
+        for (i, _), result in zip(members, check_files(files, version, options.jobs, store, roots, seconds)):
             results[i] = result
-    return results  # type: ignore[return-value]   # every slot is filled
+    return [results[i] for i in range(len(targets))]      # every target has its result
 
 
 def _roots(settings: config.Config) -> tuple[str, ...]:
@@ -164,7 +169,7 @@ def _validate(results: list[FileResult], options: Options, resolver: config.Reso
                 continue
             if text is not None:
                 buffers[r.path] = text.encode("utf-8")
-    out: list[Optional[FileResult]] = [None] * len(results)
+    out: dict[int, FileResult] = {}
     run_notes: list[str] = []
     groups: dict[int, list[int]] = {}
     for i, r in enumerate(results):
@@ -182,7 +187,7 @@ def _validate(results: list[FileResult], options: Options, resolver: config.Reso
             # the notebook's index survives validation, which rebuilds the result
             out[i] = r if r.notebook is not None or results[i].notebook is None \
                 else replace(r, notebook=results[i].notebook)
-    return out, tuple(run_notes)  # type: ignore[return-value]   # every slot is filled
+    return [out[i] for i in range(len(results))], tuple(run_notes)   # every result validated
 
 
 def check(options: Options, resolver: config.Resolver, write: Callable[[str], None]) -> int:
@@ -223,6 +228,12 @@ def check(options: Options, resolver: config.Resolver, write: Callable[[str], No
         if stale and not options.quiet:
             message(f"{stale} finding{'' if stale == 1 else 's'} in the baseline no longer found: "
                     "run --write-baseline to drop them", options)
+    if options.fix or options.diff:
+        results, diffs = _fix(results, options, resolver)
+        if options.diff:
+            if not options.silent:
+                write("".join(diffs).rstrip("\n"))
+            return EXIT_FINDINGS if diffs and not options.exit_zero else EXIT_CLEAN
     if options.add_noqa:
         from shapelint.noqa import add_noqa
 
@@ -235,6 +246,35 @@ def check(options: Options, resolver: config.Resolver, write: Callable[[str], No
         write(_report(results, len(results), options, run_notes))
     failing = any(resolver.for_path(Path(r.path)).fails(d.severity) for r in results for d in r.diagnostics)
     return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
+
+
+def _fix(results: list[FileResult], options: Options,
+         resolver: config.Resolver) -> tuple[list[FileResult], list[str]]:
+    """--fix / --diff: the results left to report and the diffs (for --diff)."""
+    from shapelint.autofix import Recheck, fix_results, fixable, recheck_with
+
+    if options.validate or options.stdin_filename is not None or "-" in options.paths:
+        raise RunError("--fix and --diff edit files: they cannot be combined with --validate or "
+                       "standard input", usage=True)
+
+    def recheck(path: str) -> Recheck:
+        settings = resolver.for_path(Path(path))
+        check = recheck_with(settings.target_keras, _roots(settings))
+        return lambda source: _filtered(check(source), resolver)   # only the enabled rules are fixed
+
+    outcome = fix_results(results, options.unsafe_fixes, options.fix and not options.diff, recheck)
+    for skipped in outcome.skipped:
+        message(f"shapelint: warning: {skipped}", options)
+    left = outcome.results
+    hidden = sum(1 for r in left for d in r.diagnostics
+                 if fixable(d, True) and not fixable(d, options.unsafe_fixes))
+    noun = "finding" if outcome.fixed == 1 else "findings"
+    files = f" in {outcome.files} file{'' if outcome.files == 1 else 's'}" if outcome.files else ""
+    verb = "Would fix" if options.diff else "Fixed"
+    hint = (f" ({hidden} more with --unsafe-fixes)" if hidden else "")
+    if not options.quiet:
+        message(f"{verb} {outcome.fixed} {noun}{files}{hint}.", options)
+    return left, outcome.diffs
 
 
 def _report(results: list[FileResult], checked: int, options: Options, run_notes: tuple[str, ...]) -> str:
@@ -266,6 +306,7 @@ def show_settings(path: Path, resolver: config.Resolver, cache_dir: Path) -> str
         f"  target-keras:     {s.target_keras}",
         f"  fail-on:          {s.fail_on}",
         f"  sandbox:          {s.sandbox}",
+        f"  time-limit:       {s.time_limit:g} s per file",
         f"  src:              {', '.join(map(str, s.src)) or NO_SRC}",
         f"  cache-dir:        {cache_dir} (one for the whole run)",
     ]

@@ -9,9 +9,10 @@ may ever become a finding.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from math import prod
-from typing import Iterable, Optional, Union
+from typing import TypeGuard
 
 
 @dataclass(frozen=True)
@@ -24,18 +25,42 @@ class Sym:
         return self.name
 
 
-Dim = Union[int, None, Sym]
+Dim = int | None | Sym
+
+# A size the analysis could not work out although Keras knows it (a units argument read from
+# a config file, two branches that disagree): printed "?", apart from None, which is what Keras
+# itself prints for a dynamic axis (the batch, a variable sequence length). Like a named
+# symbol it is some positive int when the model is built; unlike one, it equals nothing.
+UNWORKED = Sym("?")
 
 
-def is_known(d: Dim) -> bool:
+def is_unworked(d: object) -> bool:
+    return isinstance(d, Sym) and d.name == UNWORKED.name
+
+
+def _unknown_of(a: Dim, b: Dim) -> Dim:
+    """What an operation on two sizes gives when it cannot compute it: dynamic if either
+    side is, else a size the analysis could not work out."""
+    return None if a is None or b is None else UNWORKED
+
+
+def is_known(d: object) -> TypeGuard[int]:
+    """A size the analysis knows (a bool is not one); narrows ``d`` for the type checker."""
     return isinstance(d, int) and not isinstance(d, bool)
 
 
-def dims_equal(a: Dim, b: Dim) -> Optional[bool]:
+def known_sizes(dims: Iterable[object]) -> tuple[int, ...] | None:
+    """The sizes as ints when every one is known; None when any is not."""
+    sizes = tuple(dims)
+    known = tuple(d for d in sizes if is_known(d))
+    return known if len(known) == len(sizes) else None
+
+
+def dims_equal(a: Dim, b: Dim) -> bool | None:
     """True/False when decidable, None when unknown."""
     if is_known(a) and is_known(b):
         return a == b
-    if isinstance(a, Sym) and isinstance(b, Sym) and a == b:
+    if isinstance(a, Sym) and isinstance(b, Sym) and a == b and not is_unworked(a):
         return True
     return None
 
@@ -46,11 +71,11 @@ def dims_differ(a: Dim, b: Dim) -> bool:
 
 
 def join_dim(a: Dim, b: Dim) -> Dim:
-    return a if dims_equal(a, b) else None
+    return a if dims_equal(a, b) else _unknown_of(a, b)
 
 
 def add_dims(a: Dim, b: Dim) -> Dim:
-    return a + b if is_known(a) and is_known(b) else None
+    return a + b if is_known(a) and is_known(b) else _unknown_of(a, b)
 
 
 def mul_dims(a: Dim, b: Dim) -> Dim:
@@ -58,25 +83,25 @@ def mul_dims(a: Dim, b: Dim) -> Dim:
         return a * b
     if (is_known(a) and a == 0) or (is_known(b) and b == 0):
         return 0
-    return None
+    return _unknown_of(a, b)
 
 
 @dataclass(frozen=True)
 class Shape:
     """A tensor shape including the batch axis; ``dims is None`` means unknown rank."""
 
-    dims: Optional[tuple[Dim, ...]]
+    dims: tuple[Dim, ...] | None
 
     @staticmethod
-    def of(*dims: Dim) -> "Shape":
+    def of(*dims: Dim) -> Shape:
         return Shape(tuple(dims))
 
     @staticmethod
-    def unknown(rank: Optional[int] = None) -> "Shape":
+    def unknown(rank: int | None = None) -> Shape:
         return Shape(None if rank is None else (None,) * rank)
 
     @property
-    def rank(self) -> Optional[int]:
+    def rank(self) -> int | None:
         return None if self.dims is None else len(self.dims)
 
     @property
@@ -87,7 +112,7 @@ class Shape:
         assert self.dims is not None
         return self.dims[i]
 
-    def with_dim(self, axis: int, d: Dim) -> "Shape":
+    def with_dim(self, axis: int, d: Dim) -> Shape:
         assert self.dims is not None
         dims = list(self.dims)
         dims[axis] = d
@@ -98,11 +123,12 @@ class Shape:
         if self.dims is None:
             return None
         rest = self.dims[start:]
-        if all(is_known(d) for d in rest):
-            return prod(rest)  # type: ignore[arg-type]
+        known = known_sizes(rest)
+        if known is not None:
+            return prod(known)
         if any(is_known(d) and d == 0 for d in rest):
             return 0
-        return None
+        return None if any(d is None for d in rest) else UNWORKED
 
     def __str__(self) -> str:
         return format_shape(self)
@@ -127,7 +153,7 @@ def join(a: Shape, b: Shape) -> Shape:
 
 
 def join_all(shapes: Iterable[Shape]) -> Shape:
-    out: Optional[Shape] = None
+    out: Shape | None = None
     for s in shapes:
         out = s if out is None else join(out, s)
     return out if out is not None else Shape(None)
@@ -163,7 +189,7 @@ def broadcast_dim(a: Dim, b: Dim) -> Dim:
         return a if a > 1 else None
     if is_known(b):
         return b if b > 1 else None
-    return None
+    return _unknown_of(a, b)
 
 
 def broadcast(a: Shape, b: Shape) -> Shape:
@@ -182,7 +208,7 @@ def broadcast(a: Shape, b: Shape) -> Shape:
     return Shape(tuple(out))
 
 
-def normalize_axis(axis: int, rank: int) -> Optional[int]:
+def normalize_axis(axis: int, rank: int) -> int | None:
     """Python-style negative axis to a non-negative one; None if out of range."""
     if -rank <= axis < rank:
         return axis % rank

@@ -9,11 +9,14 @@ import threading
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import libcst as cst
     from libcst.metadata import CodeRange
+
+    from shapelint.suppressions import Suppressions
 
 
 @dataclass
@@ -24,7 +27,7 @@ class SourceError:
     column: int = 1
 
 
-def decode(data: bytes) -> tuple[Optional[str], Optional[SourceError]]:
+def decode(data: bytes) -> tuple[str | None, SourceError | None]:
     """Decode as Python does (PEP 263 coding cookie, BOM, default UTF-8)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -37,12 +40,12 @@ def decode(data: bytes) -> tuple[Optional[str], Optional[SourceError]]:
     return text, None
 
 
-def check_syntax(text: str, filename: str) -> Optional[SourceError]:
+def check_syntax(text: str, filename: str) -> SourceError | None:
     """CPython's own parser: exact messages, and it rejects what would overflow libcst."""
     return python_ast(text, filename)[1]
 
 
-def python_ast(text: str, filename: str) -> tuple[Optional[ast.Module], Optional[SourceError]]:
+def python_ast(text: str, filename: str) -> tuple[ast.Module | None, SourceError | None]:
     """The ``ast`` of the text, or the syntax error CPython reports for it."""
     try:
         with warnings.catch_warnings():
@@ -55,8 +58,8 @@ def python_ast(text: str, filename: str) -> tuple[Optional[ast.Module], Optional
         return None, SourceError("SHP001", f"cannot be parsed: {type(exc).__name__}: {exc}")
 
 
-def parse(text: str) -> tuple[Optional[cst.Module], Optional[SourceError]]:
-    import libcst as cst   # here, so that reading a file (and a cache hit) does not load it
+def parse(text: str) -> tuple[cst.Module | None, SourceError | None]:
+    import libcst as cst  # here, so that reading a file (and a cache hit) does not load it
 
     try:
         return cst.parse_module(text), None
@@ -138,40 +141,35 @@ class SourceFile:
     def __init__(self, path: str, text: str):
         self.path = path
         self.text = text
-        self._lines: Optional[tuple[str, ...]] = None
-        self._syntax: Any = _UNSET
-        self._tree: Optional[ast.Module] = None
-        self._parsed: Any = _UNSET
-        self._ranges: Optional[dict] = None
-        self._suppressions: Any = None
 
     @classmethod
-    def from_bytes(cls, data: bytes, path: str) -> "SourceFile | SourceError":
+    def from_bytes(cls, data: bytes, path: str) -> SourceFile | SourceError:
         text, err = decode(data)
         if err is not None or text is None:
             return err or SourceError("SHP002", "cannot decode the file")
         return cls(path, text)
 
-    @property
+    @cached_property
     def lines(self) -> tuple[str, ...]:
-        if self._lines is None:
-            self._lines = tuple(split_lines(self.text))
-        return self._lines
+        return tuple(split_lines(self.text))
+
+    @cached_property
+    def _python(self) -> tuple[ast.Module | None, SourceError | None]:
+        return python_ast(self.text, self.path)
 
     @property
-    def syntax_error(self) -> Optional[SourceError]:
+    def syntax_error(self) -> SourceError | None:
         """CPython's verdict on the syntax (exact messages), before libcst sees the file."""
-        if self._syntax is _UNSET:
-            self._tree, self._syntax = python_ast(self.text, self.path)
-        return self._syntax
+        return self._python[1]
 
     def imports(self) -> list[tuple[str, int]]:
         """(module, level) of every import statement in the file, at any depth of blocks:
         ``import a.b`` gives ("a.b", 0), ``from ..c import d`` gives ("c", 2)."""
-        if self.syntax_error is not None or self._tree is None:
+        tree, error = self._python
+        if error is not None or tree is None:
             return []
         found: list[tuple[str, int]] = []
-        stack: list[ast.AST] = list(self._tree.body)
+        stack: list[ast.AST] = list(tree.body)
         while stack:             # statements only: an import is never inside an expression
             node = stack.pop()
             if isinstance(node, ast.Import):
@@ -184,33 +182,28 @@ class SourceFile:
                     stack.extend(inner)
         return found
 
-    def parse(self) -> tuple[Optional["cst.Module"], Optional[SourceError]]:
+    @cached_property
+    def _parsed(self) -> tuple[cst.Module | None, SourceError | None]:
+        err = self.syntax_error
+        return (None, err) if err is not None else parse(self.text)
+
+    def parse(self) -> tuple[cst.Module | None, SourceError | None]:
         """The libcst module, or why there is none (a syntax error included)."""
-        if self._parsed is _UNSET:
-            err = self.syntax_error
-            self._parsed = (None, err) if err is not None else parse(self.text)
         return self._parsed
 
     @property
-    def module(self) -> Optional["cst.Module"]:
+    def module(self) -> cst.Module | None:
         return self.parse()[0]
 
-    @property
-    def ranges(self) -> dict:
+    @cached_property
+    def ranges(self) -> dict[cst.CSTNode, CodeRange]:
         """Node -> libcst CodeRange for every node (one pass over the file, on first need)."""
-        if self._ranges is None:
-            module = self.module
-            assert module is not None, "positions of a file that does not parse"
-            self._ranges = code_ranges(module)
-        return self._ranges
+        module = self.module
+        assert module is not None, "positions of a file that does not parse"
+        return code_ranges(module)
 
-    @property
-    def suppressions(self) -> Any:
-        if self._suppressions is None:
-            from shapelint.suppressions import parse_suppressions
+    @cached_property
+    def suppressions(self) -> Suppressions:
+        from shapelint.suppressions import parse_suppressions
 
-            self._suppressions = parse_suppressions(self.text)
-        return self._suppressions
-
-
-_UNSET: Any = object()
+        return parse_suppressions(self.text)

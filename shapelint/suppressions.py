@@ -88,7 +88,7 @@ def _comment(tok: tokenize.TokenInfo) -> Comment | None:
         unknown += bad
     m = _NOQA.search(text)
     if m:
-        # noqa comments are shared with other tools: only SHP codes are ours to judge.
+        # A noqa comment is shared with other tools: only SHP codes are ours to judge.
         ours = [c for c in re.split(r"[\s,]+", m.group(1)) if c.upper().startswith("SHP")]
         for c in ours:
             found = True

@@ -90,13 +90,14 @@ def test_statistics(project):
     assert run.returncode == 1
     assert run.stdout.splitlines() == [
         "2\tSHP102\telementwise-shape-mismatch",
-        "2\tSHP202\tint-shape-argument",
+        "2\tSHP202\t[*] int-shape-argument",
         "2\tSHP401\treshape-size-mismatch",
     ]
     as_json = json.loads(run_shapelint("check", "--statistics", "--output-format", "json", ".",
                                        cwd=project).stdout)
-    assert as_json[0] == {"code": "SHP102", "name": "elementwise-shape-mismatch", "count": 2,
-                          "fixable": False}
+    assert as_json[:2] == [{"code": "SHP102", "name": "elementwise-shape-mismatch", "count": 2,
+                            "fixable": False},
+                           {"code": "SHP202", "name": "int-shape-argument", "count": 2, "fixable": True}]
 
 
 def test_output_file_quiet_and_silent(project):
@@ -115,7 +116,8 @@ def test_stdin_filename_reads_stdin_with_or_without_dash(project):
     for args in (["--stdin-filename", "models/x.py"], ["--stdin-filename", "models/x.py", "-"]):
         run = run_shapelint("check", "--output-format", "concise", *args, cwd=project, stdin=BUGGY)
         assert run.stdout.splitlines()[0] == f"models/x.py:4:5: {ADD}", args
-        assert run.stdout.splitlines()[-1] == "Found 3 findings in 1 of 1 file checked."
+        assert run.stdout.splitlines()[-2:] == ["Found 3 findings in 1 of 1 file checked.",
+                                                "[*] 1 fixable with the `--fix` option."]
     ignored = run_shapelint("check", "--output-format", "concise", "--stdin-filename", "x.py", "legacy",
                             cwd=project, stdin="x = 1\n")
     assert "ignoring legacy in favour of standard input" in ignored.stderr

@@ -40,7 +40,8 @@ EVERY_SUBPROJECT = [
 def test_each_file_gets_the_closest_configuration(repo):
     run = run_shapelint("check", "--output-format", "concise", ".", cwd=repo)
     assert found(run) == EVERY_SUBPROJECT
-    assert run.stdout.splitlines()[-1] == "Found 5 findings in 4 of 5 files checked."
+    assert run.stdout.splitlines()[-2:] == ["Found 5 findings in 4 of 5 files checked.",
+                                            "[*] 1 fixable with the `--fix` option."]
     assert run.returncode == 1
 
 

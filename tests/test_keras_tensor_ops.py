@@ -67,7 +67,7 @@ def test_every_tensorflow_function_is_covered_not_only_modeled_ops():
                           "given the symbolic tensor (None, 8, 8, 4) of a model being built (Keras 2 "
                           "wrapped the call in a layer).")
     assert d1.fix == ("Keep the model in Keras: wrap it in a layer: layers.Lambda(lambda t: "
-                      "tf.nn.depth_to_space(t, ...)); or move it into a custom layer's call().")
+                      "tf.nn.depth_to_space(t, 2))(a); or move it into a custom layer's call().")
 
 
 def test_reported_once_per_chain_of_tensorflow_calls():

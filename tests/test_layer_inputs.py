@@ -18,7 +18,7 @@ def test_a_layer_with_an_input_spec_called_on_a_list_is_reported_with_both_shape
     assert (row, code) == (5, "SHP205")
     assert message == ('Dense takes one tensor, but is called on a list of 2: (None, 16), (None, 16); '
                        'Keras raises "expects 1 input(s), but it received 2 input tensors".')
-    assert fix == ("Merge the tensors before the Dense, e.g. Dense(...)(layers.Concatenate()([a, b])) "
+    assert fix == ("Merge the tensors before the Dense: call it on layers.Concatenate()([a, b]) "
                    "(or Add/Average to sum them), or call the Dense on each tensor separately (one "
                    "Dense object shares its weights across the calls).")
 

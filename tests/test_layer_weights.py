@@ -97,7 +97,7 @@ def test_attention_created_in_call_is_untracked():
         "9:13 SHP502 MultiHeadAttention is created inside Block.call(), where Keras 3 does not "
         "track it: its weights are made anew on every call and never trained. | Create it once "
         "in __init__ (or build()), e.g. self.multiheadattention = "
-        "layers.MultiHeadAttention(...), and only apply it in call()."]
+        "layers.MultiHeadAttention(<the same arguments>), and only apply it in call()."]
 
 
 def test_wrapper_that_only_applies_a_layer_makes_no_weights_of_its_own():

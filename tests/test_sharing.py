@@ -135,7 +135,7 @@ def test_a_model_built_per_branch_by_a_helper_warns_with_a_fix_that_builds_it_on
     assert (d.code, d.location.row) == ("SHP501", 3)
     assert "2 separate copies of Dense (2 x 3,152 = 6,304 parameters; shared, 3,152)" in d.message
     assert d.fix.startswith("Call base() once and apply the model it returns to every input: "
-                            "`base = base(...)`, then `base(input_a)`, `base(input_b)`")
+                            "`base = base(<its arguments>)`, then `base(input_a)`, `base(input_b)`")
 
 
 def test_per_feature_layers_are_silent():

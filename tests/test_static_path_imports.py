@@ -1,13 +1,17 @@
-"""Linting never imports TensorFlow or Keras: poisoned stand-ins sit first on the path."""
+"""Linting never imports TensorFlow, Keras or the data libraries (NumPy, pandas,
+scikit-learn): poisoned stand-ins sit first on the path."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import FIXTURES, ROOT
 
 POISON = ROOT / "tests" / "poison"
+POISONED = ("tensorflow", "keras", "tf_keras", "numpy", "pandas", "sklearn")
 
 
 def test_cli_never_imports_tensorflow_or_keras():
@@ -21,18 +25,19 @@ def test_cli_never_imports_tensorflow_or_keras():
     assert "SHP" in proc.stdout
 
 
-def test_poison_is_effective():
+@pytest.mark.parametrize("module", POISONED)
+def test_poison_is_effective(module):
     env = {**os.environ, "PYTHONPATH": str(POISON)}
-    proc = subprocess.run([sys.executable, "-c", "import tensorflow"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
                           text=True, env=env)
-    assert proc.returncode != 0 and "static path" in proc.stderr
+    assert proc.returncode != 0 and f"shapelint imported {module} on the static path" in proc.stderr
 
 
 def test_in_process_check_loads_no_framework():
     code = (
         "import sys; from shapelint.checker import check_file; from pathlib import Path\n"
         f"[check_file(p) for p in Path({str(FIXTURES)!r}).rglob('*.py')]\n"
-        "frameworks = ('tensorflow', 'keras', 'tf_keras', 'torch', 'jax')\n"
+        f"frameworks = {(*POISONED, 'torch', 'jax')!r}\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in frameworks]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )

@@ -41,5 +41,4 @@ def test_a_fix_repeats_the_layers_own_arguments():
     fix = v.at_site(Site(layer="Conv2D", arguments=arguments)).fix()
     assert fix == ("The input has an extra leading axis (5 frames): wrap the layer as "
                    "TimeDistributed(Conv2D(32, (5, 5))) to apply it to every frame, or use "
-                   "Conv3D(32, (3, 3, 3)) to convolve across frames too, or merge frames into the "
-                   "batch with Reshape((140, 28, 1)).")
+                   "Conv3D(32, (3, 3, 3)) to convolve across frames too.")

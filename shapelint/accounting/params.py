@@ -8,7 +8,8 @@ exactly that number.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from shapelint.arguments import Arguments, Unknowable
 from shapelint.layers import engine
@@ -17,7 +18,7 @@ from shapelint.shapes import Shape
 from shapelint.violations.base import Rejected
 
 
-def layer_counts(layer: Any, x: Any, call_args: Optional[dict] = None) -> Optional[Counts]:
+def layer_counts(layer: Any, x: Any, call_args: dict[str, Any] | None = None) -> Counts | None:
     """(trainable, non-trainable) of a layer instance built for input ``x`` (a Shape, or a
     list of them for a layer called on a list); None if unknown.
 
@@ -30,7 +31,7 @@ def layer_counts(layer: Any, x: Any, call_args: Optional[dict] = None) -> Option
     cfg = layer.config
     try:
         if spec.weights is Weights.NONE:
-            counts: Optional[Counts] = (0, 0)
+            counts: Counts | None = (0, 0)
         elif isinstance(spec.weights, Weights):
             wrapper = WRAPPERS.get(spec.name)
             counts = None if wrapper is None else wrapper(cfg, x)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.accounting.params import layer_counts
 from shapelint.interp.values import ListValue, ObjectValue
 from shapelint.keras.events import EventLog
 from shapelint.keras.values import LayerInstance, ModelValue, Producer, Tensor
-from shapelint.layers.spec import Counts
+from shapelint.layers.spec import Counts, LayerSpec
 from shapelint.shapes import Shape, format_shape, is_known
 
 
@@ -23,7 +23,7 @@ class Row:
     name: str
     kind: str
     output_shape: str
-    params: Optional[int]
+    params: int | None
     connected_to: list[str] = field(default_factory=list)
 
 
@@ -33,12 +33,12 @@ class ModelSummary:
     kind: str                      # functional | sequential | subclassed
     row: int
     rows: list[Row]
-    trainable: Optional[int]
-    non_trainable: Optional[int]
+    trainable: int | None
+    non_trainable: int | None
     data: list[str] = field(default_factory=list)   # "fit: x (60000, 28, 28), y (60000,)"
 
     @property
-    def total(self) -> Optional[int]:
+    def total(self) -> int | None:
         if self.trainable is None or self.non_trainable is None:
             return None
         return self.trainable + self.non_trainable
@@ -53,7 +53,8 @@ def _snake(name: str) -> str:
 
 def _kind(obj: Any) -> str:
     if isinstance(obj, LayerInstance):
-        return obj.spec.name
+        spec: LayerSpec = obj.spec
+        return spec.name
     if isinstance(obj, ModelValue):
         return "Sequential" if obj.kind == "sequential" else "Functional"
     if isinstance(obj, ObjectValue):
@@ -95,7 +96,7 @@ def built_call(layer: LayerInstance) -> Any:
     return next((c for c in layer.calls if _known(c.input_shapes)), layer.calls[0] if layer.calls else None)
 
 
-def built_shape(layer: LayerInstance) -> Any:
+def built_shape(layer: LayerInstance) -> Shape | list[Shape]:
     """The input shape(s) the layer's weights were built for, or unknown: one Shape, or a
     list of them for layers called on a list (merges, Attention)."""
     call = built_call(layer)
@@ -104,7 +105,7 @@ def built_shape(layer: LayerInstance) -> Any:
     return Shape(None)
 
 
-def instance_counts(obj: Any, seen: Optional[set] = None) -> Optional[Counts]:
+def instance_counts(obj: Any, seen: set[int] | None = None) -> Counts | None:
     """Parameters of a layer, model or subclassed object, each instance counted once."""
     seen = set() if seen is None else seen
     if id(obj) in seen:
@@ -126,22 +127,25 @@ def instance_counts(obj: Any, seen: Optional[set] = None) -> Optional[Counts]:
     return None
 
 
-def members(obj: Any) -> list:
+Member = LayerInstance | ModelValue | ObjectValue
+
+
+def members(obj: Any) -> list[Member]:
     """The layers (and nested models) a model owns, in order."""
     if isinstance(obj, ModelValue):
         if obj.kind == "sequential":
             return [m for m in (obj.layers or []) if isinstance(m, (LayerInstance, ModelValue, ObjectValue))]
         return [p.layer_obj for p in functional_producers(obj) if p.layer_obj is not None]
     if isinstance(obj, ObjectValue):
-        out: list = []
+        out: list[Member] = []
         for value in obj.attrs.values():
             items = value.items if isinstance(value, ListValue) and value.items else \
                 (list(value) if isinstance(value, tuple) else [value])
             for item in items:
-                if isinstance(item, (LayerInstance, ModelValue)) or (
-                        isinstance(item, ObjectValue) and item.cls.keras_kind):
-                    if all(item is not o for o in out):
-                        out.append(item)
+                member = isinstance(item, (LayerInstance, ModelValue)) or (
+                    isinstance(item, ObjectValue) and item.cls.keras_kind)
+                if member and all(item is not o for o in out):
+                    out.append(item)
         return out
     return []
 
@@ -178,12 +182,56 @@ def _walk(model: ModelValue) -> list[tuple[Producer, Tensor]]:
     return sorted(found.values(), key=lambda pt: pt[0].serial)
 
 
-def summarize_model(model: Any, namer: Namer) -> Optional[ModelSummary]:
+def _gap(pairs: list[tuple[Producer, Tensor]]) -> bool:
+    """Whether walking back from the outputs stopped at a layer called on something that is
+    not a known tensor (the result of a call the analysis cannot follow), instead of at the
+    model's inputs."""
+    return any(isinstance(p.layer_obj, LayerInstance) and not p.inputs for p, _ in pairs)
+
+
+def _before_gap(model: ModelValue, log: EventLog | None, pairs: list[tuple[Producer, Tensor]]
+                ) -> list[tuple[Producer, Tensor]]:
+    """The layer calls reached forward from the model's inputs that the walk back from its
+    outputs missed, made before the first call past the gap: the known layers before an
+    unknown one."""
+    if log is None or not pairs:
+        return []
+    seen = {id(p) for p, _ in pairs}
+    beyond = min((p.serial for p, _ in pairs if p.layer != "Input"), default=0)
+    reached = {id(t) for t in (model.inputs or [])}
+    found: list[tuple[Producer, Tensor]] = []
+    for t in model.inputs or []:
+        if t.producer is not None and id(t.producer) not in seen:
+            seen.add(id(t.producer))
+            found.append((t.producer, t))
+    for call in log.layer_calls:
+        if not any(id(t) in reached for t in call.inputs):
+            continue
+        for t in _tensors(call.output):
+            reached.add(id(t))
+            p = t.producer
+            if p is not None and id(p) not in seen and p.serial < beyond:
+                seen.add(id(p))
+                found.append((p, t))
+    return found
+
+
+UNKNOWN_ROW = Row("(not known statically)", "?", "?", None)
+
+
+def summarize_model(model: Any, namer: Namer, log: EventLog | None = None) -> ModelSummary | None:
     rows: list[Row] = []
+    gap = False
     if isinstance(model, ModelValue) and model.kind == "functional":
         names: dict[int, str] = {}
         seen_layers: set[int] = set()
-        for p, produced in _walk(model):
+        pairs = _walk(model)
+        gap = _gap(pairs)
+        if gap:
+            known = _before_gap(model, log, pairs)
+            pairs = sorted(pairs + known, key=lambda pt: pt[0].serial)
+            last_known = max((p.serial for p, _ in known), default=None)
+        for p, produced in pairs:
             obj = p.layer_obj if p.layer_obj is not None else p
             kind = "InputLayer" if p.layer == "Input" else _kind(p.layer_obj)
             name = namer(obj, "input_layer" if p.layer == "Input" else kind)
@@ -195,6 +243,8 @@ def summarize_model(model: Any, namer: Namer) -> Optional[ModelSummary]:
             counts = (0, 0) if p.layer == "Input" else instance_counts(obj, set())
             rows.append(Row(name, kind, out, None if counts is None else sum(counts),
                             [names.get(id(i.producer), "?") for i in p.inputs if i.producer]))
+            if gap and p.serial == last_known:
+                rows.append(UNKNOWN_ROW)
     elif isinstance(model, ModelValue):
         outputs = model.layer_outputs
         for i, layer in enumerate(model.layers or []):
@@ -213,8 +263,8 @@ def summarize_model(model: Any, namer: Namer) -> Optional[ModelSummary]:
             rows.append(Row(name, kind, shape, None if counts is None else sum(counts)))
     else:
         return None
-    # No rows: the model's layers (or outputs) are unknown, so its totals are too.
-    totals = instance_counts(model, set()) if rows else None
+    # No rows, or a call not followed: the model's layers are not all known, nor its totals.
+    totals = instance_counts(model, set()) if rows and not gap else None
     kind = model.kind if isinstance(model, ModelValue) else "subclassed"
     name = model.var_name or getattr(model, "name", None) or kind
     data = list(dict.fromkeys(getattr(model, "data", ())))
@@ -231,15 +281,46 @@ def _value_shape(value: Any) -> str:
     return "[" + ", ".join(format_shape(t.shape) for t in tensors) + "]"
 
 
+def _fragment(model: Any) -> bool:
+    """A model a helper function builds and another model uses as a layer: listed as that
+    model's layer, as Keras lists it, not as a model of the file."""
+    return isinstance(model, ModelValue) and model.called and any(f.kind == "call" for f in model.context)
+
+
+def _from_uncalled(model: Any) -> bool:
+    """Built by a function the file never calls (run once by the analysis, with its defaults)."""
+    return any(f.kind == "call" and f.call_node is None for f in getattr(model, "context", ()))
+
+
+def _layout(summary: ModelSummary) -> list[tuple[str, str]]:
+    return [(r.kind, r.output_shape) for r in summary.rows]
+
+
 def summarize(log: EventLog, where: Any) -> list[ModelSummary]:
-    """One summary per model the file builds (functional, Sequential, subclassed)."""
+    """One summary per model the file builds (functional, Sequential, subclassed): not the
+    fragments its helpers build for other models, nor what a function the file never calls
+    builds when a model listed already has the same layers."""
     namer = Namer()
-    out = []
+    out: list[ModelSummary] = []
     candidates = list(log.models) + [o for o in log.objects if o.cls.keras_kind == "model"]
+    later = []
     for model in candidates:
-        summary = summarize_model(model, namer)
-        if summary is not None:
-            if getattr(model, "node", None) is not None:
-                summary.row = where(model.node)[0][0]
-            out.append(summary)
+        if _fragment(model):
+            continue
+        if _from_uncalled(model):
+            later.append(model)
+            continue
+        _add(model, namer, log, where, out)
+    for model in later:
+        _add(model, namer, log, where, out, unless_like=[_layout(s) for s in out])
     return out
+
+
+def _add(model: Any, namer: Namer, log: EventLog, where: Any, out: list[ModelSummary],
+         unless_like: list[list[tuple[str, str]]] | None = None) -> None:
+    summary = summarize_model(model, namer, log)
+    if summary is None or (unless_like and _layout(summary) in unless_like):
+        return
+    if getattr(model, "node", None) is not None:
+        summary.row = where(model.node)[0][0]
+    out.append(summary)

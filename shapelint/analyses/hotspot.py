@@ -8,12 +8,13 @@ the parameters.
 from __future__ import annotations
 
 from math import prod
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.accounting.params import layer_counts
 from shapelint.accounting.summary import built_shape, functional_producers, instance_counts
 from shapelint.keras.events import EventLog
-from shapelint.keras.values import LayerInstance, ModelValue, Tensor
+from shapelint.keras.values import LayerCall, LayerInstance, ModelValue, Tensor
+from shapelint.shapes import Shape
 from shapelint.violations.weights import ParameterHotSpot
 
 MIN_TOTAL = 1_000_000     # only large models
@@ -22,15 +23,15 @@ MAX_HOPS = 4              # Dense -> (Concatenate | Flatten | Reshape)* -> Resha
 PASS_THROUGH = {"Concatenate", "Flatten", "Reshape", "Dropout", "Activation"}
 
 
-def _consumers(log: EventLog) -> dict[int, list]:
-    out: dict[int, list] = {}
+def _consumers(log: EventLog) -> dict[int, list[LayerCall]]:
+    out: dict[int, list[LayerCall]] = {}
     for call in log.layer_calls:
         for t in call.inputs:
             out.setdefault(id(t), []).append(call)
     return out
 
 
-def _reaches_reshape(call: Any, consumers: dict[int, list]) -> Optional[Any]:
+def _reaches_reshape(call: Any, consumers: dict[int, list[LayerCall]]) -> Any | None:
     frontier = [call]
     for _ in range(MAX_HOPS):
         nxt = []
@@ -50,7 +51,7 @@ def _reaches_reshape(call: Any, consumers: dict[int, list]) -> Optional[Any]:
 def find_hot_spots(log: EventLog, where: Any) -> list[tuple[ParameterHotSpot, Any]]:
     """Each hot spot, with the node (the Dense's first call) to report it at."""
     consumers = _consumers(log)
-    findings = []
+    findings: list[tuple[ParameterHotSpot, Any]] = []
     for model in log.models:
         if not isinstance(model, ModelValue) or model.kind != "functional":
             continue
@@ -75,7 +76,8 @@ def find_hot_spots(log: EventLog, where: Any) -> list[tuple[ParameterHotSpot, An
 def _finding(where: Any, layer: LayerInstance, params: int, total: int,
              reshape: Any) -> tuple[ParameterHotSpot, Any]:
     units = layer.config.int("units")
-    features = built_shape(layer).dims[-1]  # type: ignore[index]
+    shape = built_shape(layer)
+    features = shape[-1] if isinstance(shape, Shape) and shape.rank else None
     target = reshape.layer.config.raw("target_shape")
     alternative: dict[str, Any] = {}
     if isinstance(target, tuple) and len(target) >= 2 and all(isinstance(d, int) and d > 0 for d in target):

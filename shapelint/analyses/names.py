@@ -8,7 +8,8 @@ object once, however often it is called), a Sequential model's are its list.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 from shapelint.keras.events import EventLog
 from shapelint.keras.values import LayerInstance, ModelValue, Tensor
@@ -42,7 +43,7 @@ def _named_functional(model: ModelValue) -> list[tuple[str, Any]]:
     return [(name, node) for _, name, node in sorted(layers.values(), key=lambda v: v[0])]
 
 
-def _first_duplicate(named: list[tuple[str, Any]]) -> Optional[tuple[str, Any, Any]]:
+def _first_duplicate(named: list[tuple[str, Any]]) -> tuple[str, Any, Any] | None:
     first: dict[str, Any] = {}
     for name, node in named:
         if name in first:

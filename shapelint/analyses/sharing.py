@@ -12,8 +12,9 @@ to differ: silent.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import libcst as cst
 
@@ -37,12 +38,12 @@ class Copy:
 
     serial: int
     call_node: Any
-    layers: list = field(default_factory=list)
+    layers: list[LayerInstance] = field(default_factory=list)
 
 
-def _signature(layer: LayerInstance) -> Optional[tuple]:
+def _signature(layer: LayerInstance) -> tuple[object, ...] | None:
     """What must be equal for two layers to be copies of each other (None: unknown)."""
-    items = []
+    items: list[tuple[str, object]] = []
     for key, value in sorted(layer.config._values.items()):
         if key == "name":
             continue
@@ -58,7 +59,7 @@ def _signature(layer: LayerInstance) -> Optional[tuple]:
     return (id(layer.node), layer.spec.name, tuple(items))
 
 
-def _unit_of(group: list[LayerInstance]) -> Optional[int]:
+def _unit_of(group: list[LayerInstance]) -> int | None:
     """Index of the deepest context entry shared by node but not by serial across a group."""
     contexts = [layer.context for layer in group]
     depth = min(len(c) for c in contexts)
@@ -72,7 +73,7 @@ def _unit_of(group: list[LayerInstance]) -> Optional[int]:
     return unit
 
 
-def _ancestor_producers(tensors) -> set[int]:
+def _ancestor_producers(tensors: Iterable[Any]) -> set[int]:
     """ids of every producer upstream of ``tensors`` (bounded)."""
     out: set[int] = set()
     stack = list(tensors)
@@ -90,7 +91,7 @@ def _ancestor_producers(tensors) -> set[int]:
     return out
 
 
-def _parents(p: Any) -> tuple:
+def _parents(p: Any) -> tuple[Any, ...]:
     """The tensors a producer computes from: its inputs, and for a call of a functional
     model (``create_base_network(shape)(input_a)``) the model's own outputs too, so that
     the layers a helper built inside the model count as that branch's."""
@@ -110,7 +111,7 @@ def find_recreated_layers(log: EventLog, where: Any) -> list[tuple[LayersRecreat
             seen.add(id(layer))
             groups[id(layer.node)].append(layer)
 
-    units: dict[tuple, tuple[Any, dict[int, Copy]]] = {}
+    units: dict[tuple[int, int], tuple[Any, dict[int, Copy]]] = {}
     for group in groups.values():
         if len(group) < 2:
             continue
@@ -123,7 +124,7 @@ def find_recreated_layers(log: EventLog, where: Any) -> list[tuple[LayersRecreat
             _, copies = units.setdefault((index, id(node)), (node, {}))
             copies.setdefault(serial, Copy(serial, call_node)).layers.append(layer)
 
-    findings = []
+    findings: list[tuple[LayersRecreatedPerCall, Any]] = []
     for node, copies in units.values():
         finding = _check_unit(log, where, node, list(copies.values()))
         if finding is not None:
@@ -131,7 +132,8 @@ def find_recreated_layers(log: EventLog, where: Any) -> list[tuple[LayersRecreat
     return findings
 
 
-def _check_unit(log: EventLog, where: Any, node: Any, copies: list[Copy]) -> Optional[tuple[LayersRecreatedPerCall, Any]]:
+def _check_unit(log: EventLog, where: Any, node: Any,
+                copies: list[Copy]) -> tuple[LayersRecreatedPerCall, Any] | None:
     if len(copies) < 2:
         return None
     signatures = []
@@ -220,7 +222,7 @@ def _outputs(value: Any) -> list[Tensor]:
     return [t for t in (items or []) if isinstance(t, Tensor)]
 
 
-def _merge_site(log: EventLog, copies: list[Copy], own: list[set[int]]) -> Optional[tuple[Any, str]]:
+def _merge_site(log: EventLog, copies: list[Copy], own: list[set[int]]) -> tuple[Any, str] | None:
     """(node, what merges) of the first layer call outside the copies whose inputs descend
     from two or more copies; failing that, the first op that combines them (``ops.abs(a -
     b)``, ``ops.norm(...)``) on the way to a model's outputs or a later layer call."""
@@ -235,7 +237,7 @@ def _merge_site(log: EventLog, copies: list[Copy], own: list[set[int]]) -> Optio
     return _merging_op(log, own, all_own)
 
 
-def _merging_op(log: EventLog, own: list[set[int]], all_own: set[int]) -> Optional[tuple[Any, str]]:
+def _merging_op(log: EventLog, own: list[set[int]], all_own: set[int]) -> tuple[Any, str] | None:
     """The earliest producer (not a layer call of a copy) with inputs from two copies."""
     ends = [t for model in log.models for t in _outputs(model.outputs)]
     ends += [t for call in log.layer_calls for t in call.inputs]
@@ -267,7 +269,7 @@ def _merging_op(log: EventLog, own: list[set[int]], all_own: set[int]) -> Option
     return first.node, first.layer
 
 
-def _params(copy: Copy) -> Optional[int]:
+def _params(copy: Copy) -> int | None:
     total = 0
     for layer in copy.layers:
         counts = layer_counts(layer, built_shape(layer))

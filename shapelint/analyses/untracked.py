@@ -8,7 +8,8 @@ are layers assigned to ``self`` (tracked, if created lazily).
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import libcst as cst
 

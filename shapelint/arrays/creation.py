@@ -22,14 +22,15 @@ from shapelint.arrays.shared import (
     number,
     size_arg,
 )
-from shapelint.arrays.spec import promote, python_dtype, unknown_array
+from shapelint.arrays.spec import ArrayFn, promote, python_dtype, unknown_array
 from shapelint.interp.values import Unknown
 from shapelint.ops.spec import OpSpec, Value, is_int, scalar_python
+from shapelint.shapes import Dim
 
 # --- array / asarray ------------------------------------------------------------------------------
 
 
-def _literal(v: Any) -> tuple[tuple, str | None]:
+def _literal(v: Any) -> tuple[tuple[Dim, ...], str | None]:
     """Shape and dtype class of a nested literal; Unknowable when ragged or unknown."""
     if isinstance(v, ArrayType):
         if v.shape.dims is None:
@@ -73,7 +74,7 @@ def as_array(a: Args, name: str) -> ArrayType:
 
 # --- filled arrays ------------------------------------------------------------------------------
 
-def _filled(default: str | None):
+def _filled(default: str | None) -> ArrayFn:
     def infer(a: Args) -> ArrayType:
         dims = size_arg(a, "shape")
         if dims is None:
@@ -90,7 +91,7 @@ def full(a: Args) -> ArrayType:
     return ArrayType(Shape(dims), dtype_arg(a, "dtype", python_dtype(fill)))
 
 
-def _like(fixed: str | None = None):
+def _like(fixed: str | None = None) -> ArrayFn:
     """zeros_like & co: the array's shape (or ``shape=``) and dtype (or ``dtype=``)."""
     def infer(a: Args) -> ArrayType:
         src = arr(a, "a")

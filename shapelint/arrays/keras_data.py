@@ -24,7 +24,6 @@ whose batch axis has an unknown size (the last batch may be smaller).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from shapelint.arrays.creation import as_array
 from shapelint.arrays.shared import (
@@ -46,14 +45,20 @@ from shapelint.shapes import Dim, is_known
 # --- keras.datasets -------------------------------------------------------------------------------
 
 
-def _split(x: tuple, y: tuple, xk: str, yk: str, n_train: Dim, n_test: Dim) -> tuple:
-    def pair(n: Dim) -> tuple:
+_Pair = tuple[ArrayType, ArrayType]                    # (x, y)
+_Loader = Callable[[Args], tuple[_Pair, _Pair]]         # load_data(): (train, test)
+
+
+def _split(x: tuple[Dim, ...], y: tuple[Dim, ...], xk: str, yk: str, n_train: Dim,
+           n_test: Dim) -> tuple[_Pair, _Pair]:
+    def pair(n: Dim) -> _Pair:
         return (ArrayType(Shape((n, *x)), xk), ArrayType(Shape((n, *y)), yk))
     return pair(n_train), pair(n_test)
 
 
-def _fixed(x: tuple, y: tuple, n_train: int, n_test: int, yk: str = "int"):
-    def infer(a: Args) -> tuple:
+def _fixed(x: tuple[int, ...], y: tuple[int, ...], n_train: int, n_test: int,
+           yk: str = "int") -> _Loader:
+    def infer(a: Args) -> tuple[_Pair, _Pair]:
         return _split(x, y, "int", yk, n_train, n_test)
     return infer
 
@@ -66,9 +71,9 @@ def _test_split(a: Args, total: int) -> tuple[int, int]:
     return idx, total - idx
 
 
-def _sequences(total: int | None, per_split: int | None = None):
+def _sequences(total: int | None, per_split: int | None = None) -> _Loader:
     """imdb (fixed halves) and reuters (test_split): object arrays of word-index lists."""
-    def infer(a: Args) -> tuple:
+    def infer(a: Args) -> tuple[_Pair, _Pair]:
         if a.raw("maxlen") is not None:
             n_train: Dim = None           # long sequences are dropped: counts unknown
             n_test: Dim = None
@@ -80,8 +85,8 @@ def _sequences(total: int | None, per_split: int | None = None):
     return infer
 
 
-def _housing(features: int, sizes: dict):
-    def infer(a: Args) -> tuple:
+def _housing(features: int, sizes: dict[str | None, int]) -> _Loader:
+    def infer(a: Args) -> tuple[_Pair, _Pair]:
         version = a.raw("version")
         if isinstance(version, Unknown) or version not in sizes:
             raise Unknowable("version")
@@ -158,7 +163,7 @@ def pad_sequences(a: Args) -> ArrayType:
     return ArrayType(Shape((len(items), maxlen)), kind)
 
 
-def _labels_element(a: Args, batch: tuple) -> ArrayType | None:
+def _labels_element(a: Args, batch: tuple[Dim, ...]) -> ArrayType | None:
     """The labels of a directory dataset (keras/src/utils/dataset_utils.py,
     labels_to_dataset_tf): int (b,), binary (b, 1) float32, categorical (b, classes)."""
     mode, labels = a.raw("label_mode"), a.raw("labels")
@@ -174,7 +179,7 @@ def _labels_element(a: Args, batch: tuple) -> ArrayType | None:
     raise Unknowable("label_mode")
 
 
-def _batch(a: Args) -> tuple:
+def _batch(a: Args) -> tuple[Dim, ...]:
     """batch_size=None yields single samples; a size adds an axis whose size is unknown
     (the last batch may be smaller)."""
     size = a.raw("batch_size")
@@ -185,8 +190,12 @@ def _batch(a: Args) -> tuple:
     return (None,)
 
 
-def _from_directory(features: Callable[[Args, tuple], ArrayType]):
-    def infer(a: Args) -> Any:
+_Datasets = DatasetType | tuple[DatasetType, DatasetType]   # one, or subset="both"
+
+
+def _from_directory(features: Callable[[Args, tuple[Dim, ...]], ArrayType]
+                    ) -> Callable[[Args], _Datasets]:
+    def infer(a: Args) -> _Datasets:
         batch = _batch(a)
         x = features(a, batch)
         y = _labels_element(a, batch)
@@ -203,7 +212,7 @@ def _from_directory(features: Callable[[Args, tuple], ArrayType]):
 _CHANNELS = {"rgb": 3, "rgba": 4, "grayscale": 1}
 
 
-def _images(a: Args, batch: tuple) -> ArrayType:
+def _images(a: Args, batch: tuple[Dim, ...]) -> ArrayType:
     size = a.int_list("image_size")
     channels = _CHANNELS.get(a.raw("color_mode"))
     fmt = a.raw("data_format")
@@ -214,7 +223,7 @@ def _images(a: Args, batch: tuple) -> ArrayType:
     return ArrayType(Shape((*batch, *inner)), "float")
 
 
-def _texts(a: Args, batch: tuple) -> ArrayType:
+def _texts(a: Args, batch: tuple[Dim, ...]) -> ArrayType:
     return ArrayType(Shape(batch), "str")
 
 

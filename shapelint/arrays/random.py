@@ -19,7 +19,7 @@ from shapelint.arrays.shared import (
     run_op,
     size_arg,
 )
-from shapelint.arrays.spec import ObjectType, Rejected
+from shapelint.arrays.spec import ArrayFn, ObjectType, Rejected
 from shapelint.interp.values import Unknown
 from shapelint.ops.common import axis_in, dims
 from shapelint.ops.spec import OpSpec, Value, is_int
@@ -36,7 +36,7 @@ def _by_positional_sizes(a: Args) -> ArrayType:
     return ArrayType(Shape(dims_), "float")
 
 
-def _draw(params: tuple[str, ...], kind: str, required: int = 0, lenient: bool = False):
+def _draw(params: tuple[str, ...], kind: str, required: int = 0, lenient: bool = False) -> ArrayFn:
     """A distribution of class ``kind`` (``dtype=`` overrides) with array-like parameters
     ``params`` (the first ``required`` have no default) and ``size``. With ``size``, array
     parameters must broadcast to it; ``lenient`` (integers, randint): they only need to

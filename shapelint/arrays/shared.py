@@ -7,15 +7,18 @@ from typing import Any
 from shapelint.arrays.spec import ArrayType, array_of, dtype_class, promote, python_dtype
 from shapelint.ops.spec import Args, Unknowable, is_int, shape_value
 from shapelint.ops.table import op_spec
-from shapelint.shapes import Shape
+from shapelint.shapes import Dim, Shape
 
 
-def run_op(op: str, **values: Any) -> Any:
-    """The op table's shape function for ``op`` on these (already bound) arguments: where
-    NumPy agrees with ``keras.ops``, one mechanism answers for both."""
+def run_op(op: str, **values: Any) -> Shape:
+    """The op table's shape function for ``op`` (an op with one output tensor) on these
+    (already bound) arguments: where NumPy agrees with ``keras.ops``, one mechanism answers
+    for both."""
     spec = op_spec(op)
     assert spec is not None, op
-    return spec.infer(Args(values, spec.defaults, spec.display))
+    out = spec.infer(Args(values, spec.defaults, spec.display))
+    assert isinstance(out, Shape), op
+    return out
 
 
 def arr(a: Args, name: str) -> ArrayType:
@@ -23,7 +26,7 @@ def arr(a: Args, name: str) -> ArrayType:
     return array_of(a, name)
 
 
-def items_of(v: Any) -> list | None:
+def items_of(v: Any) -> list[Any] | None:
     """The items of a tuple, list or known list value; None otherwise."""
     if isinstance(v, (tuple, list)):
         return list(v)
@@ -71,7 +74,7 @@ def dtype_name_class(v: Any) -> str | None:
     return dtype_class(v)
 
 
-def size_arg(a: Args, name: str) -> tuple | None:
+def size_arg(a: Args, name: str) -> tuple[Dim, ...] | None:
     """A ``size=``/``shape=`` argument: None stays None, an int is a 1-D shape, a tuple of
     sizes; negative sizes are left unknown (NumPy raises; no rule says so)."""
     v = a.raw(name)

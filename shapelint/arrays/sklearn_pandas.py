@@ -7,6 +7,7 @@ are :class:`~shapelint.arrays.spec.ObjectType`, their methods named ``<class>.<m
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from shapelint.arrays.shared import (
@@ -34,7 +35,7 @@ def _checked_size(size: Any, n: Dim) -> Any:
     raise Unknowable("size")             # sklearn raises; no rule names it
 
 
-def _count(size: Any, n: Dim, rounding) -> Dim:
+def _count(size: Any, n: Dim, rounding: Callable[[float], int]) -> Dim:
     """A size as a count: an int as is, a fraction of ``n`` rounded."""
     if size is None:
         return None
@@ -43,7 +44,7 @@ def _count(size: Any, n: Dim, rounding) -> Dim:
     return rounding(size * n) if is_known(n) else None
 
 
-def train_test_split(a: Args) -> tuple:
+def train_test_split(a: Args) -> tuple[ArrayType, ...]:
     """sklearn.model_selection._split._validate_shuffle_split: test = ceil(test_size * n),
     train = floor(train_size * n), the other one the rest; test_size 0.25 when neither."""
     given = a.raw("arrays") or ()
@@ -71,7 +72,7 @@ def train_test_split(a: Args) -> tuple:
         raise Unknowable("size")
     if n_train == 0:
         raise Unknowable("size")         # sklearn raises: the train set would be empty
-    out: list = []
+    out: list[ArrayType] = []
     for x in xs:
         rest = dims(x.shape)[1:]
         out += [ArrayType(Shape((n_train, *rest)), x.dtype),
@@ -79,7 +80,7 @@ def train_test_split(a: Args) -> tuple:
     return tuple(out)
 
 
-def _estimator(kind: str, options: tuple[str, ...] = ()):
+def _estimator(kind: str, options: tuple[str, ...] = ()) -> Callable[[Args], ObjectType]:
     def infer(a: Args) -> ObjectType:
         config = tuple(sorted((k, a.raw(k)) for k in options if a.raw(k) is not None))
         return ObjectType(kind, config)

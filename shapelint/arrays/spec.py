@@ -16,6 +16,7 @@ NumPy raises for every size the shapes stand for.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,7 @@ class ObjectType:
     constructor arguments that change shapes, as sorted (name, value) pairs."""
 
     kind: str
-    config: tuple = ()
+    config: tuple[tuple[str, Any], ...] = ()
 
     def option(self, name: str, default: Any = None) -> Any:
         return dict(self.config).get(name, default)
@@ -70,6 +71,9 @@ class DatasetType:
     ``None`` when unknown."""
 
     element: Any
+
+
+ArrayFn = Callable[[Args], ArrayType]     # a function whose result is one array
 
 
 def unknown_array() -> ArrayType:

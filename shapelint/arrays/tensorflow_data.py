@@ -33,7 +33,7 @@ _TF_CONVERTS = {("int", "int"), ("int", "float"), ("float", "float"), ("bool", "
                 ("bool", "int"), ("bool", "float"), ("str", "str")}
 
 
-def _leaf_kinds(v: Any) -> set:
+def _leaf_kinds(v: Any) -> set[str | None]:
     items = items_of(v)
     if items is None or isinstance(v, ArrayType):
         return {v.dtype} if isinstance(v, ArrayType) else {python_dtype(v)}

@@ -11,6 +11,7 @@ unless it is of a higher one).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from math import prod
 from typing import Any
 
@@ -25,10 +26,10 @@ from shapelint.arrays.shared import (
     promote,
     run_op,
 )
-from shapelint.arrays.spec import python_dtype
+from shapelint.arrays.spec import ArrayFn, python_dtype
 from shapelint.ops.common import axis_in, dims
 from shapelint.ops.spec import OpSpec, is_int
-from shapelint.shapes import is_known
+from shapelint.shapes import Dim, is_known
 from shapelint.violations.base import Rejected
 from shapelint.violations.spatial import ReshapeOpSizeMismatch
 
@@ -39,7 +40,7 @@ def scalar_axis(x: Shape, axis: Any) -> bool:
     return x.dims == () and is_int(axis) and axis in (0, -1)
 
 
-def _same_dtype(op: str, x: str = "a", **names: str):
+def _same_dtype(op: str, x: str = "a", **names: str) -> ArrayFn:
     """A keras.ops shape function on array ``x``; the dtype is kept. ``names`` maps the op's
     parameter names to NumPy's."""
     def infer(a: Args) -> ArrayType:
@@ -120,7 +121,7 @@ def _joined_dtype(a: Args, xs: list[ArrayType]) -> str | None:
 
 
 def _flat(xs: list[ArrayType]) -> Shape:
-    total: Any = 0
+    total: Dim = 0
     for x in xs:
         size = x.shape.size(0)
         total = total + size if is_known(total) and is_known(size) else None
@@ -172,7 +173,7 @@ def _column(x: Shape) -> Shape:
     return Shape((xd[0] if xd else 1, 1))
 
 
-def _stack_along(prepare, axis_of):
+def _stack_along(prepare: Callable[[Shape], Shape], axis_of: Callable[[list[Shape]], int]) -> ArrayFn:
     def infer(a: Args) -> ArrayType:
         xs = arrays_of(a, "tup")
         shapes = [prepare(x.shape) for x in xs]
@@ -201,7 +202,7 @@ _BOOL = {"bool": "bool", "int": "bool", "float": "bool", "str": "bool"}
 _INDEX = {"bool": "int", "int": "int", "float": "int", "str": "int"}
 
 
-def _reduce(op: str, kinds: dict, lenient: bool = True):
+def _reduce(op: str, kinds: dict[str, str], lenient: bool = True) -> ArrayFn:
     """``lenient``: a ufunc reduction, which takes axis 0 or -1 on a 0-d array (mean, std
     and var do not)."""
     def infer(a: Args) -> ArrayType:
@@ -225,7 +226,7 @@ def _operand(a: Args, name: str) -> ArrayType:
     return ArrayType(Args.shape_of(v), python_dtype(v))
 
 
-def _classes_of(result: dict):
+def _classes_of(result: dict[str, str]) -> Callable[[ArrayType, ArrayType], str | None]:
     """A binary op's dtype class: ``result`` maps a promoted class to the result's class;
     a promoted class missing from it means NumPy raises (bool - bool) or is not modeled."""
     def dtype(x: ArrayType, y: ArrayType) -> str | None:
@@ -260,7 +261,7 @@ OPERATORS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide",
              ">=": "greater_equal", "@": "matmul"}
 
 
-def _binary(result: dict):
+def _binary(result: dict[str, str]) -> ArrayFn:
     dtype = _classes_of(result)
 
     def infer(a: Args) -> ArrayType:
@@ -291,7 +292,7 @@ _UNARY = {
 }
 
 
-def _unary(kinds: dict):
+def _unary(kinds: dict[str, str]) -> ArrayFn:
     def infer(a: Args) -> ArrayType:
         src = _operand(a, "x")
         if src.dtype is not None and src.dtype not in kinds:

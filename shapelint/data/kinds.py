@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _UNARY = {"-": "numpy.negative", "+": "numpy.positive", "~": "numpy.invert"}
 
 
-class DataKind(Kind):
+class DataKind(Kind[DataValue]):
     # A condition that reads data may refine its shape in a way the analysis cannot see.
     symbolic = True
 

@@ -9,10 +9,10 @@ are withheld: not every option is taken.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from shapelint.interp.kinds import Kind, join_values, kind_of, register
-from shapelint.interp.values import Alternatives
+from shapelint.interp.values import Alternatives, Value
 
 if TYPE_CHECKING:
     from shapelint.interp.host import Host
@@ -25,10 +25,10 @@ def _join_all(values: list[Any]) -> Any:
     return result
 
 
-class AlternativesKind(Kind):
+class AlternativesKind(Kind[Alternatives]):
     callable = True
 
-    def call(self, host: "Host", value: Alternatives, args: list, kwargs: dict, node: Any,
+    def call(self, host: Host, value: Alternatives, args: list[Value], kwargs: dict[str, Value], node: Any,
              complete: bool) -> Any:
         host.guards.depth += 1
         try:
@@ -37,18 +37,18 @@ class AlternativesKind(Kind):
         finally:
             host.guards.depth -= 1
 
-    def attr(self, host: "Host", value: Alternatives, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, value: Alternatives, name: str, node: Any = None) -> Any:
         return _join_all([host.get_attr(option, name) for option in value.options])
 
-    def truth(self, value: Alternatives) -> Optional[bool]:
+    def truth(self, value: Alternatives) -> bool | None:
         answers = {_truth(option) for option in value.options}
         return answers.pop() if len(answers) == 1 else None
 
-    def children(self, value: Alternatives) -> list:
+    def children(self, value: Alternatives) -> list[Value]:
         return list(value.options)
 
 
-def _truth(value: Any) -> Optional[bool]:
+def _truth(value: Any) -> bool | None:
     kind = kind_of(value)
     return kind.truth(value) if kind is not None else True
 

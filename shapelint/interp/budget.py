@@ -7,7 +7,6 @@ the file is still analysed. A wall-clock deadline per file bounds everything els
 from __future__ import annotations
 
 import time
-from typing import Optional
 
 MAX_UNROLL = 64                 # iterations of a loop over a known iterable
 MAX_CALL_DEPTH = 24             # nested user-function calls
@@ -29,15 +28,16 @@ class BudgetExceeded(Exception):
 
 
 class Budget:
-    def __init__(self, seconds: Optional[float] = DEFAULT_SECONDS,
-                 unit_steps: Optional[int] = None, file_steps: Optional[int] = None):
+    def __init__(self, seconds: float | None = DEFAULT_SECONDS,
+                 unit_steps: int | None = None, file_steps: int | None = None):
         self.unit_steps = unit_steps or UNIT_STEPS
         self.file_steps = file_steps or FILE_STEPS
         self.deadline = None if seconds is None else time.monotonic() + seconds
         self.seconds = seconds
         self.steps = 0
         self.unit_start = 0
-        self.exhausted: Optional[str] = None     # set once the whole file is out of budget
+        self.exhausted: str | None = None     # set once the whole file is out of budget
+        self.timed_out = False                   # the clock, not the steps: depends on the machine
 
     def start_unit(self) -> None:
         self.unit_start = self.steps
@@ -52,4 +52,5 @@ class Budget:
         if self.deadline is not None and self.steps % _CLOCK_EVERY == 0 \
                 and time.monotonic() > self.deadline:
             self.exhausted = f"the time limit of {self.seconds:g} s per file ran out"
+            self.timed_out = True
             raise BudgetExceeded(self.exhausted, whole_file=True)

@@ -2,12 +2,25 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shapelint.interp.kinds import kind_of
 from shapelint.interp.values import (
-    UNKNOWN, Builtin, ClassValue, DictValue, ListValue, ObjectValue, Unknown, is_fully_known, is_plain,
+    UNKNOWN,
+    Builtin,
+    ClassValue,
+    DictValue,
+    ListValue,
+    ObjectValue,
+    Unknown,
+    Value,
+    is_fully_known,
+    is_plain,
+    sequence_items,
 )
+
+if TYPE_CHECKING:
+    from shapelint.interp.host import Host
 
 _MODELED = {
     "len", "range", "int", "float", "str", "bool", "tuple", "list", "dict", "zip", "enumerate",
@@ -15,7 +28,7 @@ _MODELED = {
     "any", "all", "staticmethod", "classmethod", "property", "getattr", "hasattr", "setattr",
     "type", "divmod", "pow", "map", "filter", "iter", "next", "repr", "format", "object",
 }
-_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list,
+_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list,
           "dict": dict}
 
 
@@ -23,31 +36,28 @@ def is_builtin(name: str) -> bool:
     return name in _MODELED or hasattr(builtins, name)
 
 
-def _seq(interp, v: Any):
-    return interp.iterate(v)
-
-
-def _plain_list(items) -> bool:
+def _plain_list(items: list[Value] | None) -> bool:
     return items is not None and all(
         isinstance(x, (int, float, str, bool, type(None))) or (isinstance(x, tuple) and is_fully_known(x))
         for x in items)
 
 
-def call(interp, name: str, args: list, kwargs: dict, node, complete: bool) -> Any:
+def call(host: Host, name: str, args: list[Value], kwargs: dict[str, Value], node: Any,
+         complete: bool) -> Value:
     if not complete:
         return UNKNOWN
     try:
-        return _call(interp, name, args, kwargs)
+        return _call(host, name, args, kwargs)
     except Exception:
         return UNKNOWN
 
 
-def _call(interp, name: str, args: list, kwargs: dict) -> Any:
+def _call(host: Host, name: str, args: list[Value], kwargs: dict[str, Value]) -> Value:
     if name == "len" and len(args) == 1:
         kind = kind_of(args[0])
         if kind is not None:
             return kind.length(args[0])
-        items = _seq(interp, args[0])
+        items = host.iterate(args[0])
         return UNKNOWN if items is None else len(items)
     if name == "range":
         if all(isinstance(a, int) and not isinstance(a, bool) for a in args) and 1 <= len(args) <= 3:
@@ -63,7 +73,7 @@ def _call(interp, name: str, args: list, kwargs: dict) -> Any:
     if name in ("tuple", "list"):
         if not args:
             return () if name == "tuple" else ListValue([])
-        items = _seq(interp, args[0])
+        items = host.iterate(args[0])
         if items is None:
             return UNKNOWN if name == "tuple" else ListValue(None)
         return tuple(items) if name == "tuple" else ListValue(items)
@@ -73,23 +83,23 @@ def _call(interp, name: str, args: list, kwargs: dict) -> Any:
         return DictValue(None)
     if name in ("zip", "enumerate"):
         if name == "enumerate":
-            items = _seq(interp, args[0]) if args else None
+            items = host.iterate(args[0]) if args else None
             start = args[1] if len(args) > 1 else kwargs.get("start", 0)
             if items is None or not isinstance(start, int):
                 return ListValue(None)
             return ListValue([(start + i, v) for i, v in enumerate(items)])
-        seqs = [_seq(interp, a) for a in args]
+        seqs = [host.iterate(a) for a in args]
         if any(s is None for s in seqs):
             return ListValue(None)
         return ListValue([tuple(t) for t in zip(*seqs)])
     if name in ("min", "max", "sum", "sorted", "any", "all"):
-        items = _seq(interp, args[0]) if len(args) == 1 else list(args)
+        items = host.iterate(args[0]) if len(args) == 1 else list(args)
         if not _plain_list(items):
             return UNKNOWN if name != "sorted" else ListValue(None)
         result = getattr(builtins, name)(items)
         return ListValue(result) if name == "sorted" else result
     if name == "reversed" and len(args) == 1:
-        items = _seq(interp, args[0])
+        items = host.iterate(args[0])
         return ListValue(None if items is None else items[::-1])
     if name in ("abs", "round", "divmod", "pow"):
         if all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
@@ -100,7 +110,7 @@ def _call(interp, name: str, args: list, kwargs: dict) -> Any:
     if name == "isinstance" and len(args) == 2:
         return _isinstance(args[0], args[1])
     if name in ("getattr", "hasattr") and len(args) >= 2 and isinstance(args[1], str):
-        value = interp.get_attr(args[0], args[1])
+        value = host.get_attr(args[0], args[1])
         if name == "hasattr":
             return UNKNOWN
         if isinstance(value, Unknown) and len(args) == 3:
@@ -120,9 +130,9 @@ def _call(interp, name: str, args: list, kwargs: dict) -> Any:
     return UNKNOWN
 
 
-def _isinstance(value: Any, types: Any) -> Any:
+def _isinstance(value: Value, types: Value) -> Value:
     options = types if isinstance(types, tuple) else (types,)
-    py_types = []
+    py_types: list[type] = []
     for t in options:
         if isinstance(t, Builtin) and t.name in _TYPES:
             py_types.append(_TYPES[t.name])
@@ -145,14 +155,13 @@ _STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "title", "capital
 MAX_STRING = 10_000
 
 
-def _str_method(target: str, name: str, args: list) -> Any:
+def _str_method(target: str, name: str, args: list[Value]) -> Value:
     """String methods of known strings and arguments (layer names are built with them:
     ``"mixed{0}".format(5 + i)``); a result too large is unknown."""
     if name not in _STR_METHODS:
         return UNKNOWN
     if name == "join":
-        items = args[0] if len(args) == 1 else None
-        items = list(items) if isinstance(items, tuple) else (items.items if isinstance(items, ListValue) else None)
+        items = sequence_items(args[0]) if len(args) == 1 else None
         if items is None or not all(isinstance(i, str) for i in items):
             return UNKNOWN
         args = [items]
@@ -167,14 +176,13 @@ def _str_method(target: str, name: str, args: list) -> Any:
     return result if not isinstance(result, str) or len(result) <= MAX_STRING else UNKNOWN
 
 
-def call_method(target: Any, name: str, args: list) -> Any:
+def call_method(target: str | tuple[Value, ...], name: str, args: list[Value]) -> Value:
     """Methods of the plain values str and tuple (lists and dicts have kinds of their own)."""
     if isinstance(target, str):
         return _str_method(target, name, args)
-    if isinstance(target, tuple):
-        if name in ("index", "count") and len(args) == 1 and is_fully_known(target) and is_fully_known(args[0]):
-            try:
-                return getattr(target, name)(args[0])
-            except ValueError:
-                return UNKNOWN
+    if name in ("index", "count") and len(args) == 1 and is_fully_known(target) and is_fully_known(args[0]):
+        try:
+            return getattr(target, name)(args[0])
+        except ValueError:
+            return UNKNOWN
     return UNKNOWN

@@ -6,7 +6,7 @@ answer through their kind. Recursion and call depth are bounded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -17,8 +17,17 @@ from shapelint.interp.flow import BreakSignal, ContinueSignal, DeadPath, ReturnS
 from shapelint.interp.kinds import join_values, kind_of, kind_or_default
 from shapelint.interp.statements import statements_of
 from shapelint.interp.values import (
-    UNKNOWN, BoundMethod, Builtin, ClassValue, DictValue, FunctionValue, MethodOf, ObjectValue,
-    Symbol, Unknown,
+    UNKNOWN,
+    BoundMethod,
+    Builtin,
+    ClassValue,
+    DictValue,
+    FunctionValue,
+    MethodOf,
+    ObjectValue,
+    Symbol,
+    Unknown,
+    Value,
 )
 from shapelint.resolution import canonical
 
@@ -32,18 +41,18 @@ _MISSING = object()
 class Frame:
     """One user-function call being run: what it returned on each path so far."""
 
-    function: Optional[FunctionValue]
+    function: FunctionValue | None
     returns: list = field(default_factory=list)
 
 
 class Caller:
-    def __init__(self, interp: "Interpreter"):
+    def __init__(self, interp: Interpreter):
         self.interp = interp
         self.frames: list[Frame] = [Frame(None)]
         self.called: set[int] = set()         # ids of functions called at least once
         self.instantiated: set[int] = set()   # ids of classes instantiated at least once
 
-    def call(self, func: Any, args: list, kwargs: dict, node: Any, complete: bool = True) -> Any:
+    def call(self, func: Any, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool = True) -> Any:
         interp = self.interp
         if isinstance(func, Symbol):
             result = stdlib.call(func.path, args, kwargs) if complete else None
@@ -75,7 +84,7 @@ class Caller:
         kind = kind_of(func)
         return kind.call(interp, func, args, kwargs, node, complete) if kind is not None else UNKNOWN
 
-    def call_function(self, func: FunctionValue, args: list, kwargs: dict,
+    def call_function(self, func: FunctionValue, args: list[Value], kwargs: dict[str, Value],
                       fill_unknown: bool = False, call_node: Any = None) -> Any:
         interp = self.interp
         self.called.add(id(func))
@@ -111,7 +120,7 @@ class Caller:
             interp.pop_context()
             self.frames.pop()
 
-    def instantiate(self, cls: ClassValue, args: list, kwargs: dict, node: Any, complete: bool,
+    def instantiate(self, cls: ClassValue, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool,
                     fill_unknown: bool = False) -> Any:
         interp = self.interp
         self.instantiated.add(id(cls))
@@ -125,7 +134,7 @@ class Caller:
         return obj
 
 
-def bind_params(params: cst.Parameters, defaults: dict, args: list, kwargs: dict,
+def bind_params(params: cst.Parameters, defaults: dict, args: list[Value], kwargs: dict[str, Value],
                 local: Scope, fill_unknown: bool) -> bool:
     """Bind a call's arguments to a function's parameters, as Python does; False when the
     call would raise TypeError (missing or unexpected arguments)."""

@@ -7,8 +7,9 @@ own (:mod:`shapelint.keras.events`) through the same mechanism.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class ContextFrame:
     node: Any                 # the function's def (or lambda), or the loop/comprehension
     serial: int               # which call or pass
     call_node: Any = None     # the call site, for "call"
+    index: int = 0            # which pass of the loop, from 0, for "loop" (traces number them)
+
+
+# What is being run, outermost first: the interpreter's context stack at some moment.
+Context = tuple[ContextFrame, ...]
 
 
 class Observer:
@@ -42,11 +48,11 @@ class Observer:
 class Observers:
     """The subscribed observers; ``emit(hook, ...)`` reaches those that override ``hook``."""
 
-    def __init__(self, observers: tuple = ()):
-        self._all: list = list(observers)
+    def __init__(self, observers: tuple[Observer, ...] = ()) -> None:
+        self._all: list[Observer] = list(observers)
         self._by_hook: dict[str, list[Callable[..., Any]]] = {}
 
-    def add(self, observer: Any) -> None:
+    def add(self, observer: Observer) -> None:
         self._all.append(observer)
         self._by_hook.clear()
 
@@ -69,12 +75,8 @@ class Observers:
         for listener in self.listeners(hook):
             listener(*args)
 
-    def find(self, cls: type) -> Optional[Any]:
-        """The subscribed observer of a type (the event log, for analyses)."""
-        return next((o for o in self._all if isinstance(o, cls)), None)
 
-
-def _base_hook(hook: str) -> Any:
+def _base_hook(hook: str) -> object:
     """The no-op definition of a hook in the first Observer base class defining it."""
     for klass in _HOOK_BASES:
         if hook in vars(klass):
@@ -82,10 +84,11 @@ def _base_hook(hook: str) -> Any:
     return None
 
 
-_HOOK_BASES: list[type] = [Observer]
+_HOOK_BASES: list[type[Observer]] = [Observer]
+ObserverBase = TypeVar("ObserverBase", bound=type[Observer])
 
 
-def declare_hooks(observer_base: type) -> type:
+def declare_hooks(observer_base: ObserverBase) -> ObserverBase:
     """A library's observer base class (with more no-op hooks) joins the mechanism."""
     _HOOK_BASES.append(observer_base)
     return observer_base

@@ -8,7 +8,8 @@ understood evaluates to :data:`~shapelint.interp.values.UNKNOWN`.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -19,8 +20,20 @@ from shapelint.interp.flow import Scope
 from shapelint.interp.folding import COMPARE, fold_binary, fold_unary
 from shapelint.interp.kinds import NOT_HANDLED, join_values, kind_of
 from shapelint.interp.values import (
-    UNKNOWN, BoundMethod, Builtin, ClassValue, DictValue, FunctionValue, ListValue, MethodOf,
-    ObjectValue, Symbol, Unknown, UnknownOfKnownTruth, is_plain,
+    UNKNOWN,
+    BoundMethod,
+    Builtin,
+    ClassValue,
+    DictValue,
+    FunctionValue,
+    ListValue,
+    MethodOf,
+    ObjectValue,
+    Symbol,
+    Unknown,
+    UnknownOfKnownTruth,
+    Value,
+    is_plain,
 )
 from shapelint.resolution import canonical
 
@@ -57,7 +70,7 @@ def py(v: Any) -> Any:
 class Evaluator:
     """The expression half of the interpreter (mypy's ExpressionChecker, in spirit)."""
 
-    def __init__(self, interp: "Interpreter"):
+    def __init__(self, interp: Interpreter):
         self.interp = interp
         self.depth = 0
         self._handlers: dict[type, Callable[[Any, Scope], Any]] = {}
@@ -84,7 +97,7 @@ class Evaluator:
         return value
 
     # --- conditions -------------------------------------------------------------------------
-    def truth(self, node: cst.BaseExpression, scope: Scope) -> tuple[Optional[bool], bool]:
+    def truth(self, node: cst.BaseExpression, scope: Scope) -> tuple[bool | None, bool]:
         """Evaluate a condition: (True/False/None when unknown, whether it read symbolic data)."""
         guards = self.interp.guards
         before = guards.symbolic_reads
@@ -114,7 +127,7 @@ class Evaluator:
 
     def expr_FormattedString(self, node: cst.FormattedString, scope: Scope) -> Any:
         """An f-string of known values is a known string (layer names are often built so)."""
-        out: Optional[list[str]] = []
+        out: list[str] | None = []
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
                 if out is not None:
@@ -207,8 +220,8 @@ class Evaluator:
         self.elements(node.elements, scope)
         return UNKNOWN
 
-    def elements(self, elements: Any, scope: Scope) -> Optional[list]:
-        out: Optional[list] = []
+    def elements(self, elements: Any, scope: Scope) -> list | None:
+        out: list | None = []
         for e in elements:
             value = self.eval(e.value, scope)
             if isinstance(e, cst.StarredElement):
@@ -222,7 +235,7 @@ class Evaluator:
         return out
 
     def expr_Dict(self, node: cst.Dict, scope: Scope) -> Any:
-        items: Optional[dict] = {}
+        items: dict | None = {}
         for e in node.elements:
             if isinstance(e, cst.DictElement):
                 key, value = self.eval(e.key, scope), self.eval(e.value, scope)
@@ -351,6 +364,7 @@ class Evaluator:
         inner = Scope(parent=scope, kind="function")
         inner.star_modules = scope.star_modules
         bind = interp.executor.bind
+        passes = [0]                 # elements produced so far: the pass each one is
 
         def loop(comp: cst.CompFor) -> bool:
             items = interp.iterate(self.eval(comp.iter, inner))
@@ -371,7 +385,8 @@ class Evaluator:
                     if not loop(comp.inner_for_in):
                         return False
                 else:
-                    interp.push_context(ContextFrame("loop", node, interp.next_serial()))
+                    interp.push_context(ContextFrame("loop", node, interp.next_serial(), index=passes[0]))
+                    passes[0] += 1
                     try:
                         produce(inner)
                     finally:
@@ -442,7 +457,7 @@ class Evaluator:
             return self.eval_string(args, kwargs, scope)
         return self.interp.call(func, args, kwargs, node, complete=complete)
 
-    def eval_string(self, args: list, kwargs: dict, scope: Scope) -> Any:
+    def eval_string(self, args: list[Value], kwargs: dict[str, Value], scope: Scope) -> Any:
         """``eval(name)`` of a known string in the current scope: model code picks a layer or
         an activation by name (``eval(activation)`` in keras-unet-collection). Nothing runs;
         the text is read as one expression, and findings inside it are withheld (it has no
@@ -461,12 +476,11 @@ class Evaluator:
             guards.depth -= 1
 
 
-
 def _unknown(node: Any, scope: Scope) -> Any:
     return UNKNOWN
 
 
-def to_bool(value: Any) -> Optional[bool]:
+def to_bool(value: Any) -> bool | None:
     if isinstance(value, UnknownOfKnownTruth):
         return value.truth
     if isinstance(value, Unknown):

@@ -6,9 +6,11 @@ value reachable from the scope, through its kind's state).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
-from shapelint.interp.kinds import join_values, kind_of
+from shapelint.interp.kinds import Kind, join_values, kind_of
+from shapelint.interp.values import Value
 
 MAX_SNAPSHOT_DEPTH = 4
 
@@ -16,16 +18,16 @@ MAX_SNAPSHOT_DEPTH = 4
 class Scope:
     """A Python namespace: module, function or class body."""
 
-    def __init__(self, parent: Optional["Scope"] = None, kind: str = "module"):
-        self.vars: dict[str, Any] = {}
+    def __init__(self, parent: Scope | None = None, kind: str = "module") -> None:
+        self.vars: dict[str, Value] = {}
         self.parent = parent
         self.kind = kind
         self.global_names: set[str] = set()
         self.star_modules: list[str] = []   # from X import *
 
-    def lookup(self, name: str) -> tuple[bool, Any]:
+    def lookup(self, name: str) -> tuple[bool, Value]:
         """Python's rule: own scope, then enclosing function scopes (not class bodies)."""
-        scope: Optional[Scope] = self
+        scope: Scope | None = self
         first = True
         while scope is not None:
             if (first or scope.kind != "class") and name in scope.vars:
@@ -34,22 +36,22 @@ class Scope:
             scope = scope.parent
         return False, None
 
-    def module(self) -> "Scope":
+    def module(self) -> Scope:
         scope = self
         while scope.parent is not None:
             scope = scope.parent
         return scope
 
-    def chain(self) -> list["Scope"]:
+    def chain(self) -> list[Scope]:
         """This scope and every enclosing one."""
         out: list[Scope] = []
-        s: Optional[Scope] = self
+        s: Scope | None = self
         while s is not None:
             out.append(s)
             s = s.parent
         return out
 
-    def assign(self, name: str, value: Any) -> None:
+    def assign(self, name: str, value: Value) -> None:
         if name in self.global_names:
             self.module().vars[name] = value
         else:
@@ -57,7 +59,7 @@ class Scope:
 
 
 class ReturnSignal(Exception):
-    def __init__(self, value: Any):
+    def __init__(self, value: Value) -> None:
         super().__init__()
         self.value = value
 
@@ -91,7 +93,11 @@ class Guards:
 
 # --- snapshots of mutable state, so that two branches start from the same state ---------
 
-def _containers(values: list, seen: set, out: list, depth: int = 0) -> None:
+# A mutable value reachable from a scope, with its kind: its state is what is snapshotted.
+Container = tuple[Kind[Any], Value]
+
+
+def _containers(values: list[Value], seen: set[int], out: list[Container], depth: int = 0) -> None:
     if depth > MAX_SNAPSHOT_DEPTH:
         return
     for v in values:
@@ -99,7 +105,7 @@ def _containers(values: list, seen: set, out: list, depth: int = 0) -> None:
             _containers(list(v), seen, out, depth + 1)
             continue
         kind = kind_of(v)
-        if kind is None or id(v) in seen or kind.state(v) is None and not kind.children(v):
+        if kind is None or id(v) in seen or (kind.state(v) is None and not kind.children(v)):
             continue
         seen.add(id(v))
         if kind.state(v) is not None:
@@ -107,16 +113,17 @@ def _containers(values: list, seen: set, out: list, depth: int = 0) -> None:
         _containers(kind.children(v), seen, out, depth + 1)
 
 
-Captured = tuple[list[dict], list]
+# What a branch left behind: each scope's names, and each container's state.
+Captured = tuple[list[dict[str, Value]], list[Any]]
 
 
 class Snapshot:
     """The state of every container reachable from some scopes, to restore and join."""
 
-    def __init__(self, scopes: list[Scope]):
+    def __init__(self, scopes: list[Scope]) -> None:
         self.scopes = scopes
         self.vars = [dict(s.vars) for s in scopes]
-        self.containers: list = []
+        self.containers: list[Container] = []
         _containers([v for s in scopes for v in s.vars.values()], set(), self.containers)
         self.states = [kind.state(c) for kind, c in self.containers]
 
@@ -146,7 +153,7 @@ class Snapshot:
 
 
 def both_branches(run_a: Callable[[], None], run_b: Callable[[], None], scope: Scope,
-                  guards: Guards, guarded: bool, on_return: Callable[[Any], None]) -> None:
+                  guards: Guards, guarded: bool, on_return: Callable[[Value], None]) -> None:
     """Run two alternatives from the same state and join what they leave behind.
 
     A branch whose condition depends on symbolic data may refine it in a way the analysis

@@ -6,7 +6,8 @@ analysis or exhaust memory: any result above a size limit becomes unknown.
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from shapelint.interp.values import UNKNOWN, ListValue, is_plain
 

@@ -10,7 +10,9 @@ parts together and is the :class:`~.host.Host` a library talks to.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterator, Optional
+from functools import partial
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import libcst as cst
 
@@ -25,7 +27,7 @@ from shapelint.interp.kinds import kind_of
 from shapelint.interp.modules import ModuleFinder, ModuleLoader
 from shapelint.interp.reporting import Issue, Positions, Reporter
 from shapelint.interp.statements import Executor
-from shapelint.interp.values import ClassValue, FunctionValue, Unknown
+from shapelint.interp.values import ClassValue, FunctionValue, Unknown, Value
 from shapelint.violations.base import Violation
 
 SemanticsFactory = Callable[["Interpreter"], Semantics]
@@ -33,13 +35,13 @@ SemanticsFactory = Callable[["Interpreter"], Semantics]
 
 class Interpreter:
     def __init__(self, module: cst.Module, semantics: SemanticsFactory, path: str = "<string>",
-                 observers: tuple = (), budget: Optional[Budget] = None,
-                 positions: Optional[Positions] = None, module_roots: Optional[tuple[str, ...]] = None):
+                 observers: tuple = (), budget: Budget | None = None,
+                 positions: Positions | None = None, module_roots: tuple[str, ...] | None = None):
         self.module = module
         self.path = path
         self.positions = positions or Positions(module)
         self.guards = Guards()
-        self.reporter = Reporter(self.positions, self.guards, self.anchor)
+        self.reporter = Reporter(self.positions, self.guards, self.anchor, lambda: self.context)
         self.budget = budget or Budget()
         self.observers = Observers(observers)
         self.evaluator = Evaluator(self)
@@ -54,7 +56,7 @@ class Interpreter:
         self._serial = 0
         self.semantics = semantics(self)
         self.loader = None if module_roots is None else \
-            ModuleLoader(self, ModuleFinder(path, module_roots), self._load_module)
+            ModuleLoader(ModuleFinder(path, module_roots), self._load_module)
         self._foreign: dict[str, Positions] = {}
         self.wants_values = self.observers.wants("expression_evaluated")
         self.wants_statements = self.observers.wants("statement_started")
@@ -87,7 +89,7 @@ class Interpreter:
         if not self._loading:        # what a sibling module imports says nothing about this file
             self.semantics.note_import(name)
 
-    def locate(self, node: Any) -> tuple[Optional[str], Range]:
+    def locate(self, node: Any) -> tuple[str | None, Range]:
         """(path, range) of a node: path None for the checked file, else the module's file."""
         if self.loader is None or not self.loader.sources or node in self.positions.ranges:
             return None, self.where(node)
@@ -99,7 +101,7 @@ class Interpreter:
                 return path, positions.where(node)
         return None, ((1, 0), (1, 0))
 
-    def anchor(self, node: Any) -> tuple[Any, Optional[str]]:
+    def anchor(self, node: Any) -> tuple[Any, str | None]:
         """Where in the checked file to report something that happened at ``node``: the node
         itself, or the call in this file that led into another module (and which function)."""
         if self.loader is None or not self.loader.sources or node in self.positions.ranges:
@@ -146,10 +148,10 @@ class Interpreter:
     def add_return(self, value: Any) -> None:
         self.caller.frames[-1].returns.append(value)
 
-    def call(self, func: Any, args: list, kwargs: dict, node: Any, complete: bool = True) -> Any:
+    def call(self, func: Any, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool = True) -> Any:
         return self.caller.call(func, args, kwargs, node, complete)
 
-    def call_function(self, func: FunctionValue, args: list, kwargs: dict,
+    def call_function(self, func: FunctionValue, args: list[Value], kwargs: dict[str, Value],
                       call_node: Any = None) -> Any:
         return self.caller.call_function(func, args, kwargs, call_node=call_node)
 
@@ -171,7 +173,7 @@ class Interpreter:
                     return found
         return None
 
-    def iterate(self, value: Any) -> Optional[list]:
+    def iterate(self, value: Any) -> list[Value] | None:
         """The items of a value we can iterate statically, or None."""
         if isinstance(value, tuple):
             return list(value)
@@ -197,31 +199,33 @@ class Interpreter:
         """Each module-level statement is a unit of the budget; then every function the
         module defines but never calls is run once (library code builds models too)."""
         for stmt in self.module.body:
-            if not self._run_unit(lambda s=stmt: self.executor.exec_stmt(s, self.module_scope),
-                                  stmt, lambda s=stmt: f"the statement at line {self.where(s)[0][0]}"):
+            if not self._run_unit(partial(self.executor.exec_stmt, stmt, self.module_scope), stmt):
                 return
         for value in list(self.module_scope.vars.values()):
+            run: Callable[[], object]
             if isinstance(value, FunctionValue) and value.scope is self.module_scope \
                     and id(value) not in self.caller.called:
-                if not self._run_unit(lambda f=value: self.caller.call_function(f, [], {}, fill_unknown=True),
-                                      value.node, lambda f=value: f"function {f.name}()"):
-                    return
+                run, what = partial(self.caller.call_function, value, [], {}, fill_unknown=True), \
+                    f"function {value.name}()"
             elif isinstance(value, ClassValue) and value.keras_kind and value.defined_in is self.module_scope \
                     and id(value) not in self.caller.instantiated:
                 # A layer or model class nothing instantiates (a library's backbone builds its
                 # graph in __init__): construct it once with its defaults, unknowns elsewhere.
-                if not self._run_unit(lambda c=value: self.caller.instantiate(c, [], {}, c.node, True,
-                                                                               fill_unknown=True),
-                                      value.node, lambda c=value: f"class {c.name}"):
-                    return
+                run, what = partial(self.caller.instantiate, value, [], {}, value.node, True,
+                                    fill_unknown=True), f"class {value.name}"
+            else:
+                continue
+            if not self._run_unit(run, value.node, what):
+                return
 
-    def _run_unit(self, run: Callable[[], Any], node: Any, describe: Callable[[], str]) -> bool:
-        """Run one unit; False when the whole file is out of budget."""
+    def _run_unit(self, run: Callable[[], object], node: cst.CSTNode, what: str | None = None) -> bool:
+        """Run one unit (a module-level statement, or ``what``: a function or class run on its
+        own); False when the whole file is out of budget."""
         self.budget.start_unit()
         try:
             run()
         except BudgetExceeded as exc:
-            what = describe()
+            what = what or f"the statement at line {self.where(node)[0][0]}"
             rest = "the rest of the file was not analysed" if exc.whole_file else \
                 "the rest of the file was analysed"
             self.abandoned.append(f"{what}: {exc.reason}; {rest}")
@@ -233,7 +237,7 @@ class Interpreter:
         return True
 
 
-def _forget(node: Any, scope: Scope) -> None:
+def _forget(node: cst.CSTNode, scope: Scope) -> None:
     """After a unit was abandoned half-way, what it may have assigned or mutated is unknown:
     every name it binds, and the contents of every mutable value it names."""
     bound: set[str] = set()

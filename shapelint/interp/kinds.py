@@ -8,10 +8,18 @@ its value class (:func:`register`); nothing in the core changes. Plain Python va
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from shapelint.interp.values import (
-    UNKNOWN, Alternatives, BoundMethod, Builtin, ClassValue, FunctionValue, ObjectValue, Symbol,
+    UNKNOWN,
+    Alternatives,
+    BoundMethod,
+    Builtin,
+    ClassValue,
+    FunctionValue,
+    ObjectValue,
+    Symbol,
+    Value,
     join_plain,
 )
 
@@ -20,8 +28,10 @@ if TYPE_CHECKING:
 
 NOT_HANDLED: Any = NotImplemented   # an operator this kind leaves to the other operand
 
+V = TypeVar("V")   # the value class a kind is registered for
 
-class Kind:
+
+class Kind(Generic[V]):
     """What the analysis knows how to do with one kind of value. The defaults know
     nothing: every answer is unknown, so a new kind is silent until it says more."""
 
@@ -32,87 +42,89 @@ class Kind:
     # branches are kept as :class:`~shapelint.interp.values.Alternatives`, not forgotten.
     callable = False
 
-    def attr(self, host: "Host", value: Any, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, value: V, name: str, node: Any = None) -> Value:
         """``value.name``; ``node`` is the attribute expression (None when not from code)."""
         return UNKNOWN
 
-    def set_attr(self, value: Any, name: str, new: Any) -> None:
+    def set_attr(self, value: V, name: str, new: Value) -> None:
         """``value.name = new``; kinds without attributes ignore it."""
 
-    def call(self, host: "Host", value: Any, args: list, kwargs: dict, node: Any, complete: bool) -> Any:
+    def call(self, host: Host, value: V, args: list[Value], kwargs: dict[str, Value], node: Any,
+             complete: bool) -> Value:
         return UNKNOWN
 
-    def call_method(self, host: "Host", value: Any, name: str, args: list, kwargs: dict, node: Any) -> Any:
+    def call_method(self, host: Host, value: V, name: str, args: list[Value], kwargs: dict[str, Value],
+                    node: Any) -> Value:
         """A method this kind handed out as :class:`~shapelint.interp.values.MethodOf`."""
         return UNKNOWN
 
-    def binop(self, host: "Host", op: str, left: Any, right: Any, node: Any) -> Any:
+    def binop(self, host: Host, op: str, left: Value, right: Value, node: Any) -> Value:
         """``left op right`` with a value of this kind on either side (``op`` is ``"+"``...)."""
         return NOT_HANDLED
 
-    def compare(self, host: "Host", op: str, left: Any, right: Any, node: Any) -> Any:
+    def compare(self, host: Host, op: str, left: Value, right: Value, node: Any) -> Value:
         return NOT_HANDLED
 
-    def unary(self, host: "Host", op: str, value: Any, node: Any) -> Any:
+    def unary(self, host: Host, op: str, value: V, node: Any) -> Value:
         return UNKNOWN
 
-    def subscript(self, host: "Host", value: Any, key: Any, node: Any) -> Any:
+    def subscript(self, host: Host, value: V, key: Value, node: Any) -> Value:
         """``value[key]``; ``key`` is evaluated as Python would build it (slices, tuples)."""
         return UNKNOWN
 
-    def iterate(self, value: Any) -> Optional[list]:
+    def iterate(self, value: V) -> list[Value] | None:
         """The items when they are known statically, else None."""
         return None
 
-    def length(self, value: Any) -> Any:
+    def length(self, value: V) -> Value:
         """``len(value)``: the number of items when known, else unknown."""
         items = self.iterate(value)
         return UNKNOWN if items is None else len(items)
 
-    def truth(self, value: Any) -> Optional[bool]:
+    def truth(self, value: V) -> bool | None:
         return True                       # objects, functions, layers are truthy
 
-    def join(self, a: Any, b: Any) -> Any:
+    def join(self, a: V, b: V) -> Value:
         """Two values of this kind that differ, after two branches."""
         return UNKNOWN
 
     # --- mutable state, so that two branches start from the same state ---------------------
-    def state(self, value: Any) -> Any:
+    def state(self, value: V) -> Any:
         """A copy of the value's mutable state, or None when it has none."""
         return None
 
-    def set_state(self, value: Any, state: Any) -> None:
+    def set_state(self, value: V, state: Any) -> None:
         pass
 
-    def join_state(self, value: Any, a: Any, b: Any) -> Any:
+    def join_state(self, value: V, a: Any, b: Any) -> Any:
         return a
 
-    def children(self, value: Any) -> list:
+    def children(self, value: V) -> list[Value]:
         """Values reachable from this one (their state is snapshotted too)."""
         return []
 
-    def forget(self, value: Any) -> None:
+    def forget(self, value: V) -> None:
         """Code the analysis gave up on may have changed this value: forget its contents."""
 
 
-_KINDS: dict[type, Kind] = {}
-_DEFAULT = Kind()
+_KINDS: dict[type, Kind[Any]] = {}
+_DEFAULT: Kind[Any] = Kind()
 
 
-def register(value_type: type, kind: Kind) -> None:
+def register(value_type: type[V], kind: Kind[V]) -> None:
     _KINDS[value_type] = kind
 
 
-def kind_of(value: Any) -> Optional[Kind]:
+def kind_of(value: Value) -> Kind[Any] | None:
     """The kind of a value, or None for plain Python values and unknowns."""
     return _KINDS.get(type(value))
 
 
-def kind_or_default(value: Any) -> Kind:
+def kind_or_default(value: Value) -> Kind[Any]:
     return _KINDS.get(type(value), _DEFAULT)
 
 
-def join_values(a: Any, b: Any) -> Any:
+def join_values(a: Value, b: Value) -> Value:
     """What a name holds after two branches: exact when they agree, else as known as can be."""
     if a is b:
         return a
@@ -130,7 +142,7 @@ def join_values(a: Any, b: Any) -> Any:
 MAX_ALTERNATIVES = 4          # beyond this many callables, the value is unknown
 
 
-def is_callable(value: Any) -> bool:
+def is_callable(value: Value) -> bool:
     """A value code calls (a function, class, layer, model, partial), never data."""
     if isinstance(value, (Alternatives, FunctionValue, BoundMethod, Builtin, ClassValue, ObjectValue,
                           Symbol)):
@@ -139,10 +151,10 @@ def is_callable(value: Any) -> bool:
     return kind is not None and kind.callable
 
 
-def either(a: Any, b: Any) -> Any:
+def either(a: Value, b: Value) -> Value:
     """``a`` or ``b``, whichever a branch chose: their options together, or unknown when
     there would be too many."""
-    options: list[Any] = []
+    options: list[Value] = []
     for value in (a, b):
         for option in value.options if isinstance(value, Alternatives) else (value,):
             if not any(option is known for known in options):

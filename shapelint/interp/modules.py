@@ -14,19 +14,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
+from shapelint.interp.flow import Scope
 from shapelint.interp.kinds import Kind, register
-from shapelint.interp.values import UNKNOWN
+from shapelint.interp.values import UNKNOWN, Value, sequence_items
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from shapelint.interp.flow import Scope
     from shapelint.interp.host import Host
+
+# Runs a module's code in a scope (the module's file is the third argument), findings muted.
+RunModule = Callable[["cst.Module", Scope, Path], None]
 
 MAX_MODULES = 64             # modules one file may load, all depths together
 MAX_MODULE_BYTES = 2 << 20   # larger files are not analysed as dependencies
@@ -38,12 +42,12 @@ class ModuleValue:
 
     name: str
     path: str
-    scope: Any
-    submodules: dict = field(default_factory=dict)
+    scope: Scope
+    submodules: dict[str, ModuleValue] = field(default_factory=dict)
 
 
-class ModuleKind(Kind):
-    def attr(self, host: "Host", value: ModuleValue, name: str, node: Any = None) -> Any:
+class ModuleKind(Kind[ModuleValue]):
+    def attr(self, host: Host, value: ModuleValue, name: str, node: Any = None) -> Value:
         if name in value.scope.vars:
             return value.scope.vars[name]
         if name in value.submodules:
@@ -58,11 +62,11 @@ register(ModuleValue, ModuleKind())
 class LoadedSource:
     path: str
     digest: str                # sha256 of the bytes: the results cache keys dependents by it
-    module: "cst.Module"
+    module: cst.Module
 
 
 @lru_cache(maxsize=256)
-def _parse(path: str, size: int, mtime_ns: int) -> Optional[LoadedSource]:
+def _parse(path: str, size: int, mtime_ns: int) -> LoadedSource | None:
     """Read and parse a module once per process (and again when the file changes)."""
     import libcst as cst
 
@@ -72,7 +76,7 @@ def _parse(path: str, size: int, mtime_ns: int) -> Optional[LoadedSource]:
         data = Path(path).read_bytes()
     except OSError:
         return None
-    text, err = decode(data)
+    text, _ = decode(data)
     if text is None:
         return None
     try:
@@ -82,7 +86,7 @@ def _parse(path: str, size: int, mtime_ns: int) -> Optional[LoadedSource]:
     return LoadedSource(path, hashlib.sha256(data).hexdigest(), module)
 
 
-def load_source(path: Path) -> Optional[LoadedSource]:
+def load_source(path: Path) -> LoadedSource | None:
     try:
         st = path.stat()
     except OSError:
@@ -104,7 +108,7 @@ def package_root(file: Path) -> Path:
     return directory
 
 
-def _module_file(base: Path, dotted: str) -> Optional[Path]:
+def _module_file(base: Path, dotted: str) -> Path | None:
     target = base.joinpath(*dotted.split("."))
     for candidate in (target.with_suffix(".py"), target / "__init__.py"):
         if candidate.is_file():
@@ -115,10 +119,10 @@ def _module_file(base: Path, dotted: str) -> Optional[Path]:
 class ModuleFinder:
     """Where a dotted module name is on disk for one checked file (or nowhere)."""
 
-    def __init__(self, importer: Optional[str], roots: tuple[str, ...] = ()):
+    def __init__(self, importer: str | None, roots: tuple[str, ...] = ()):
         self.file = Path(importer).resolve() if importer and os.path.isfile(importer) else None
         bases: list[Path] = []
-        self.own_package: Optional[str] = None    # top-level package of an installed file
+        self.own_package: str | None = None    # top-level package of an installed file
         if self.file is not None:
             root = package_root(self.file)
             bases += [self.file.parent, root]
@@ -127,7 +131,7 @@ class ModuleFinder:
         bases += [Path(r).resolve() for r in roots]
         self.bases = list(dict.fromkeys(bases))
 
-    def find(self, dotted: str, level: int = 0) -> Optional[Path]:
+    def find(self, dotted: str, level: int = 0) -> Path | None:
         if level:
             if self.file is None:
                 return None
@@ -152,17 +156,16 @@ class ModuleFinder:
 class ModuleLoader:
     """Loads project modules into one interpreter run (each at most once per run)."""
 
-    def __init__(self, host: "Host", finder: ModuleFinder, run_module: Any):
-        self.host = host
+    def __init__(self, finder: ModuleFinder, run_module: RunModule) -> None:
         self.finder = finder
-        self._run = run_module                 # (module, scope) -> None, with findings muted
+        self._run = run_module
         self.loaded: dict[str, ModuleValue] = {}
         self.loading: set[str] = set()
         self.sources: dict[str, LoadedSource] = {}   # path -> source, for positions and the cache
         if finder.file is not None:
             self.loading.add(str(finder.file))        # the checked file never imports itself
 
-    def load(self, dotted: str, level: int = 0) -> Optional[ModuleValue]:
+    def load(self, dotted: str, level: int = 0) -> ModuleValue | None:
         path = self.finder.find(dotted, level)
         if path is None:
             return None
@@ -174,8 +177,6 @@ class ModuleLoader:
         source = load_source(path)
         if source is None:
             return None
-        from shapelint.interp.flow import Scope
-
         scope = Scope(kind="module")
         scope.vars["__name__"] = dotted or path.stem
         scope.vars["__file__"] = key
@@ -195,13 +196,10 @@ class ModuleLoader:
         return tuple(sorted((p, s.digest) for p, s in self.sources.items()))
 
 
-def public_names(module: ModuleValue) -> dict[str, Any]:
+def public_names(module: ModuleValue) -> dict[str, Value]:
     """What ``from module import *`` binds: ``__all__`` when it is a known list of names,
     else every name not starting with an underscore."""
-    names = module.scope.vars.get("__all__")
-    items = getattr(names, "items", None) if names is not None else None
-    if isinstance(names, tuple):
-        items = list(names)
-    if isinstance(items, list) and all(isinstance(n, str) for n in items):
+    items = sequence_items(module.scope.vars.get("__all__"))
+    if items is not None and all(isinstance(n, str) for n in items):
         return {n: module.scope.vars[n] for n in items if n in module.scope.vars}
     return {k: v for k, v in module.scope.vars.items() if not k.startswith("_")}

@@ -5,14 +5,18 @@ walk a value back through the calls that made it, whichever library they belong 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
-Range = tuple[tuple[int, int], tuple[int, int]]
-Locate = Callable[[Any], tuple[Optional[str], Range]]   # node -> (other file or None, range)
+from shapelint.interp.events import Context
+from shapelint.interp.host import Range
+from shapelint.interp.values import Value
+
+Locate = Callable[[Any], tuple[str | None, Range]]   # node -> (other file or None, range)
 
 
-def _nowhere(node: Any) -> tuple[Optional[str], Range]:
+def _nowhere(node: Any) -> tuple[str | None, Range]:
     return None, ((1, 0), (1, 0))
 
 
@@ -27,11 +31,12 @@ class Producer:
 
     node: Any
     layer: str
-    inputs: tuple[Any, ...] = ()    # the values it was made from (with producers of their own)
+    inputs: tuple[Value, ...] = ()  # the values it was made from (with producers of their own)
     layer_obj: Any = None
     locate: Locate = _nowhere
     serial: int = 0              # creation order: producers sort topologically by it
-    name: Optional[str] = None   # a name given in the code (`Input(name="image")`)
+    name: str | None = None   # a name given in the code (`Input(name="image")`)
+    context: Context = ()        # the interpreter's context stack at the call (traces name it)
 
     @property
     def row(self) -> int:
@@ -43,6 +48,6 @@ class Producer:
         return self.locate(self.node)[1][0][1]
 
     @property
-    def path(self) -> Optional[str]:
+    def path(self) -> str | None:
         """The file of the call when it is not the checked file (a project module)."""
         return self.locate(self.node)[0]

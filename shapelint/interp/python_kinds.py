@@ -1,29 +1,36 @@
 """The kinds of the core's own mutable values: lists, dicts and instances of user classes."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from shapelint.interp.budget import MAX_UNROLL
 from shapelint.interp.kinds import Kind, join_values, register
 from shapelint.interp.values import (
-    UNKNOWN, DictValue, ListValue, MethodOf, ObjectValue, is_fully_known, is_plain,
+    UNKNOWN,
+    DictValue,
+    ListValue,
+    MethodOf,
+    ObjectValue,
+    Value,
+    is_fully_known,
+    is_plain,
 )
 
 if TYPE_CHECKING:
     from shapelint.interp.host import Host
 
 
-class ListKind(Kind):
-    def attr(self, host: "Host", value: Any, name: str, node: Any = None) -> Any:
+class ListKind(Kind[ListValue]):
+    def attr(self, host: Host, value: ListValue, name: str, node: Any = None) -> Value:
         return MethodOf(value, name)
 
-    def iterate(self, value: ListValue) -> Optional[list]:
+    def iterate(self, value: ListValue) -> list[Value] | None:
         return None if value.items is None else list(value.items)
 
-    def truth(self, value: ListValue) -> Optional[bool]:
+    def truth(self, value: ListValue) -> bool | None:
         return None if value.items is None else bool(value.items)
 
-    def subscript(self, host: "Host", value: ListValue, key: Any, node: Any) -> Any:
+    def subscript(self, host: Host, value: ListValue, key: Any, node: Any) -> Any:
         if value.items is None:
             return UNKNOWN
         if isinstance(key, slice):
@@ -50,13 +57,14 @@ class ListKind(Kind):
             return ("list", None)
         return ("list", [join_values(p, q) for p, q in zip(x, y)])
 
-    def children(self, value: ListValue) -> list:
+    def children(self, value: ListValue) -> list[Value]:
         return list(value.items or [])
 
     def forget(self, value: ListValue) -> None:
         value.items = None
 
-    def call_method(self, host: "Host", lst: ListValue, name: str, args: list, kwargs: dict, node: Any) -> Any:
+    def call_method(self, host: Host, lst: ListValue, name: str, args: list[Value],
+                    kwargs: dict[str, Value], node: Any) -> Value:
         items = lst.items
         if name == "append" and len(args) == 1:
             if items is not None:
@@ -95,17 +103,17 @@ class ListKind(Kind):
         return UNKNOWN
 
 
-class DictKind(Kind):
-    def attr(self, host: "Host", value: Any, name: str, node: Any = None) -> Any:
+class DictKind(Kind[DictValue]):
+    def attr(self, host: Host, value: DictValue, name: str, node: Any = None) -> Value:
         return MethodOf(value, name)
 
-    def iterate(self, value: DictValue) -> Optional[list]:
+    def iterate(self, value: DictValue) -> list[Value] | None:
         return None if value.items is None else list(value.items.keys())
 
-    def truth(self, value: DictValue) -> Optional[bool]:
+    def truth(self, value: DictValue) -> bool | None:
         return None if value.items is None else bool(value.items)
 
-    def subscript(self, host: "Host", value: DictValue, key: Any, node: Any) -> Any:
+    def subscript(self, host: Host, value: DictValue, key: Any, node: Any) -> Any:
         if value.items is not None and is_plain(key):
             return value.items.get(key, UNKNOWN)
         return UNKNOWN
@@ -119,13 +127,14 @@ class DictKind(Kind):
     def join_state(self, value: DictValue, a: Any, b: Any) -> Any:
         return ("dict", _join_mappings(a[1], b[1]))
 
-    def children(self, value: DictValue) -> list:
+    def children(self, value: DictValue) -> list[Value]:
         return list((value.items or {}).values())
 
     def forget(self, value: DictValue) -> None:
         value.items = None
 
-    def call_method(self, host: "Host", d: DictValue, name: str, args: list, kwargs: dict, node: Any) -> Any:
+    def call_method(self, host: Host, d: DictValue, name: str, args: list[Value],
+                    kwargs: dict[str, Value], node: Any) -> Value:
         items = d.items
         if name == "get" and args:
             default = args[1] if len(args) > 1 else None
@@ -154,14 +163,14 @@ class DictKind(Kind):
         return UNKNOWN
 
 
-def _join_mappings(a: Optional[dict], b: Optional[dict]) -> Optional[dict]:
+def _join_mappings(a: dict[Any, Value] | None, b: dict[Any, Value] | None) -> dict[Any, Value] | None:
     if a is None or b is None:
         return None
     return {k: join_values(a[k], b[k]) if k in a and k in b else (a.get(k, b.get(k)))
             for k in {**a, **b}}
 
 
-class ObjectKind(Kind):
+class ObjectKind(Kind[ObjectValue]):
     """Instances of user classes: their attributes are state; methods come from the class."""
 
     def set_attr(self, value: ObjectValue, name: str, new: Any) -> None:
@@ -176,7 +185,7 @@ class ObjectKind(Kind):
     def join_state(self, value: ObjectValue, a: Any, b: Any) -> Any:
         return _join_mappings(a, b) or {}
 
-    def children(self, value: ObjectValue) -> list:
+    def children(self, value: ObjectValue) -> list[Value]:
         return list(value.attrs.values())
 
     def forget(self, value: ObjectValue) -> None:

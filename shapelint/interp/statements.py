@@ -1,7 +1,8 @@
 """Executing statements: blocks, assignments, imports, branches, loops and definitions."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -9,12 +10,24 @@ from shapelint.interp.budget import MAX_UNROLL, BudgetExceeded
 from shapelint.interp.events import ContextFrame
 from shapelint.interp.expressions import AUGMENTED, to_bool
 from shapelint.interp.flow import (
-    BreakSignal, ContinueSignal, DeadPath, ReturnSignal, Scope, both_branches,
+    BreakSignal,
+    ContinueSignal,
+    DeadPath,
+    ReturnSignal,
+    Scope,
+    both_branches,
 )
 from shapelint.interp.kinds import kind_of
 from shapelint.interp.modules import ModuleValue, public_names
 from shapelint.interp.values import (
-    UNKNOWN, Builtin, ClassValue, DictValue, FunctionValue, ListValue, ObjectValue, Symbol,
+    UNKNOWN,
+    Builtin,
+    ClassValue,
+    DictValue,
+    FunctionValue,
+    ListValue,
+    ObjectValue,
+    Symbol,
     is_plain,
 )
 
@@ -41,7 +54,7 @@ def dotted(node: Any) -> str | None:
 class Executor:
     """The statement half of the interpreter."""
 
-    def __init__(self, interp: "Interpreter"):
+    def __init__(self, interp: Interpreter):
         self.interp = interp
         self._handlers: dict[type, Callable[[Any, Scope], None]] = {}
 
@@ -138,7 +151,7 @@ class Executor:
             raise DeadPath()
 
     # --- imports: names bound to dotted paths, or to the project's own modules -----------
-    def _project_module(self, name: str, level: int = 0) -> Optional[ModuleValue]:
+    def _project_module(self, name: str, level: int = 0) -> ModuleValue | None:
         loader = self.interp.loader
         if loader is None or (not level and not self.interp.semantics.loadable(name)):
             return None
@@ -279,9 +292,9 @@ class Executor:
         interp = self.interp
         items = interp.iterate(interp.evaluator.eval(node.iter, scope))
         if items is not None and len(items) <= MAX_UNROLL:
-            for item in items:
+            for index, item in enumerate(items):
                 self.bind(node.target, item, scope)
-                interp.push_context(ContextFrame("loop", node, interp.next_serial()))
+                interp.push_context(ContextFrame("loop", node, interp.next_serial(), index=index))
                 try:
                     self.exec_block(statements_of(node.body), scope)
                 except BreakSignal:

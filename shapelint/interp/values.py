@@ -9,9 +9,19 @@ reported as an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from shapelint.shapes import Dim, Sym
+from shapelint.shapes import UNWORKED, Dim, Sym
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from shapelint.interp.flow import Scope
+
+# An abstract value: a plain Python constant, a tuple of values, an Unknown, or an instance
+# of a class with a registered kind (:mod:`shapelint.interp.kinds`). The domain is open (a
+# library adds kinds), so it is Any to the type checker; the name says what is meant.
+Value: TypeAlias = Any
 
 
 class Unknown:
@@ -19,7 +29,7 @@ class Unknown:
 
     __slots__ = ("label",)
 
-    def __init__(self, label: Optional[str] = None):
+    def __init__(self, label: str | None = None) -> None:
         self.label = label
 
     def __repr__(self) -> str:
@@ -29,13 +39,20 @@ class Unknown:
 UNKNOWN = Unknown()
 
 
+class DynamicSize(Unknown):
+    """The size of a dynamic axis read from a tensor (``ops.shape(x)[0]`` for the batch):
+    used as a dimension it stays dynamic (None), not a size Keras would know."""
+
+    __slots__ = ()
+
+
 class UnknownOfKnownTruth(Unknown):
     """An unknown value whose truth is known: ``rate == 0.0 or not training`` with an
     unknown rate and ``training=None`` is one of two values, both truthy."""
 
     __slots__ = ("truth",)
 
-    def __init__(self, truth: bool):
+    def __init__(self, truth: bool) -> None:
         super().__init__()
         self.truth = truth
 
@@ -71,48 +88,60 @@ class Symbol:
 class ListValue:
     """A Python list; ``items is None`` when its contents are no longer known."""
 
-    items: Optional[list]
+    items: list[Value] | None
+
+
+def sequence_items(value: Value) -> list[Value] | None:
+    """The items of a tuple, or of a list whose contents are known; None for anything else."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, ListValue) and value.items is not None:
+        return list(value.items)
+    return None
 
 
 @dataclass(eq=False)
 class DictValue:
-    items: Optional[dict]
+    """A Python dict (keys are plain values); ``items is None`` when its contents are no
+    longer known."""
+
+    items: dict[Value, Value] | None
 
 
 @dataclass(eq=False)
 class FunctionValue:
-    node: Any
-    scope: Any
+    node: cst.FunctionDef | cst.Lambda
+    scope: Scope                       # where it was defined (its closure)
     name: str
     qualname: str
-    defaults: dict = field(default_factory=dict)
-    decorator: Optional[str] = None       # "staticmethod" | "classmethod" | "property"
+    defaults: dict[str, Value] = field(default_factory=dict)
+    decorator: str | None = None       # "staticmethod" | "classmethod" | "property"
 
 
 @dataclass(eq=False)
 class ClassValue:
-    node: Any
+    node: cst.ClassDef
     name: str
-    bases: list
-    namespace: dict
-    keras_kind: Optional[str] = None   # "layer" | "model" when it subclasses Keras
-    defined_in: Any = None             # the scope of the class statement
+    bases: list[Value]
+    namespace: dict[str, Value]
+    keras_kind: str | None = None      # "layer" | "model" when it subclasses Keras
+    defined_in: Scope | None = None    # the scope of the class statement
 
 
 @dataclass(eq=False)
 class ObjectValue:
     cls: ClassValue
-    attrs: dict = field(default_factory=dict)
+    attrs: dict[str, Value] = field(default_factory=dict)
     built: bool = False
-    var_name: Optional[str] = None
-    node: Any = None
-    name: Optional[str] = None     # `name=` given to a custom layer's constructor
+    var_name: str | None = None
+    node: Any = None               # the call that made it
+    name: str | None = None        # `name=` given to a custom layer's constructor
 
 
 @dataclass(eq=False)
 class BoundMethod:
-    func: Any
-    self_obj: Any
+    func: FunctionValue
+    self_obj: ObjectValue
 
 
 @dataclass(eq=False)
@@ -124,7 +153,7 @@ class Builtin:
 class MethodOf:
     """A method looked up on a value whose kind models it (list.append, Sequential.add...)."""
 
-    target: Any
+    target: Value
     name: str
 
 
@@ -133,7 +162,7 @@ class Alternatives:
     """One of a few callables, after branches that chose between them (see
     :mod:`shapelint.interp.alternatives`)."""
 
-    options: tuple[Any, ...]
+    options: tuple[Value, ...]
 
 
 def join_plain(a: Any, b: Any) -> Any:
@@ -144,17 +173,20 @@ def join_plain(a: Any, b: Any) -> Any:
     if a is None and b is None:
         return None
     if isinstance(a, Unknown) and isinstance(b, Unknown) and a.label == b.label:
-        same_truth = getattr(a, "truth", None) == getattr(b, "truth", None)
-        return a if same_truth else UNKNOWN
+        same = type(a) is type(b) and getattr(a, "truth", None) == getattr(b, "truth", None)
+        return a if same else UNKNOWN
     return UNKNOWN
 
 
 def dim_of(v: Any) -> Dim:
-    """A value used as a dimension: int, None, or a named symbol for a labelled unknown."""
+    """A value used as a dimension: int, None (dynamic), a named symbol for a labelled unknown,
+    or UNWORKED for any other unknown (Keras will know that size)."""
     if isinstance(v, bool):
         return None
     if isinstance(v, int):
         return v
-    if isinstance(v, Unknown) and v.label:
-        return Sym(v.label)
+    if isinstance(v, DynamicSize):
+        return None
+    if isinstance(v, Unknown):
+        return Sym(v.label) if v.label else UNWORKED
     return None

@@ -5,10 +5,10 @@ indexing, joins, snapshots); the shape rules themselves stay in the layer and op
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from shapelint.interp.kinds import Kind, join_values, register
-from shapelint.interp.values import UNKNOWN, ListValue, MethodOf
+from shapelint.interp.values import UNKNOWN, ListValue, MethodOf, Value
 from shapelint.keras import layer_calls, op_runtime, training
 from shapelint.keras.values import LayerInstance, ModelValue, Tensor
 from shapelint.shapes import join
@@ -18,42 +18,42 @@ if TYPE_CHECKING:
     from shapelint.keras.semantics import KerasSemantics
 
 
-def _keras(host: "Host") -> "KerasSemantics":
+def _keras(host: Host) -> KerasSemantics:
     return host.semantics  # type: ignore[return-value]
 
 
-class TensorKind(Kind):
+class TensorKind(Kind[Tensor]):
     symbolic = True
 
-    def attr(self, host: "Host", value: Tensor, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, value: Tensor, name: str, node: Any = None) -> Any:
         return op_runtime.tensor_attr(value, name)
 
-    def call_method(self, host: "Host", value: Tensor, name: str, args: list, kwargs: dict, node: Any) -> Any:
+    def call_method(self, host: Host, value: Tensor, name: str, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
         return op_runtime.tensor_method(_keras(host), value, name, args, kwargs, node)
 
-    def binop(self, host: "Host", op: str, left: Any, right: Any, node: Any) -> Any:
+    def binop(self, host: Host, op: str, left: Any, right: Any, node: Any) -> Any:
         return op_runtime.binop(_keras(host), op, left, right, node)
 
-    def compare(self, host: "Host", op: str, left: Any, right: Any, node: Any) -> Any:
+    def compare(self, host: Host, op: str, left: Any, right: Any, node: Any) -> Any:
         return op_runtime.compare(_keras(host), op, left, right, node)
 
-    def unary(self, host: "Host", op: str, value: Tensor, node: Any) -> Any:
+    def unary(self, host: Host, op: str, value: Tensor, node: Any) -> Any:
         return op_runtime.unary(_keras(host), value, node)
 
-    def subscript(self, host: "Host", value: Tensor, key: Any, node: Any) -> Any:
+    def subscript(self, host: Host, value: Tensor, key: Any, node: Any) -> Any:
         return op_runtime.subscript(_keras(host), value, key, node)
 
-    def truth(self, value: Tensor) -> Optional[bool]:
+    def truth(self, value: Tensor) -> bool | None:
         return None
 
     def join(self, a: Tensor, b: Tensor) -> Any:
         return Tensor(join(a.shape, b.shape), a.producer if a.producer is b.producer else None)
 
 
-class LayerKind(Kind):
+class LayerKind(Kind[LayerInstance]):
     callable = True
 
-    def attr(self, host: "Host", value: LayerInstance, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, value: LayerInstance, name: str, node: Any = None) -> Any:
         if name in value.attrs:
             return value.attrs[name]
         if name in ("output", "input") and value.calls:   # the (last) call's tensors
@@ -64,7 +64,7 @@ class LayerKind(Kind):
     def set_attr(self, value: LayerInstance, name: str, new: Any) -> None:
         value.attrs[name] = new
 
-    def call(self, host: "Host", value: LayerInstance, args: list, kwargs: dict, node: Any,
+    def call(self, host: Host, value: LayerInstance, args: list[Value], kwargs: dict[str, Value], node: Any,
              complete: bool) -> Any:
         return layer_calls.call_layer(_keras(host), value, args, kwargs, node)
 
@@ -72,10 +72,10 @@ class LayerKind(Kind):
 _MODEL_METHODS = {"add", "summary", "compile", "save", "build", "get_layer", "pop", *training.METHODS}
 
 
-class ModelKind(Kind):
+class ModelKind(Kind[ModelValue]):
     callable = True
 
-    def attr(self, host: "Host", model: ModelValue, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, model: ModelValue, name: str, node: Any = None) -> Any:
         if name in _MODEL_METHODS:
             return MethodOf(model, name)
         if name == "output" and model.kind == "functional":
@@ -92,11 +92,11 @@ class ModelKind(Kind):
     def set_attr(self, value: ModelValue, name: str, new: Any) -> None:
         value.attrs[name] = new
 
-    def call(self, host: "Host", model: ModelValue, args: list, kwargs: dict, node: Any,
+    def call(self, host: Host, model: ModelValue, args: list[Value], kwargs: dict[str, Value], node: Any,
              complete: bool) -> Any:
         return _keras(host).call_model(model, args, kwargs, node)
 
-    def call_method(self, host: "Host", model: ModelValue, name: str, args: list, kwargs: dict,
+    def call_method(self, host: Host, model: ModelValue, name: str, args: list[Value], kwargs: dict[str, Value],
                     node: Any) -> Any:
         rt = _keras(host)
         if name in ("add", "build", "pop", "compile"):
@@ -125,7 +125,7 @@ class ModelKind(Kind):
             model.output = None
         return UNKNOWN
 
-    def iterate(self, model: ModelValue) -> Optional[list]:
+    def iterate(self, model: ModelValue) -> list[Value] | None:
         return list(model.layers) if model.kind == "sequential" and model.layers is not None else None
 
     # Sequential models grow by add(): their layers are state that branches must not share.

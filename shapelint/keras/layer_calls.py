@@ -7,18 +7,18 @@ weights were built for, and reporting what Keras would reject.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from shapelint.arguments import Arguments
-from shapelint.interp.values import UNKNOWN, FunctionValue, ListValue
 from shapelint.data.values import ShapeTuple
+from shapelint.interp.values import UNKNOWN, FunctionValue, ListValue, Value
 from shapelint.keras import op_runtime
 from shapelint.keras.values import LayerCall, LayerInstance, Producer, Tensor
 from shapelint.layers import engine
 from shapelint.shapes import Shape, dims_differ
 from shapelint.violations.base import Rejected, Site, Violation
-from shapelint.violations.inputs import InputRankMismatch, IntShapeArgument, SharedLayerInputMismatch
 from shapelint.violations.data import InputShapeIncludesSamples
+from shapelint.violations.inputs import InputRankMismatch, IntShapeArgument, SharedLayerInputMismatch
 from shapelint.violations.spatial import MissingReturnSequences
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 _RECURRENT_FAMILIES = {"rnn", "convlstm1d", "convlstm2d", "convlstm3d"}
 
 
-def shape_from_value(value: Any, with_batch: bool) -> Optional[Shape]:
+def shape_from_value(value: Any, with_batch: bool) -> Shape | None:
     """A user-written shape (tuple/list of ints and Nones) as a Shape, or None if unknown."""
     from shapelint.interp.values import dim_of
 
@@ -39,7 +39,7 @@ def shape_from_value(value: Any, with_batch: bool) -> Optional[Shape]:
     return Shape(dims if with_batch else (None,) + dims)
 
 
-def construct(rt: "KerasSemantics", spec: Any, args: list, kwargs: dict, node: Any,
+def construct(rt: KerasSemantics, spec: Any, args: list[Value], kwargs: dict[str, Value], node: Any,
               complete: bool) -> LayerInstance:
     values: dict[str, Any] = dict(zip(spec.params, args))
     values.update(kwargs)
@@ -65,7 +65,7 @@ def construct(rt: "KerasSemantics", spec: Any, args: list, kwargs: dict, node: A
     return layer
 
 
-def _declared_input(rt: "KerasSemantics", kwargs: dict, node: Any) -> Optional[Shape]:
+def _declared_input(rt: KerasSemantics, kwargs: dict, node: Any) -> Shape | None:
     """input_shape= / batch_input_shape= / input_dim= on a (first) layer."""
     if "batch_input_shape" in kwargs:
         return shape_from_value(kwargs["batch_input_shape"], with_batch=True)
@@ -85,7 +85,7 @@ def _declared_input(rt: "KerasSemantics", kwargs: dict, node: Any) -> Optional[S
     return None
 
 
-def includes_samples(rt: "KerasSemantics", raw: Any, argument: str, node: Any) -> bool:
+def includes_samples(rt: KerasSemantics, raw: Any, argument: str, node: Any) -> bool:
     """A shape argument taken from a whole data array (``X_train.shape``) includes the sample
     axis: report it. The model is then built as Keras builds it (with that axis), and the
     data checks leave its input alone: the one mistake is reported once."""
@@ -96,7 +96,7 @@ def includes_samples(rt: "KerasSemantics", raw: Any, argument: str, node: Any) -
     return False
 
 
-def _input_tensors(rt: "KerasSemantics", value: Any, takes: str) -> tuple[Any, list[Tensor]]:
+def _input_tensors(rt: KerasSemantics, value: Any, takes: str) -> tuple[Any, list[Tensor]]:
     """Shapes to feed the shape function, and the tensors they came from."""
     if takes == "list":
         items = rt.host.iterate(value)
@@ -115,7 +115,7 @@ def _input_tensors(rt: "KerasSemantics", value: Any, takes: str) -> tuple[Any, l
     return Shape(None), []
 
 
-def call_layer(rt: "KerasSemantics", layer: LayerInstance, args: list, kwargs: dict, node: Any,
+def call_layer(rt: KerasSemantics, layer: LayerInstance, args: list[Value], kwargs: dict[str, Value], node: Any,
                report_node: Any = None) -> Any:
     value = args[0] if args else kwargs.get(layer.spec.input_arg, kwargs.get("inputs", UNKNOWN))
     spec = layer.spec
@@ -153,7 +153,7 @@ def call_layer(rt: "KerasSemantics", layer: LayerInstance, args: list, kwargs: d
     return result
 
 
-def _assume_accepted_rank(rt: "KerasSemantics", spec: Any, shapes: Any) -> Any:
+def _assume_accepted_rank(rt: KerasSemantics, spec: Any, shapes: Any) -> Any:
     """An input of unknown rank to a layer that takes exactly one rank has that rank: any
     other would have made Keras raise here, so whatever follows sees that rank (an LSTM
     gives (batch, units) whatever fed it)."""
@@ -164,7 +164,7 @@ def _assume_accepted_rank(rt: "KerasSemantics", spec: Any, shapes: Any) -> Any:
     return Shape.unknown(spec.ranks[0])
 
 
-def _call_args(spec: Any, args: list, kwargs: dict) -> Optional[dict]:
+def _call_args(spec: Any, args: list[Value], kwargs: dict[str, Value]) -> dict | None:
     """Call arguments a spec reads besides its input (attention's value/key, flags)."""
     if not spec.call_params:
         return None
@@ -173,14 +173,14 @@ def _call_args(spec: Any, args: list, kwargs: dict) -> Optional[dict]:
     return {k: (v.shape if isinstance(v, Tensor) else v) for k, v in bound.items()}
 
 
-def record_call(rt: "KerasSemantics", layer: Any, node: Any, tensors: Any, shapes: Any, result: Any,
-                call_args: Optional[dict] = None) -> None:
+def record_call(rt: KerasSemantics, layer: Any, node: Any, tensors: Any, shapes: Any, result: Any,
+                call_args: dict | None = None) -> None:
     call = LayerCall(layer, node, tuple(tensors), shapes, result, rt.host.context, call_args or {})
     layer.calls.append(call)
     rt.host.observers.emit("layer_called", call)
 
 
-def _check_weights(rt: "KerasSemantics", layer: LayerInstance, shapes: Any, node: Any, inputs: Any,
+def _check_weights(rt: KerasSemantics, layer: LayerInstance, shapes: Any, node: Any, inputs: Any,
                    call_node: Any) -> bool:
     """A layer's weights are fixed by its first call; a later call must fit them."""
     spec = layer.spec
@@ -208,7 +208,7 @@ def _check_weights(rt: "KerasSemantics", layer: LayerInstance, shapes: Any, node
     return True
 
 
-def _report_layer_issue(rt: "KerasSemantics", layer: LayerInstance, violation: Violation, node: Any,
+def _report_layer_issue(rt: KerasSemantics, layer: LayerInstance, violation: Violation, node: Any,
                         inputs: Any, tensors: list[Tensor]) -> None:
     spec = layer.spec
     violation = violation.at_site(Site(layer=spec.name, arguments=layer.config.raw))
@@ -221,7 +221,7 @@ def _report_layer_issue(rt: "KerasSemantics", layer: LayerInstance, violation: V
     rt.host.report(violation, node, inputs)
 
 
-def _recurrent_origin(tensor: Tensor) -> Optional[Producer]:
+def _recurrent_origin(tensor: Tensor) -> Producer | None:
     """The recurrent layer without return_sequences that made ``tensor``, looking through
     shape-preserving layers (BatchNormalization, Dropout, activations) in between."""
     for _ in range(8):

@@ -7,9 +7,9 @@ shape rules themselves live in the op table (:mod:`shapelint.ops.table`).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
-from shapelint.interp.values import UNKNOWN, BoundMethod, FunctionValue, ListValue, MethodOf, Symbol
+from shapelint.interp.values import UNKNOWN, BoundMethod, FunctionValue, ListValue, MethodOf, Symbol, Value
 from shapelint.keras.values import Tensor
 from shapelint.ops import indexing
 from shapelint.ops.elementwise import binary_shape
@@ -17,8 +17,14 @@ from shapelint.ops.keras_tensors import accepts_keras_tensors, is_symbolic, kera
 from shapelint.ops.linalg import matmul_operator
 from shapelint.ops.operators import BROADCASTING, ORDERINGS, TENSOR_METHODS
 from shapelint.ops.spec import (
-    Args, OpSpec, Tensors, Unknowable, Value, display_name, scalar_python,
+    Args,
+    OpSpec,
+    Tensors,
+    Unknowable,
+    display_name,
+    scalar_python,
 )
+from shapelint.ops.spec import Value as PlainResult
 from shapelint.ops.table import evaluate, op_spec
 from shapelint.shapes import Shape
 from shapelint.violations.base import Rejected, Site, Violation
@@ -29,7 +35,7 @@ if TYPE_CHECKING:
 
 
 
-def _tensors_in(spec: OpSpec, args: list, kwargs: dict, rt: "KerasSemantics") -> list[Tensor]:
+def _tensors_in(spec: OpSpec, args: list[Value], kwargs: dict[str, Value], rt: KerasSemantics) -> list[Tensor]:
     """The tensors an op call reads (for traces, and to tell ops on tensors from ops on
     NumPy arrays or Python lists, which are left alone)."""
     bound: dict[str, Any] = dict(zip(spec.params, args))
@@ -59,8 +65,8 @@ def _unknown(kind: str, producer: Any) -> Any:
     return Tensor(Shape(None), producer)
 
 
-def call_op(rt: "KerasSemantics", spec: OpSpec, args: list, kwargs: dict, node: Any,
-            complete: bool, name: Optional[str] = None) -> Any:
+def call_op(rt: KerasSemantics, spec: OpSpec, args: list[Value], kwargs: dict[str, Value], node: Any,
+            complete: bool, name: str | None = None) -> Any:
     """A call of an op; ``name`` is the canonical name it was called by (tf.reduce_mean and
     tf.math.reduce_mean share one spec, and messages say what the code says)."""
     tensors = _tensors_in(spec, args, kwargs, rt)
@@ -82,12 +88,12 @@ def call_op(rt: "KerasSemantics", spec: OpSpec, args: list, kwargs: dict, node: 
         return Tensor(result, producer)
     if isinstance(result, Tensors):
         return ListValue([Tensor(s, producer) for s in result.shapes])
-    if isinstance(result, Value):
+    if isinstance(result, PlainResult):
         return result.value
     return _unknown(kind, producer)
 
 
-def call_unmodeled(rt: "KerasSemantics", name: str, args: list, kwargs: dict, node: Any) -> Any:
+def call_unmodeled(rt: KerasSemantics, name: str, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
     """A call of a name the op table does not model: its result is unknown, but a TensorFlow
     function given a model's symbolic tensor is still SHP207 (``tf.one_hot``,
     ``tf.nn.depth_to_space``, ``tf.image.resize``...)."""
@@ -97,7 +103,7 @@ def call_unmodeled(rt: "KerasSemantics", name: str, args: list, kwargs: dict, no
     return UNKNOWN
 
 
-def _tf_op_on_keras_tensors(rt: "KerasSemantics", name: str, node: Any, label: str,
+def _tf_op_on_keras_tensors(rt: KerasSemantics, name: str, node: Any, label: str,
                             tensors: list[Tensor]) -> None:
     """SHP207: a TensorFlow op given a Keras 3 symbolic tensor outside any layer's call().
     Reported at the first TensorFlow op of a chain only (``is_symbolic`` does not look
@@ -110,21 +116,21 @@ def _tf_op_on_keras_tensors(rt: "KerasSemantics", name: str, node: Any, label: s
                                                 shape=symbolic[0].shape), node, _labelled(symbolic))
 
 
-def _report(rt: "KerasSemantics", violation: Violation, node: Any, label: str,
+def _report(rt: KerasSemantics, violation: Violation, node: Any, label: str,
             tensors: list[Tensor]) -> None:
     rt.host.report(violation.at_site(Site(layer=label, op=label)), node, _labelled(tensors))
 
 
 # --- operators -----------------------------------------------------------------------------
 
-def binop(rt: "KerasSemantics", symbol: str, left: Any, right: Any, node: Any) -> Any:
+def binop(rt: KerasSemantics, symbol: str, left: Any, right: Any, node: Any) -> Any:
     if symbol not in BROADCASTING:
         tensors = tuple(v for v in (left, right) if isinstance(v, Tensor))
         return Tensor(Shape(None), rt.producer(node, "operator", tensors) if node is not None else None)
     return _broadcasting(rt, symbol, left, right, node)
 
 
-def _broadcasting(rt: "KerasSemantics", symbol: str, left: Any, right: Any,
+def _broadcasting(rt: KerasSemantics, symbol: str, left: Any, right: Any,
                   node: Any) -> Any:
     tensors = [v for v in (left, right) if isinstance(v, Tensor)]
     label = f"operator {symbol}"
@@ -141,7 +147,7 @@ def _broadcasting(rt: "KerasSemantics", symbol: str, left: Any, right: Any,
     return Tensor(out, producer)
 
 
-def compare(rt: "KerasSemantics", symbol: str, left: Any, right: Any, node: Any) -> Any:
+def compare(rt: KerasSemantics, symbol: str, left: Any, right: Any, node: Any) -> Any:
     """``x > 0``: an element-wise boolean tensor. ``==`` and ``!=`` stay unknown: on a
     KerasTensor they compare identities, and TensorFlow gives False for unequal shapes."""
     if symbol not in ORDERINGS:
@@ -149,7 +155,7 @@ def compare(rt: "KerasSemantics", symbol: str, left: Any, right: Any, node: Any)
     return _broadcasting(rt, symbol, left, right, node)
 
 
-def unary(rt: "KerasSemantics", t: Tensor, node: Any) -> Tensor:
+def unary(rt: KerasSemantics, t: Tensor, node: Any) -> Tensor:
     """``-x``, ``+x``, ``~x``: the shape is kept."""
     producer = rt.producer(node, "operator", (t,)) if node is not None else None
     return Tensor(t.shape, producer)
@@ -179,7 +185,7 @@ def _bound(v: Any) -> Any:
     return indexing.DYNAMIC               # a tensor or a value the analysis does not know
 
 
-def subscript(rt: "KerasSemantics", t: Tensor, index: Any, node: Any = None) -> Any:
+def subscript(rt: KerasSemantics, t: Tensor, index: Any, node: Any = None) -> Any:
     """``t[index]``; ``index`` as Python builds it (a slice, a value, or a tuple of them)."""
     key: list = []
     for part in (index if isinstance(index, tuple) else (index,)):
@@ -208,7 +214,7 @@ def tensor_attr(t: Tensor, name: str) -> Any:
     return UNKNOWN
 
 
-def tensor_method(rt: "KerasSemantics", t: Tensor, name: str, args: list, kwargs: dict,
+def tensor_method(rt: KerasSemantics, t: Tensor, name: str, args: list[Value], kwargs: dict[str, Value],
                   node: Any) -> Any:
     if name == "get_shape" and not args and not kwargs:
         return tensor_attr(t, "shape")
@@ -223,7 +229,7 @@ def tensor_method(rt: "KerasSemantics", t: Tensor, name: str, args: list, kwargs
 
 # --- Lambda layers -----------------------------------------------------------------------------
 
-def call_lambda(rt: "KerasSemantics", function: Any, arguments: Any, value: Any,
+def call_lambda(rt: KerasSemantics, function: Any, arguments: Any, value: Any,
                 node: Any) -> Any:
     """Run a Lambda's function on its input through the interpreter: the function's
     result, or None when the function cannot be run (unknown, not analysable)."""
@@ -252,7 +258,7 @@ def call_lambda(rt: "KerasSemantics", function: Any, arguments: Any, value: Any,
         rt.backend_depth -= 1
 
 
-def run_lambda(rt: "KerasSemantics", layer: Any, value: Any, node: Any) -> Any:
+def run_lambda(rt: KerasSemantics, layer: Any, value: Any, node: Any) -> Any:
     """A ``Lambda`` layer called on ``value``: its function is run on the input (findings
     inside it are reported where they are); the output is the function's result, unless
     ``output_shape`` is given to Keras 3 (which then trusts it; Keras 2 runs the function)

@@ -4,17 +4,26 @@ layers are constructed and called in :mod:`.layer_calls`, ops in :mod:`.op_runti
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-from shapelint.interp.host import Host
-from shapelint.interp.values import (
-    UNKNOWN, ClassValue, DictValue, FunctionValue, ListValue, MethodOf, ObjectValue, Symbol, Unknown,
-)
 from shapelint.arrays.spec import unknown_array
 from shapelint.arrays.table import array_function
 from shapelint.data import calls as data_calls
 from shapelint.data import kinds as _data_kinds  # noqa: F401  (registers the data value kind)
 from shapelint.data.values import DataValue
+from shapelint.interp.host import Host
+from shapelint.interp.values import (
+    UNKNOWN,
+    ClassValue,
+    DictValue,
+    FunctionValue,
+    ListValue,
+    MethodOf,
+    ObjectValue,
+    Symbol,
+    Unknown,
+    Value,
+)
 from shapelint.keras import layer_calls, op_runtime, training
 from shapelint.keras.values import LayerInstance, ModelValue, Producer, Tensor
 from shapelint.layers.table import functional_spec, layer_spec
@@ -43,7 +52,7 @@ class KerasSemantics:
         self.version = version
         self.backend_depth = 0    # >0: in a layer's call() or a Lambda: TF ops are allowed
         # keras.config.set_image_data_format(...): None once set to something unknown.
-        self.image_data_format: Optional[str] = "channels_last"
+        self.image_data_format: str | None = "channels_last"
         # Inputs (their Input(...) or first layer's call node) whose shape was taken from a
         # whole data array: reported once (SHP604), not again when the data meets them.
         self.samples_in_shape: set[int] = set()
@@ -67,7 +76,7 @@ class KerasSemantics:
             return name == "keras.applications" or name.startswith("keras.applications.")
         return True
 
-    def class_kind(self, bases: list) -> Optional[str]:
+    def class_kind(self, bases: list) -> str | None:
         for base in bases:
             if isinstance(base, Symbol):
                 name = canonical(base.path)
@@ -79,13 +88,13 @@ class KerasSemantics:
                 return base.keras_kind
         return None
 
-    def call_symbol(self, name: str, args: list, kwargs: dict, node: Any, complete: bool) -> Any:
+    def call_symbol(self, name: str, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool) -> Any:
         result = self._call_symbol(name, args, kwargs, node, complete)
         if is_keras_value(result):
             self.keras_used()
         return result
 
-    def _call_symbol(self, name: str, args: list, kwargs: dict, node: Any, complete: bool) -> Any:
+    def _call_symbol(self, name: str, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool) -> Any:
         if name == "keras.Input":
             return self.make_input(args, kwargs, node)
         if name == "keras.layers.InputLayer":
@@ -119,7 +128,7 @@ class KerasSemantics:
                 else DataValue(unknown_array())
         return op_runtime.call_unmodeled(self, name, args, kwargs, node)
 
-    def call_object(self, obj: ObjectValue, args: list, kwargs: dict, node: Any) -> Any:
+    def call_object(self, obj: ObjectValue, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
         """A subclassed layer or model called: build() on first call, then call()."""
         host = self.host
         call = host.class_lookup(obj.cls, "call")
@@ -155,7 +164,7 @@ class KerasSemantics:
             return MethodOf(obj, name)
         return UNKNOWN
 
-    def call_object_method(self, obj: ObjectValue, name: str, args: list, kwargs: dict, node: Any) -> Any:
+    def call_object_method(self, obj: ObjectValue, name: str, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
         """``self.add_weight(shape=...)``: a weight of that shape (a tensor in call()).
         ``model.build(shape)`` on a subclassed model: Keras calls call() on a symbolic input."""
         if name == "add_weight":
@@ -175,8 +184,9 @@ class KerasSemantics:
         self.host.observers.emit("keras_used")
 
     def producer(self, node: Any, label: str, inputs: tuple = (), layer: Any = None,
-                 name: Optional[str] = None) -> Producer:
-        return Producer(node, label, inputs, layer, self.host.locate, self.host.next_serial(), name)
+                 name: str | None = None) -> Producer:
+        return Producer(node, label, inputs, layer, self.host.locate, self.host.next_serial(), name,
+                        self.host.context)
 
     def flat_tensors(self, values: Any, depth: int = 0) -> list[Tensor]:
         out: list[Tensor] = []
@@ -201,7 +211,7 @@ class KerasSemantics:
         return UNKNOWN
 
     # --- Input and models ---------------------------------------------------------------------
-    def make_input(self, args: list, kwargs: dict, node: Any) -> Any:
+    def make_input(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
         names = ("shape", "batch_size", "dtype", "sparse", "batch_shape", "name", "tensor")
         bound = dict(zip(names, args))
         bound.update(kwargs)
@@ -224,7 +234,7 @@ class KerasSemantics:
         producer = self.producer(node, "Input", name=name if isinstance(name, str) else None)
         return Tensor(shape or Shape(None), producer)
 
-    def make_model(self, args: list, kwargs: dict, node: Any) -> Any:
+    def make_model(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
         inputs = args[0] if args else kwargs.get("inputs", UNKNOWN)
         outputs = args[1] if len(args) > 1 else kwargs.get("outputs", UNKNOWN)
         input_names = output_names = None
@@ -242,7 +252,7 @@ class KerasSemantics:
         self.host.observers.emit("model_built", model)
         return model
 
-    def make_sequential(self, args: list, kwargs: dict, node: Any) -> Any:
+    def make_sequential(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
         model = ModelValue("sequential", layers=[], node=node, context=self.host.context,
                            name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
         self.host.observers.emit("model_built", model)
@@ -302,7 +312,7 @@ class KerasSemantics:
             return self.host.call_function(layer, [x], {})
         return UNKNOWN
 
-    def call_model(self, model: ModelValue, args: list, kwargs: dict, node: Any) -> Any:
+    def call_model(self, model: ModelValue, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
         value = args[0] if args else kwargs.get("inputs", UNKNOWN)
         if isinstance(value, DataValue) or (isinstance(value, (ListValue, tuple)) and any(
                 isinstance(v, DataValue) for v in (self.host.iterate(value) or []))):

@@ -9,11 +9,11 @@ with no input shape is built from the data, as fit() builds it. Anything unknown
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from shapelint.arrays.spec import ArrayType, DatasetType
 from shapelint.data.values import DataValue
-from shapelint.interp.values import DictValue, ListValue, Symbol
+from shapelint.interp.values import DictValue, ListValue, Symbol, Value
 from shapelint.keras.values import LayerInstance, LossValue, ModelValue, Tensor
 from shapelint.losses.labels import check_labels
 from shapelint.losses.output import output_loss_issues
@@ -21,7 +21,10 @@ from shapelint.losses.table import Loss, loss_from_name, loss_from_string
 from shapelint.resolution import canonical
 from shapelint.shapes import Shape, dims_differ, format_shape, is_known
 from shapelint.violations.data import (
-    FeatureRankMismatch, FeatureSizeMismatch, LabelsDoNotFitLoss, OutputCannotLearn,
+    FeatureRankMismatch,
+    FeatureSizeMismatch,
+    LabelsDoNotFitLoss,
+    OutputCannotLearn,
     SampleCountMismatch,
 )
 
@@ -58,7 +61,7 @@ def resolve_loss(value: Any) -> Any:
     return None
 
 
-def compile_model(rt: "KerasSemantics", model: ModelValue, args: list, kwargs: dict, node: Any) -> None:
+def compile_model(rt: KerasSemantics, model: ModelValue, args: list[Value], kwargs: dict[str, Value], node: Any) -> None:
     loss = kwargs.get("loss", args[1] if len(args) > 1 else None)
     model.loss = resolve_loss(loss)
     for output, out_loss in _outputs_with_losses(model):
@@ -68,7 +71,7 @@ def compile_model(rt: "KerasSemantics", model: ModelValue, args: list, kwargs: d
                                              activation=issue.activation), node, [("output", output)])
 
 
-def _final_activation(t: Tensor) -> Optional[str]:
+def _final_activation(t: Tensor) -> str | None:
     """The activation the layer that made ``t`` applies last, as a name; None if linear/unknown."""
     p = t.producer
     layer = p.layer_obj if p is not None else None
@@ -96,7 +99,7 @@ def model_outputs(model: ModelValue) -> list[Tensor]:
     return [t for t in (items or []) if isinstance(t, Tensor)]
 
 
-def _name_of(t: Tensor) -> Optional[str]:
+def _name_of(t: Tensor) -> str | None:
     p = t.producer
     if p is None:
         return None
@@ -106,7 +109,7 @@ def _name_of(t: Tensor) -> Optional[str]:
     return getattr(layer, "name", None) if layer is not None else None
 
 
-def _names(tensors: list[Tensor], given: Optional[list]) -> list[Optional[str]]:
+def _names(tensors: list[Tensor], given: list | None) -> list[str | None]:
     """The names data is matched by: the keys of a dict the model was built from, else the
     names of the Inputs / output layers."""
     if given is not None and len(given) == len(tensors):
@@ -114,7 +117,7 @@ def _names(tensors: list[Tensor], given: Optional[list]) -> list[Optional[str]]:
     return [_name_of(t) for t in tensors]
 
 
-def _outputs_with_losses(model: ModelValue) -> list[tuple[Tensor, Optional[Loss]]]:
+def _outputs_with_losses(model: ModelValue) -> list[tuple[Tensor, Loss | None]]:
     outputs, loss = model_outputs(model), model.loss
     if isinstance(loss, Loss) or loss is None:
         return [(o, loss) for o in outputs]
@@ -126,7 +129,7 @@ def _outputs_with_losses(model: ModelValue) -> list[tuple[Tensor, Optional[Loss]
     return []
 
 
-def _match(values: Any, tensors: list[Tensor], names: list[Optional[str]]) -> list[tuple[Any, Tensor, str]]:
+def _match(values: Any, tensors: list[Tensor], names: list[str | None]) -> list[tuple[Any, Tensor, str]]:
     """Data for each input or output: one value for one tensor, a list by position, a dict by
     name; with how to write the part (``[0]``, ``['image']``) after the whole's name."""
     if isinstance(values, DataValue) and len(tensors) == 1:
@@ -142,7 +145,7 @@ def _match(values: Any, tensors: list[Tensor], names: list[Optional[str]]) -> li
 
 # --- fit, evaluate, predict ------------------------------------------------------------------------
 
-def train_or_predict(rt: "KerasSemantics", model: ModelValue, method: str, args: list, kwargs: dict,
+def train_or_predict(rt: KerasSemantics, model: ModelValue, method: str, args: list[Value], kwargs: dict[str, Value],
                      node: Any) -> None:
     params, with_labels = METHODS[method]
     bound = dict(zip(params, args))
@@ -180,7 +183,7 @@ def _described(method: str, x: Any, y: Any) -> str:
     return f"{method}: x {shape_of(x)}" + (f", y {shape_of(y)}" if y is not None else "")
 
 
-def _argument_text(rt: "KerasSemantics", node: Any, params: tuple[str, ...], name: str) -> str:
+def _argument_text(rt: KerasSemantics, node: Any, params: tuple[str, ...], name: str) -> str:
     """The source of the argument a call gives for a parameter (``x_train``), shortened."""
     args = getattr(node, "args", None) or ()
     positional = [a for a in args if a.keyword is None and not a.star]
@@ -193,7 +196,7 @@ def _argument_text(rt: "KerasSemantics", node: Any, params: tuple[str, ...], nam
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def call_on_data(rt: "KerasSemantics", model: ModelValue, x: Any, node: Any) -> Any:
+def call_on_data(rt: KerasSemantics, model: ModelValue, x: Any, node: Any) -> Any:
     """``model(x_batch)`` on arrays: the features are checked as predict() checks them; the
     result is an array of the output's shape for as many samples."""
     rt.keras_used()
@@ -216,8 +219,8 @@ def _dataset_parts(ds: DataValue) -> tuple[Any, Any]:
     return None, None
 
 
-def check_data(rt: "KerasSemantics", model: ModelValue, method: str, x: Any, y: Any, node: Any,
-               names: Optional[dict] = None) -> None:
+def check_data(rt: KerasSemantics, model: ModelValue, method: str, x: Any, y: Any, node: Any,
+               names: dict | None = None) -> None:
     names = names or {}
     if model.kind == "sequential" and model.input_shape is None and isinstance(x, DataValue) \
             and x.shape is not None and x.shape.dims:
@@ -241,7 +244,7 @@ def check_data(rt: "KerasSemantics", model: ModelValue, method: str, x: Any, y: 
                         output_seen=issue.output_seen), node, [("labels", labels), ("output", output)])
 
 
-def _match_labels(y: Any, model: ModelValue) -> list[tuple[Any, tuple[Tensor, Optional[Loss]], str]]:
+def _match_labels(y: Any, model: ModelValue) -> list[tuple[Any, tuple[Tensor, Loss | None], str]]:
     pairs = _outputs_with_losses(model)
     outputs = [o for o, _ in pairs]
     all_outputs = model_outputs(model)
@@ -251,7 +254,7 @@ def _match_labels(y: Any, model: ModelValue) -> list[tuple[Any, tuple[Tensor, Op
     return [(data, by_id[id(t)], part) for data, t, part in matched]
 
 
-def _check_features(rt: "KerasSemantics", method: str, data: DataValue, tensor: Tensor, node: Any,
+def _check_features(rt: KerasSemantics, method: str, data: DataValue, tensor: Tensor, node: Any,
                     spelled: str) -> None:
     """Keras 3's Functional._adjust_input_rank, then its input spec."""
     got, want = data.shape, tensor.shape
@@ -286,7 +289,7 @@ def _samples(v: Any) -> Any:
     return None
 
 
-def _check_counts(rt: "KerasSemantics", method: str, x: Any, y: Any, node: Any, x_name: str,
+def _check_counts(rt: KerasSemantics, method: str, x: Any, y: Any, node: Any, x_name: str,
                   y_name: str) -> None:
     xs = [v for v in (x.items if isinstance(x, ListValue) else x if isinstance(x, tuple) else [x]) or []]
     ys = [v for v in (y.items if isinstance(y, ListValue) else y if isinstance(y, tuple) else [y]) or []]

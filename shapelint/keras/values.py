@@ -3,7 +3,7 @@ record of one layer call. Their behaviour is their kind (:mod:`shapelint.keras.k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.interp.provenance import Producer
 from shapelint.shapes import Shape, format_shape
@@ -13,7 +13,7 @@ __all__ = ["LayerCall", "LayerInstance", "ModelValue", "Producer", "Tensor"]
 @dataclass(eq=False)
 class Tensor:
     shape: Shape
-    producer: Optional[Producer] = None
+    producer: Producer | None = None
 
     def __repr__(self) -> str:
         return f"Tensor{format_shape(self.shape)}"
@@ -38,14 +38,14 @@ class LayerInstance:
 
     spec: Any
     config: Any
-    built_for: Optional[dict] = None          # axis -> dim fixed by the first call
-    built_at: Optional[tuple[Any, Shape]] = None   # (call node, input shape) of the first call
+    built_for: dict | None = None          # axis -> dim fixed by the first call
+    built_at: tuple[Any, Shape] | None = None   # (call node, input shape) of the first call
     calls: list = field(default_factory=list)      # LayerCall records, in order
     context: tuple = ()   # where it was constructed: the interpreter's context stack
-    name: Optional[str] = None
+    name: str | None = None
     attrs: dict = field(default_factory=dict)
     node: Any = None                            # the constructor call
-    declared_input: Optional[Shape] = None      # input_shape=/batch_input_shape=/input_dim=
+    declared_input: Shape | None = None      # input_shape=/batch_input_shape=/input_dim=
 
 
 @dataclass(eq=False)
@@ -53,22 +53,22 @@ class ModelValue:
     """A functional or Sequential model, callable as a layer."""
 
     kind: str                       # "functional" | "sequential"
-    inputs: Optional[list] = field(default_factory=list)   # Tensors (functional)
+    inputs: list | None = field(default_factory=list)   # Tensors (functional)
     outputs: Any = None                         # Tensor or list/tuple of Tensors
-    layers: Optional[list] = None                # Sequential layers (None: unknown)
-    input_shape: Optional[Shape] = None          # Sequential built input
+    layers: list | None = None                # Sequential layers (None: unknown)
+    input_shape: Shape | None = None          # Sequential built input
     output: Any = None                           # Sequential current output Tensor
     layer_outputs: list = field(default_factory=list)  # Sequential: output after each layer
-    name: Optional[str] = None
+    name: str | None = None
     attrs: dict = field(default_factory=dict)
-    var_name: Optional[str] = None               # the module-level name it is bound to
+    var_name: str | None = None               # the module-level name it is bound to
     node: Any = None
     called: bool = False                         # used as a layer of another model
     loss: Any = None                             # compile(loss=...): Loss, or a list/dict of them
     data: list = field(default_factory=list)     # what fit/evaluate/predict gave it, as text
-    input_names: Optional[list] = None           # Model({"image": a, ...}, ...): the dict's keys
+    input_names: list | None = None           # Model({"image": a, ...}, ...): the dict's keys
     context: tuple = ()                          # the interpreter's context stack where it was built
-    output_names: Optional[list] = None
+    output_names: list | None = None
 
 
 @dataclass(frozen=True)

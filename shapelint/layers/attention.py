@@ -8,20 +8,35 @@ them on symbolic tensors (``build`` and ``compute_output_spec``).
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
+from shapelint.arguments import is_int
 from shapelint.interp.values import is_fully_known
-from shapelint.layers.common import bias, checks, dims, is_int, last_dim
+from shapelint.layers.common import bias, checks, dims, last_dim
 from shapelint.layers.spec import (
-    Arguments, Counts, LayerSpec, Unknowable, call_flag, call_shape,
+    Arguments,
+    Counts,
+    LayerSpec,
+    Output,
+    Unknowable,
+    call_flag,
+    call_shape,
 )
 from shapelint.shapes import Shape, dims_differ
+from shapelint.violations.arguments import (
+    AxisArgumentOutOfRange,
+    HeadsNotDivisible,
+    KeyValueMismatch,
+    NotAChoice,
+    NotPositive,
+    QueryValueDimMismatch,
+    WrongInputCount,
+)
 from shapelint.violations.base import Rejected
-from shapelint.violations.arguments import AxisArgumentOutOfRange, HeadsNotDivisible, KeyValueMismatch, NotAChoice, NotPositive, QueryValueDimMismatch, WrongInputCount
 from shapelint.violations.inputs import InputRankMismatch
 
 
-def _value_and_key(call: Optional[dict]) -> tuple[Shape, Shape, bool]:
+def _value_and_key(call: dict[str, Any] | None) -> tuple[Shape, Shape, bool]:
     value = call_shape(call, "value")
     if value is None:
         raise Unknowable("value")
@@ -38,7 +53,7 @@ def _check_value_key(value: Shape, key: Shape) -> None:
 
 # --- MultiHeadAttention ---------------------------------------------------------------------------
 
-def _mha_output_shape(cfg: Arguments) -> Optional[tuple]:
+def _mha_output_shape(cfg: Arguments) -> tuple[int | None, ...] | None:
     out = cfg.known("output_shape")
     if not out:
         return None
@@ -49,7 +64,7 @@ def _mha_output_shape(cfg: Arguments) -> Optional[tuple]:
     raise Unknowable("output_shape")
 
 
-def _attention_axes(cfg: Arguments) -> Optional[tuple]:
+def _attention_axes(cfg: Arguments) -> tuple[int, ...] | None:
     axes = cfg.known("attention_axes")
     if axes is None:
         return None
@@ -70,7 +85,7 @@ def _check_mha(cfg: Arguments) -> None:
         raise Rejected(NotPositive(argument="value_dim", value=v))
 
 
-def multi_head_attention(cfg: Arguments, query: Shape, call: Optional[dict]):
+def multi_head_attention(cfg: Arguments, query: Shape, call: dict[str, Any] | None) -> Output:
     value, key, _ = _value_and_key(call)
     q, v = dims(query), dims(value)
     dims(key)
@@ -83,7 +98,8 @@ def multi_head_attention(cfg: Arguments, query: Shape, call: Optional[dict]):
         for a in axes:
             norm = a if a >= 0 else (rank - 1) + a
             if not -rank <= norm < rank:
-                raise Rejected(AxisArgumentOutOfRange(argument="attention_axes", value=cfg.raw("attention_axes"), shape=value))
+                raise Rejected(AxisArgumentOutOfRange(argument="attention_axes",
+                                                      value=cfg.raw("attention_axes"), shape=value))
     extra = _mha_output_shape(cfg)
     out = Shape(q[:-1] + extra) if extra else query
     if call_flag(call, "return_attention_scores"):
@@ -104,12 +120,13 @@ def _check_gqa(cfg: Arguments) -> None:
         raise Rejected(NotPositive(argument="sliding_window", value=w))
 
 
-def group_query_attention(cfg: Arguments, query: Shape, call: Optional[dict]):
+def group_query_attention(cfg: Arguments, query: Shape, call: dict[str, Any] | None) -> Output:
     value, key, key_given = _value_and_key(call)
     q = dims(query)
-    for name, s in (("value", value), ("key", key)):
+    for _name, s in (("value", value), ("key", key)):
         if len(dims(s)) < 3:
-            raise Rejected(InputRankMismatch(expected=(), min_rank=3, got=s, layer="GroupQueryAttention", family="attention"))
+            raise Rejected(InputRankMismatch(expected=(), min_rank=3, got=s, layer="GroupQueryAttention",
+                                             family="attention"))
     v, k = dims(value), dims(key)
     if dims_differ(q[-1], v[-1]):
         raise Rejected(QueryValueDimMismatch(argument="value", value=None, shape=query, other=value))
@@ -123,7 +140,7 @@ def group_query_attention(cfg: Arguments, query: Shape, call: Optional[dict]):
 
 # --- Attention / AdditiveAttention -------------------------------------------------------------------
 
-def dot_attention(cfg: Arguments, xs: list[Shape], call: Optional[dict]):
+def dot_attention(cfg: Arguments, xs: list[Shape], call: dict[str, Any] | None) -> Output:
     if len(xs) not in (2, 3):
         raise Rejected(WrongInputCount(argument="inputs", value=len(xs), count=(2, 3)))
     query, value = xs[0], xs[1]
@@ -147,12 +164,12 @@ def _projection(cfg: Arguments, features: int, units: int) -> int:
     return features * units + bias(cfg, units)
 
 
-def _query_key_value(query: Shape, call: dict) -> tuple[int, int, int]:
+def _query_key_value(query: Shape, call: dict[str, Any]) -> tuple[int, int, int]:
     value = call.get("value")
     return last_dim(query), last_dim(call.get("key", value)), last_dim(value)
 
 
-def multi_head_attention_weights(cfg: Arguments, query: Any, call: dict) -> Counts:
+def multi_head_attention_weights(cfg: Arguments, query: Any, call: dict[str, Any]) -> Counts:
     """query/key/value projections to heads, and the output projection back."""
     heads, key_dim = cfg.int("num_heads"), cfg.int("key_dim")
     value_dim = cfg.opt_int("value_dim") or key_dim
@@ -167,7 +184,7 @@ def multi_head_attention_weights(cfg: Arguments, query: Any, call: dict) -> Coun
             + _projection(cfg, dv, heads * value_dim) + _projection(cfg, heads * value_dim, dout)), 0
 
 
-def group_query_attention_weights(cfg: Arguments, query: Any, call: dict) -> Counts:
+def group_query_attention_weights(cfg: Arguments, query: Any, call: dict[str, Any]) -> Counts:
     """query projection to the query heads, key/value projections to the key-value heads,
     and the output projection back to the query's size."""
     head_dim = cfg.int("head_dim")
@@ -177,12 +194,12 @@ def group_query_attention_weights(cfg: Arguments, query: Any, call: dict) -> Cou
             + _projection(cfg, dv, kv_heads * head_dim) + _projection(cfg, query_heads * head_dim, dq)), 0
 
 
-def attention_weights(cfg: Arguments, xs: Any, call: dict) -> Counts:
+def attention_weights(cfg: Arguments, xs: Any, call: dict[str, Any]) -> Counts:
     """A scalar scale (``use_scale``) and a scalar concat weight (``score_mode="concat"``)."""
     return int(cfg.bool("use_scale")) + int(cfg.str("score_mode") == "concat"), 0
 
 
-def additive_attention_weights(cfg: Arguments, xs: Any, call: dict) -> Counts:
+def additive_attention_weights(cfg: Arguments, xs: Any, call: dict[str, Any]) -> Counts:
     """A scale per query feature (``use_scale``)."""
     if not cfg.bool("use_scale"):
         return 0, 0

@@ -7,13 +7,14 @@ lives here.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from shapelint.arguments import is_int
-from shapelint.layers.spec import Arguments, Unknowable
-from shapelint.shapes import Shape, is_known, normalize_axis
-from shapelint.violations.base import Rejected
+from shapelint.layers.spec import Arguments, Check, Unknowable
+from shapelint.shapes import Dim, Shape, is_known, normalize_axis
 from shapelint.violations.arguments import Negative, NotAChoice, NotPositive, OutOfRange, WrongLength
+from shapelint.violations.base import Rejected
 
 
 def number(v: Any) -> bool:
@@ -41,7 +42,7 @@ def check_positive_int(cfg: Arguments, name: str, *, allow_none: bool = False,
         raise Rejected(NotPositive(argument=name, value=v))
 
 
-def check_range(cfg: Arguments, name: str, lo: float, hi: Optional[float]) -> None:
+def check_range(cfg: Arguments, name: str, lo: float, hi: float | None) -> None:
     """Keras: ``if not lo <= v <= hi: raise``."""
     try:
         v = cfg.known(name)
@@ -57,9 +58,8 @@ def check_choice(cfg: Arguments, name: str, choices: Iterable[Any]) -> None:
         v = cfg.known(name)
     except Unknowable:
         return
-    if isinstance(v, (str, type(None), bool)):
-        if v not in tuple(choices):
-            raise Rejected(NotAChoice(argument=name, value=v, choices=tuple(choices)))
+    if isinstance(v, (str, type(None), bool)) and v not in tuple(choices):
+        raise Rejected(NotAChoice(argument=name, value=v, choices=tuple(choices)))
 
 
 def int_tuple(cfg: Arguments, name: str, n: int, *, allow_zero: bool = False,
@@ -89,11 +89,12 @@ def data_format(cfg: Arguments) -> str:
         return "channels_last"
     f = cfg.str("data_format", fold_case=True)
     if f not in ("channels_first", "channels_last"):
-        raise Rejected(NotAChoice(argument="data_format", value=v, choices=("channels_first", "channels_last")))
+        raise Rejected(NotAChoice(argument="data_format", value=v,
+                                  choices=("channels_first", "channels_last")))
     return f
 
 
-def checks(*fns: Callable[[Arguments], None]) -> Callable[[Arguments], None]:
+def checks(*fns: Check) -> Check:
     """Several constructor checks as one ``LayerSpec.check``."""
     def run(cfg: Arguments) -> None:
         from shapelint.layers import engine
@@ -111,7 +112,7 @@ def checks(*fns: Callable[[Arguments], None]) -> Callable[[Arguments], None]:
 
 # --- shapes -----------------------------------------------------------------------------------
 
-def dims(x: Shape) -> tuple:
+def dims(x: Shape) -> tuple[Dim, ...]:
     """The dims of a shape of known rank, or Unknowable."""
     if x.dims is None:
         raise Unknowable("rank")
@@ -127,9 +128,10 @@ def same(cfg: Arguments, x: Shape) -> Shape:
 def weight_dim(x: Shape, axis: int) -> int:
     """The size of an input axis a weight is built from; Unknowable unless known."""
     d = dims(x)
-    if not -len(d) <= axis < len(d) or not is_known(d[axis]):
+    size = d[axis] if -len(d) <= axis < len(d) else None
+    if not is_known(size):
         raise Unknowable("dim")
-    return d[axis]  # type: ignore[return-value]
+    return size
 
 
 def last_dim(x: Any) -> int:

@@ -6,29 +6,46 @@ follow ``keras.src.layers.convolutional.base_*`` and ``keras.src.layers.pooling`
 """
 from __future__ import annotations
 
+import contextlib
 from math import prod
-from typing import Any, Optional
+from typing import Any
 
+from shapelint.arguments import is_int
 from shapelint.layers.common import (
-    bias, checks, data_format, dims, int_tuple, is_int, weight_dim,
+    bias,
+    checks,
+    data_format,
+    dims,
+    int_tuple,
+    weight_dim,
 )
-from shapelint.layers.spec import Arguments, CountFn, Counts, LayerSpec, Unknowable, Weights
+from shapelint.layers.spec import Arguments, Check, CountFn, Counts, LayerSpec, ShapeFn, Unknowable, Weights
 from shapelint.shapes import Dim, Shape, is_known
+from shapelint.violations.arguments import (
+    GroupsNotDividingChannels,
+    GroupsNotDividingFilters,
+    MissingArgument,
+    Negative,
+    NotAChoice,
+    NotAnInt,
+    NotPositive,
+    OutputPaddingTooLarge,
+    WrongLength,
+)
 from shapelint.violations.base import Rejected
-from shapelint.violations.arguments import GroupsNotDividingChannels, GroupsNotDividingFilters, MissingArgument, Negative, NotAChoice, NotAnInt, NotPositive, OutputPaddingTooLarge, WrongLength
 from shapelint.violations.inputs import InputRankMismatch, StridesWithDilation
 from shapelint.violations.spatial import CroppingTooLarge, NonPositiveOutput
 
 
 def spatial_axes(cfg: Arguments, x: Shape) -> tuple[list[int], int]:
     """Indices of the spatial axes and of the channel axis."""
-    rank = len(x.dims)  # type: ignore[arg-type]
+    rank = len(dims(x))
     if data_format(cfg) == "channels_first":
         return list(range(2, rank)), 1
     return list(range(1, rank - 1)), rank - 1
 
 
-def channel_weights(cfg: Arguments, x: Shape):
+def channel_weights(cfg: Arguments, x: Shape) -> dict[int, Dim] | None:
     if x.dims is None:
         return None
     try:
@@ -49,7 +66,7 @@ def conv_length(length: Dim, k: int, stride: int, padding: str, dilation: int) -
 
 
 def transpose_length(length: Dim, k: int, stride: int, padding: str, dilation: int,
-                     output_padding: Optional[int]) -> Dim:
+                     output_padding: int | None) -> Dim:
     """``_get_output_shape_given_tf_padding``."""
     if not is_known(length):
         return None
@@ -63,7 +80,8 @@ def transpose_length(length: Dim, k: int, stride: int, padding: str, dilation: i
 
 
 def _rank_issue(spec_name: str, family: str, n: int, x: Shape) -> Rejected:
-    return Rejected(InputRankMismatch(expected=(n + 2,), min_rank=n + 2, got=x, layer=spec_name, family=family))
+    return Rejected(InputRankMismatch(expected=(n + 2,), min_rank=n + 2, got=x, layer=spec_name,
+                                      family=family))
 
 
 def _padding(cfg: Arguments, allowed: tuple[str, ...]) -> str:
@@ -79,7 +97,7 @@ def _padding(cfg: Arguments, allowed: tuple[str, ...]) -> str:
 
 # --- constructor checks -----------------------------------------------------------------------
 
-def _check_strides_dilation(n: int):
+def _check_strides_dilation(n: int) -> Check:
     def check(cfg: Arguments) -> None:
         try:
             strides = int_tuple(cfg, "strides", n)
@@ -91,19 +109,17 @@ def _check_strides_dilation(n: int):
     return check
 
 
-def _check_tuples(n: int, *names: str, allow_zero: tuple[str, ...] = ()):
+def _check_tuples(n: int, *names: str, allow_zero: tuple[str, ...] = ()) -> Check:
     def check(cfg: Arguments) -> None:
         for name in names:
             if cfg.raw(name) is None:
                 continue
-            try:
+            with contextlib.suppress(Unknowable):
                 int_tuple(cfg, name, n, allow_zero=name in allow_zero)
-            except Unknowable:
-                pass
     return check
 
 
-def _check_padding(allowed: tuple[str, ...]):
+def _check_padding(allowed: tuple[str, ...]) -> Check:
     def check(cfg: Arguments) -> None:
         if isinstance(cfg.raw("padding"), str):   # a list or tuple is rejected when called
             _padding(cfg, allowed)
@@ -114,7 +130,7 @@ def _check_data_format(cfg: Arguments) -> None:
     data_format(cfg)
 
 
-def _check_positive_or_none(name: str):
+def _check_positive_or_none(name: str) -> Check:
     def check(cfg: Arguments) -> None:
         v = cfg.raw(name)
         if is_int(v) and v <= 0:
@@ -133,7 +149,7 @@ def _check_groups(cfg: Arguments) -> None:
         raise Rejected(GroupsNotDividingFilters(argument="groups", value=g, filters=f))
 
 
-def _check_output_padding(n: int):
+def _check_output_padding(n: int) -> Check:
     def check(cfg: Arguments) -> None:
         if cfg.raw("output_padding") is None:
             return
@@ -141,75 +157,81 @@ def _check_output_padding(n: int):
         strides = int_tuple(cfg, "strides", n)
         for i, (o, s) in enumerate(zip(op, strides)):
             if o >= s:
-                raise Rejected(OutputPaddingTooLarge(argument="output_padding", value=cfg.raw("output_padding"), strides=strides, index=i))
+                raise Rejected(OutputPaddingTooLarge(argument="output_padding",
+                                                     value=cfg.raw("output_padding"),
+                                                     strides=strides, index=i))
     return check
 
 
 # --- shape functions ----------------------------------------------------------------------------
 
-def _spatial_output(cfg: Arguments, x: Shape, n: int, out_channels: Dim, *, kernel: tuple,
-                    strides: tuple, padding: str, dilation: tuple, what: str,
-                    transpose: bool = False, output_padding: Optional[tuple] = None) -> Shape:
+def _spatial_output(cfg: Arguments, x: Shape, n: int, out_channels: Dim, *,
+                    kernel: tuple[int, ...], strides: tuple[int, ...], padding: str,
+                    dilation: tuple[int, ...], what: str, transpose: bool = False,
+                    output_padding: tuple[int, ...] | None = None) -> Shape:
     axes, ch = spatial_axes(cfg, x)
-    out = list(x.dims)  # type: ignore[arg-type]
+    d = dims(x)
+    out = list(d)
     for i, axis in enumerate(axes):
         if transpose:
-            out[axis] = transpose_length(out[axis], kernel[i], strides[i], padding, dilation[i],
+            out[axis] = transpose_length(d[axis], kernel[i], strides[i], padding, dilation[i],
                                          None if output_padding is None else output_padding[i])
         else:
-            out[axis] = conv_length(out[axis], kernel[i], strides[i], padding, dilation[i])
-            if is_known(out[axis]) and out[axis] <= 0:
+            size = out[axis] = conv_length(d[axis], kernel[i], strides[i], padding, dilation[i])
+            if is_known(size) and size <= 0:
                 raise Rejected(NonPositiveOutput(
-                    axis=axis, size=x.dims[axis], kernel=kernel[i],  # type: ignore[index]
-                    strides=strides[i], dilation=dilation[i], padding=padding, out=out[axis], what=what))
+                    axis=axis, size=d[axis], kernel=kernel[i],
+                    strides=strides[i], dilation=dilation[i], padding=padding, out=size, what=what))
     out[ch] = out_channels
     return Shape(tuple(out))
 
 
-def _conv_geometry(cfg: Arguments, n: int, allowed: tuple[str, ...]):
+def _conv_geometry(cfg: Arguments, n: int, allowed: tuple[str, ...]
+                   ) -> tuple[tuple[int, ...], tuple[int, ...], str, tuple[int, ...]]:
     kernel = int_tuple(cfg, "kernel_size", n)
     strides = int_tuple(cfg, "strides", n)
     dilation = int_tuple(cfg, "dilation_rate", n)
     return kernel, strides, _padding(cfg, allowed), dilation
 
 
-def conv(n: int, name: str):
+def conv(n: int, name: str) -> ShapeFn:
     allowed = ("valid", "same", "causal") if n == 1 else ("valid", "same")
 
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise _rank_issue(name, f"conv{n}d", n, x)
-        filters = cfg.int("filters")
+        filters = cfg.size("filters")
         groups = cfg.int("groups")
         _, ch = spatial_axes(cfg, x)
         c = d[ch]
         if is_known(c) and groups > 0 and c % groups:
-            raise Rejected(GroupsNotDividingChannels(argument="groups", value=groups, shape=x, channels=c))
+            raise Rejected(GroupsNotDividingChannels(argument="groups", value=groups, shape=x,
+                                                     channels=c))
         kernel, strides, padding, dilation = _conv_geometry(cfg, n, allowed)
         return _spatial_output(cfg, x, n, filters, kernel=kernel, strides=strides,
                                padding=padding, dilation=dilation, what="kernel_size")
     return infer
 
 
-def separable(n: int, name: str):
+def separable(n: int, name: str) -> ShapeFn:
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise _rank_issue(name, f"conv{n}d", n, x)
-        filters = cfg.int("filters")
+        filters = cfg.size("filters")
         kernel, strides, padding, dilation = _conv_geometry(cfg, n, ("valid", "same"))
         return _spatial_output(cfg, x, n, filters, kernel=kernel, strides=strides,
                                padding=padding, dilation=dilation, what="kernel_size")
     return infer
 
 
-def conv_transpose(n: int, name: str):
+def conv_transpose(n: int, name: str) -> ShapeFn:
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise _rank_issue(name, f"conv{n}d", n, x)
-        filters = cfg.int("filters")
+        filters = cfg.size("filters")
         kernel, strides, padding, dilation = _conv_geometry(cfg, n, ("valid", "same"))
         op = None if cfg.raw("output_padding") is None else \
             int_tuple(cfg, "output_padding", n, allow_zero=True)
@@ -219,7 +241,7 @@ def conv_transpose(n: int, name: str):
     return infer
 
 
-def depthwise(n: int, name: str):
+def depthwise(n: int, name: str) -> ShapeFn:
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
@@ -234,7 +256,7 @@ def depthwise(n: int, name: str):
     return infer
 
 
-def pooling(n: int):
+def pooling(n: int) -> ShapeFn:
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         _require(cfg, "pool_size")
@@ -244,11 +266,12 @@ def pooling(n: int):
         padding = cfg.known("padding")
         if padding not in ("valid", "same"):   # compared as given, not lower-cased
             if isinstance(padding, str):
-                raise Rejected(NotAChoice(argument="padding", value=padding, choices=("valid", "same")))
+                raise Rejected(NotAChoice(argument="padding", value=padding,
+                                          choices=("valid", "same")))
             raise Unknowable("padding")
         if 0 in strides:
             raise Rejected(NotPositive(argument="strides", value=cfg.raw("strides")))
-        axes, ch = spatial_axes(cfg, x)
+        axes, _ch = spatial_axes(cfg, x)
         if len(axes) != n:
             raise Unknowable("rank")   # only reachable through a wrapper; numpy broadcasting
         out = list(d)
@@ -260,7 +283,9 @@ def pooling(n: int):
             size = (length - pool[i]) // strides[i] + 1 if padding == "valid" else \
                 (length - 1) // strides[i] + 1
             if size <= 0:
-                raise Rejected(NonPositiveOutput(axis=axis, size=length, kernel=pool[i], strides=strides[i], dilation=1, padding=padding, out=size, what="pool_size"))
+                raise Rejected(NonPositiveOutput(axis=axis, size=length, kernel=pool[i],
+                                                 strides=strides[i], dilation=1, padding=padding,
+                                                 out=size, what="pool_size"))
             out[axis] = size
         return Shape(tuple(out))
     return infer
@@ -281,7 +306,8 @@ def global_pooling(cfg: Arguments, x: Shape) -> Shape:
     return Shape((d[0], d[1]) + (1,) * n) if keep else Shape((d[0], d[1]))
 
 
-def _output_size(cfg: Arguments, n: int) -> tuple:
+def _output_size(cfg: Arguments, n: int) -> tuple[Any, ...]:
+    """``output_size`` as n entries, not yet checked (the shape function checks them)."""
     v = cfg.known("output_size")
     if is_int(v):
         return (v,) * n
@@ -292,16 +318,17 @@ def _output_size(cfg: Arguments, n: int) -> tuple:
     raise Unknowable("output_size")
 
 
-def _check_adaptive(n: int):
+def _check_adaptive(n: int) -> Check:
     def check(cfg: Arguments) -> None:
         _output_size(cfg, n)
         v = cfg.raw("data_format")
         if isinstance(v, str) and v not in ("channels_first", "channels_last"):
-            raise Rejected(NotAChoice(argument="data_format", value=v, choices=("channels_first", "channels_last")))
+            raise Rejected(NotAChoice(argument="data_format", value=v,
+                                      choices=("channels_first", "channels_last")))
     return checks(check)
 
 
-def adaptive_pooling(n: int):
+def adaptive_pooling(n: int) -> ShapeFn:
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         size = _output_size(cfg, n)
@@ -312,7 +339,8 @@ def adaptive_pooling(n: int):
             return Shape((d[0],) + size + (d[-1],))
         if fmt == "channels_first":
             if len(d) < 2:
-                raise Rejected(InputRankMismatch(expected=(), min_rank=2, got=x, layer=f"AdaptivePooling{n}D", family=f"pool{n}d"))
+                raise Rejected(InputRankMismatch(expected=(), min_rank=2, got=x,
+                                                 layer=f"AdaptivePooling{n}D", family=f"pool{n}d"))
             return Shape((d[0], d[1]) + size)
         raise Unknowable("data_format")
     return infer
@@ -353,12 +381,13 @@ def _pad_crop_axes(cfg: Arguments, x: Shape, n: int) -> list[int]:
     return spatial_axes(cfg, x)[0]
 
 
-def zero_padding(n: int):
+def zero_padding(n: int) -> ShapeFn:
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
         axes = [2 if data_format(cfg) == "channels_first" else 1] if n == 1 else spatial_axes(cfg, x)[0]
+        pads: tuple[tuple[int, ...], ...]
         try:
             pads = (int_tuple(cfg, "padding", 2, allow_zero=True),) if n == 1 \
                 else _pairs(cfg, "padding", n, negative_int_ok=True)
@@ -368,19 +397,21 @@ def zero_padding(n: int):
             return Shape(tuple(None if i in axes else dim for i, dim in enumerate(d)))
         out = list(d)
         for axis, (a, b) in zip(axes, pads):
-            out[axis] = d[axis] + a + b if is_known(d[axis]) else None
-            if is_known(out[axis]) and out[axis] < 0:
+            size = d[axis]
+            out[axis] = padded = size + a + b if is_known(size) else None
+            if is_known(padded) and padded < 0:
                 # A negative int padding crops; Keras cannot make a negative size.
-                raise Rejected(CroppingTooLarge(axis=axis, size=d[axis], cropping=(-a, -b), out=out[axis]))
+                raise Rejected(CroppingTooLarge(axis=axis, size=size, cropping=(-a, -b), out=padded))
         return Shape(tuple(out))
     return infer
 
 
-def cropping(n: int):
+def cropping(n: int) -> ShapeFn:
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
+        crops: tuple[tuple[int, ...], ...]
         if n == 1:
             crops = (int_tuple(cfg, "cropping", 2, allow_zero=True),)
         else:
@@ -388,10 +419,11 @@ def cropping(n: int):
         axes = _pad_crop_axes(cfg, x, n)
         out = list(d)
         for axis, (a, b) in zip(axes, crops):
-            if is_known(d[axis]):
-                size = d[axis] - a - b
+            length = d[axis]
+            if is_known(length):
+                size = length - a - b
                 if size <= 0:
-                    raise Rejected(CroppingTooLarge(axis=axis, size=d[axis], cropping=(a, b), out=size))
+                    raise Rejected(CroppingTooLarge(axis=axis, size=length, cropping=(a, b), out=size))
                 out[axis] = size
             else:
                 out[axis] = None
@@ -407,11 +439,12 @@ def _check_upsampling1d(cfg: Arguments) -> None:
         raise Rejected(NotPositive(argument="size", value=v))
 
 
-def upsampling(n: int):
+def upsampling(n: int) -> ShapeFn:
     def infer(cfg: Arguments, x: Shape) -> Shape:
         d = dims(x)
         if len(d) != n + 2:
             raise Unknowable("rank")   # only reachable through a wrapper (TimeDistributed)
+        size: tuple[int, ...]
         if n == 1:
             _check_upsampling1d(cfg)
             size = (cfg.int("size"),)
@@ -420,7 +453,8 @@ def upsampling(n: int):
         axes = _pad_crop_axes(cfg, x, n)
         out = list(d)
         for axis, s in zip(axes, size):
-            out[axis] = d[axis] * s if is_known(d[axis]) else None
+            length = d[axis]
+            out[axis] = length * s if is_known(length) else None
         return Shape(tuple(out))
     return infer
 
@@ -437,7 +471,7 @@ def _kernel_size(cfg: Arguments, n: int) -> int:
 
 def conv_weights(n: int, transpose: bool = False) -> CountFn:
     """kernel (k..., channels / groups, filters) and bias (filters)."""
-    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+    def count(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
         filters = cfg.int("filters")
         groups = 1 if transpose else cfg.int("groups")
         return _kernel_size(cfg, n) * (_in_channels(cfg, x) // groups) * filters + bias(cfg, filters), 0
@@ -446,7 +480,7 @@ def conv_weights(n: int, transpose: bool = False) -> CountFn:
 
 def separable_weights(n: int) -> CountFn:
     """depthwise kernel (k..., channels, multiplier), pointwise kernel, bias (filters)."""
-    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+    def count(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
         filters, mult = cfg.int("filters"), cfg.int("depth_multiplier")
         cin = _in_channels(cfg, x)
         return _kernel_size(cfg, n) * cin * mult + cin * mult * filters + bias(cfg, filters), 0
@@ -455,7 +489,7 @@ def separable_weights(n: int) -> CountFn:
 
 def depthwise_weights(n: int) -> CountFn:
     """kernel (k..., channels, multiplier) and bias (channels * multiplier)."""
-    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+    def count(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
         mult = cfg.int("depth_multiplier")
         cin = _in_channels(cfg, x)
         return _kernel_size(cfg, n) * cin * mult + bias(cfg, cin * mult), 0
@@ -484,7 +518,7 @@ _POOL_DEFAULTS = {"pool_size": 2, "strides": None, "padding": "valid", "data_for
 
 def _conv_checks(n: int, *, groups: bool = False, transpose: bool = False,
                  depth: bool = False, filters: bool = True, causal: bool = False,
-                 strides_dilation: bool = True):
+                 strides_dilation: bool = True) -> Check:
     fns = [_check_tuples(n, "kernel_size", "strides", "dilation_rate"),
            _check_padding(("valid", "same", "causal") if causal else ("valid", "same")),
            _check_data_format]
@@ -507,7 +541,7 @@ def _spatial(n: int) -> dict[str, Any]:
 
 
 def _conv_specs() -> list[LayerSpec]:
-    specs = []
+    specs: list[LayerSpec] = []
     for n in (1, 2, 3):
         common: dict[str, Any] = dict(ranks=(n + 2,), family=f"conv{n}d", weight_axes=channel_weights)
         spatial = _spatial(n)

@@ -8,37 +8,53 @@ from __future__ import annotations
 
 import re
 from math import prod
-from typing import Any, Optional
+from typing import Any
 
+from shapelint.arguments import is_int
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    axis_size, bias, center_scale, check_positive_int, check_range, checks, dims, is_int, number,
-    same, weight_dim,
+    axis_size,
+    bias,
+    center_scale,
+    check_positive_int,
+    check_range,
+    checks,
+    dims,
+    number,
+    same,
+    weight_dim,
 )
-from shapelint.layers.spec import Arguments, Counts, LayerSpec, Unknowable, Weights, call_flag
-from shapelint.shapes import Shape, is_known, normalize_axis
+from shapelint.layers.spec import Arguments, Check, Counts, LayerSpec, Unknowable, Weights, call_flag
+from shapelint.shapes import Dim, Shape, is_known, known_sizes, normalize_axis
+from shapelint.violations.arguments import (
+    AxisArgumentOutOfRange,
+    BadEinsumEquation,
+    BadGroupsValue,
+    GroupsNotDividingChannels,
+    Negative,
+    NothingToNormalize,
+    NotPositive,
+)
 from shapelint.violations.base import Rejected
-from shapelint.violations.arguments import AxisArgumentOutOfRange, BadEinsumEquation, BadGroupsValue, GroupsNotDividingChannels, Negative, NotPositive, NothingToNormalize
-
 
 # --- Dense / EinsumDense / Embedding --------------------------------------------------------
 
 def dense(cfg: Arguments, x: Shape) -> Shape:
-    units = cfg.int("units")
+    units = cfg.size("units")
     d = dims(x)
     if len(d) < 1:
         raise Unknowable("rank")
     return Shape(d[:-1] + (units,))
 
 
-def last_axis_weights(cfg: Arguments, x: Shape):
+def last_axis_weights(cfg: Arguments, x: Shape) -> dict[int, Dim] | None:
     """Layers whose weights are sized by the last input axis (Dense, RNN kernels)."""
     if x.dims is None or not x.dims:
         return None
     return {-1: x.dims[-1]}
 
 
-def axis_weights(cfg: Arguments, x: Shape):
+def axis_weights(cfg: Arguments, x: Shape) -> dict[int, Dim] | None:
     """Normalization layers: weights sized by their ``axis`` (default -1)."""
     if x.dims is None:
         return None
@@ -47,7 +63,7 @@ def axis_weights(cfg: Arguments, x: Shape):
     except Unknowable:
         return None
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    out = {}
+    out: dict[int, Dim] = {}
     for a in axes:
         if not is_int(a):
             return None
@@ -70,10 +86,12 @@ class _ConfigNone:
 
 
 _CFG_NONE = _ConfigNone()
+_EinsumDim = Dim | _ConfigNone
 
 
-def einsum_shapes(equation: str, bias_axes: Any, input_shape: tuple,
-                  partial: tuple) -> tuple[list, list, list]:
+def einsum_shapes(equation: str, bias_axes: Any, input_shape: tuple[Dim, ...],
+                  partial: tuple[int | None, ...]
+                  ) -> tuple[list[Dim], list[_EinsumDim], list[_EinsumDim]]:
     """``_analyze_einsum_string`` of Keras' EinsumDense: the output, kernel and bias shapes,
     and its errors.
 
@@ -91,7 +109,7 @@ def einsum_shapes(equation: str, bias_axes: Any, input_shape: tuple,
         raise _EinsumError("einsum_equation")
     input_spec, weight_spec, output_spec = m.group(1), m.group(2), m.group(3)
     elided = len(input_shape) - len(input_spec)
-    output_shape = [_CFG_NONE if d is None else d for d in partial]
+    output_shape: list[_EinsumDim] = [_CFG_NONE if d is None else d for d in partial]
     output_shape.insert(0, input_shape[0])
     if elided > 0 and left_elided:
         for i in range(1, elided):
@@ -114,7 +132,7 @@ def einsum_shapes(equation: str, bias_axes: Any, input_shape: tuple,
     for d in output_spec:
         if d not in input_spec and d not in weight_spec:
             raise _EinsumError("einsum_output_dim")
-    weight = []
+    weight: list[_EinsumDim] = []
     for d in weight_spec:
         if d in output_dim_map:
             weight.append(output_shape[output_dim_map[d]])
@@ -122,7 +140,7 @@ def einsum_shapes(equation: str, bias_axes: Any, input_shape: tuple,
             weight.append(input_shape[input_dim_map[d]])
         else:
             raise _EinsumError("einsum_weight_dim")
-    bias = []
+    bias: list[_EinsumDim] = []
     if bias_axes is not None:
         num_left_elided = elided if left_elided else 0
         idx_map = {c: output_shape[i + num_left_elided] for i, c in enumerate(output_spec)}
@@ -133,10 +151,10 @@ def einsum_shapes(equation: str, bias_axes: Any, input_shape: tuple,
         bias = [idx_map[c] for c in output_spec[first:] if c in bias_axes]
     if any(w is _CFG_NONE for w in weight + bias):
         raise _EinsumError("einsum_weight_none")   # add_weight needs every size
-    return [None if d is _CFG_NONE else d for d in output_shape], weight, bias
+    return [None if isinstance(d, _ConfigNone) else d for d in output_shape], weight, bias
 
 
-def _einsum_partial(cfg: Arguments) -> tuple:
+def _einsum_partial(cfg: Arguments) -> tuple[int | None, ...]:
     out = cfg.known("output_shape")
     if is_int(out):
         return (out,)
@@ -145,7 +163,7 @@ def _einsum_partial(cfg: Arguments) -> tuple:
     raise Unknowable("output_shape")
 
 
-def _einsum(cfg: Arguments, x: Shape) -> tuple[list, list, list]:
+def _einsum(cfg: Arguments, x: Shape) -> tuple[list[Dim], list[_EinsumDim], list[_EinsumDim]]:
     equation = cfg.known("equation")
     bias_axes = cfg.known("bias_axes")
     if not isinstance(equation, str) or not (bias_axes is None or isinstance(bias_axes, str)):
@@ -155,9 +173,11 @@ def _einsum(cfg: Arguments, x: Shape) -> tuple[list, list, list]:
     try:
         return einsum_shapes(equation, bias_axes, d, partial)
     except _EinsumError as err:
-        raise Rejected(BadEinsumEquation(argument="equation", value=equation, problem=str(err), shape=x, output_shape=partial, bias_axes=bias_axes)) from None
+        raise Rejected(BadEinsumEquation(argument="equation", value=equation, problem=str(err), shape=x,
+                                         output_shape=partial, bias_axes=bias_axes)) from None
     except IndexError:
-        raise Rejected(BadEinsumEquation(argument="equation", value=equation, problem="einsum_rank", shape=x, output_shape=partial)) from None
+        raise Rejected(BadEinsumEquation(argument="equation", value=equation, problem="einsum_rank",
+                                         shape=x, output_shape=partial)) from None
 
 
 def einsum_dense(cfg: Arguments, x: Shape) -> Shape:
@@ -175,10 +195,10 @@ def _check_embedding(cfg: Arguments) -> None:
 
 
 def embedding(cfg: Arguments, x: Shape) -> Shape:
-    return Shape(dims(x) + (cfg.int("output_dim"),))
+    return Shape(dims(x) + (cfg.size("output_dim"),))
 
 
-def reversible_embedding(cfg: Arguments, x: Shape, call: Optional[dict]) -> Shape:
+def reversible_embedding(cfg: Arguments, x: Shape, call: dict[str, Any] | None) -> Shape:
     d = dims(x)
     if call_flag(call, "reverse"):
         if not d:
@@ -196,29 +216,30 @@ def lambda_layer(cfg: Arguments, x: Shape) -> Shape:
     raise Unknowable("output_shape")
 
 
-def dense_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def dense_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     """kernel (features, units) and bias (units)."""
     units = cfg.int("units")
     return weight_dim(x, -1) * units + bias(cfg, units), 0
 
 
-def _size(shape: list) -> int:
-    if not all(is_int(d) for d in shape):
+def _size(shape: list[_EinsumDim]) -> int:
+    sizes = known_sizes(shape)
+    if sizes is None:
         raise Unknowable("weight shape")
-    return prod(shape)
+    return prod(sizes)
 
 
-def einsum_dense_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def einsum_dense_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     """The kernel and bias shapes the equation gives."""
     _, kernel, bias_shape = _einsum(cfg, x)
     return _size(kernel) + (_size(bias_shape) if cfg.known("bias_axes") else 0), 0
 
 
-def embedding_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def embedding_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     return cfg.int("input_dim") * cfg.int("output_dim"), 0
 
 
-def reversible_embedding_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def reversible_embedding_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     """One table, or a second (output_dim, input_dim) one for the reverse projection when
     ``tie_weights=False``."""
     n = cfg.int("input_dim") * cfg.int("output_dim")
@@ -248,7 +269,7 @@ def _check_leaky_relu(cfg: Arguments) -> None:
         raise Rejected(Negative(argument=name, value=v))
 
 
-def _shared_axes(cfg: Arguments) -> tuple:
+def _shared_axes(cfg: Arguments) -> tuple[int, ...]:
     v = cfg.known("shared_axes")
     if v is None:
         return ()
@@ -264,14 +285,15 @@ def prelu(cfg: Arguments, x: Shape) -> Shape:
     for a in _shared_axes(cfg):
         # build: param_shape[a - 1] over the non-batch axes (Python indexing).
         if not -(len(d) - 1) <= a - 1 < len(d) - 1:
-            raise Rejected(AxisArgumentOutOfRange(argument="shared_axes", value=cfg.raw("shared_axes"), shape=x))
+            raise Rejected(AxisArgumentOutOfRange(argument="shared_axes", value=cfg.raw("shared_axes"),
+                                                  shape=x))
     return x
 
 
-def prelu_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def prelu_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     """alpha over the non-batch axes, size 1 along ``shared_axes`` (build sets
     ``param_shape[a - 1] = 1``: Python indexing, so 0 shares the last axis)."""
-    param_shape: list = list(dims(x)[1:])
+    param_shape: list[Dim] = list(dims(x)[1:])
     for a in _shared_axes(cfg):
         if not -len(param_shape) <= a - 1 < len(param_shape):
             raise Unknowable("shared_axes")
@@ -328,21 +350,22 @@ def group_norm(cfg: Arguments, x: Shape) -> Shape:
     if is_known(dim):
         g = dim if groups == -1 else groups
         if dim < g or dim % g:
-            raise Rejected(GroupsNotDividingChannels(argument="groups", value=groups, shape=x, channels=dim, axis=axis))
+            raise Rejected(GroupsNotDividingChannels(argument="groups", value=groups, shape=x,
+                                                     channels=dim, axis=axis))
     return x
 
 
-def batch_norm_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def batch_norm_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     """gamma/beta (trainable) and the moving mean and variance (not)."""
     c = axis_size(cfg, x)
     return center_scale(cfg, c), 2 * c
 
 
-def layer_norm_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def layer_norm_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     return center_scale(cfg, axis_size(cfg, x)), 0
 
 
-def rms_norm_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def rms_norm_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     return axis_size(cfg, x), 0
 
 
@@ -371,7 +394,7 @@ def spectral_normalization(cfg: Arguments, x: Shape) -> Any:
 
 # --- the table --------------------------------------------------------------------------------
 
-def _rate(name: str, hi: Optional[float] = 1.0):
+def _rate(name: str, hi: float | None = 1.0) -> Check:
     return lambda cfg: check_range(cfg, name, 0.0, hi)
 
 

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from shapelint.layers.exclusions import EXCLUDED
-from shapelint.ops import listing as op_listing
 from shapelint.layers.spec import LayerSpec
 from shapelint.layers.table import FAMILIES, LAYERS
+from shapelint.ops import listing as op_listing
 from shapelint.resolution import ALIASES
 
 

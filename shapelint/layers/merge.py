@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from shapelint.layers.common import checks, is_int
+from shapelint.arguments import is_int
+from shapelint.layers.common import checks, dims
 from shapelint.layers.spec import Arguments, LayerSpec, Unknowable, Weights
-from shapelint.shapes import Shape, dims_differ, is_known, normalize_axis
-from shapelint.violations.base import Rejected
+from shapelint.shapes import UNWORKED, Dim, Shape, dims_differ, is_known, normalize_axis
 from shapelint.violations.arguments import AxisArgumentOutOfRange, WrongInputCount, WrongLength
-from shapelint.violations.merging import BroadcastMismatch, ConcatAxisMismatch, ConcatRankMismatch, DotAxesMismatch
+from shapelint.violations.base import Rejected
+from shapelint.violations.merging import (
+    BroadcastMismatch,
+    ConcatAxisMismatch,
+    ConcatRankMismatch,
+    DotAxesMismatch,
+)
 
 
 def concatenate(cfg: Arguments, xs: list[Shape]) -> Shape:
@@ -35,7 +41,7 @@ def concatenate(cfg: Arguments, xs: list[Shape]) -> Shape:
         return Shape.unknown(known[0].rank)
     reduced = []
     for x in xs:
-        r = list(x.dims)  # type: ignore[arg-type]
+        r = list(dims(x))
         if len(r) > axis:
             if axis < -len(r):
                 raise Rejected(AxisArgumentOutOfRange(argument="axis", value=axis, shape=x))
@@ -43,36 +49,47 @@ def concatenate(cfg: Arguments, xs: list[Shape]) -> Shape:
         reduced.append(r)
     ranks = {len(r) for r in reduced}
     if len(ranks) > 1:
-        raise Rejected(ConcatRankMismatch(axis=axis, shapes=xs))
-    rank = len(xs[0].dims)  # type: ignore[arg-type]
+        raise Rejected(ConcatRankMismatch(axis=axis, shapes=tuple(xs)))
+    rank = len(dims(xs[0]))
     ax = normalize_axis(axis, rank)
     for d in range(ranks.pop()):
         for i in range(1, len(reduced)):
             for j in range(i):
                 if dims_differ(reduced[j][d], reduced[i][d]):
-                    if len({len(x.dims) for x in xs}) > 1:  # type: ignore[arg-type]
-                        raise Rejected(ConcatRankMismatch(axis=axis, shapes=xs))
-                    raise Rejected(ConcatAxisMismatch(axis=axis, norm_axis=ax, shapes=[xs[j], xs[i]] if j else xs, index=1 if j else i))
-    out = list(xs[0].dims)  # type: ignore[arg-type]
+                    if len({len(dims(x)) for x in xs}) > 1:
+                        raise Rejected(ConcatRankMismatch(axis=axis, shapes=tuple(xs)))
+                    raise Rejected(ConcatAxisMismatch(axis=axis, norm_axis=ax,
+                                                      shapes=(xs[j], xs[i]) if j else tuple(xs),
+                                                      index=1 if j else i))
+    out = list(dims(xs[0]))
     if len(xs) == 1:
         return xs[0]
     if ax is None:
         raise Rejected(AxisArgumentOutOfRange(argument="axis", value=axis, shape=xs[0]))
     for x in xs[1:]:
-        if not is_known(out[ax]):
-            out[ax] = None
+        total = out[ax]
+        if not is_known(total):
+            out[ax] = _unknown_total(xs, axis)
             break
-        if not -len(x.dims) <= axis < len(x.dims):  # type: ignore[arg-type]
-            raise Rejected(ConcatRankMismatch(axis=axis, shapes=xs))
-        d = x.dims[axis]  # type: ignore[index]
-        if not is_known(d):
-            out[ax] = None
+        x_dims = dims(x)
+        if not -len(x_dims) <= axis < len(x_dims):
+            raise Rejected(ConcatRankMismatch(axis=axis, shapes=tuple(xs)))
+        size = x_dims[axis]
+        if not is_known(size):
+            out[ax] = _unknown_total(xs, axis)
             break
-        out[ax] += d
+        out[ax] = total + size
     return Shape(tuple(out))
 
 
-def _pair(a: tuple, b: tuple, xs: list[Shape]) -> tuple:
+def _unknown_total(xs: list[Shape], axis: int) -> Dim:
+    """The concatenated size when some size is not known: dynamic (None, as Keras says) if
+    an input's is, else one the analysis could not work out (Keras adds the ints)."""
+    sizes = [d[axis] for d in map(dims, xs) if -len(d) <= axis < len(d)]
+    return None if any(s is None for s in sizes) else UNWORKED
+
+
+def _pair(a: tuple[Dim, ...], b: tuple[Dim, ...], xs: list[Shape]) -> tuple[Dim, ...]:
     """``_compute_elemwise_op_output_shape`` on the non-batch axes."""
     if len(a) < len(b):
         a, b = b, a
@@ -88,7 +105,7 @@ def _pair(a: tuple, b: tuple, xs: list[Shape]) -> tuple:
         elif is_known(j) and j == 1:
             out.append(i)
         elif dims_differ(i, j):
-            raise Rejected(BroadcastMismatch(shapes=xs, axis=1 + offset + k, a=i, b=j))
+            raise Rejected(BroadcastMismatch(shapes=tuple(xs), axis=1 + offset + k, a=i, b=j))
         else:
             out.append(i if is_known(i) else j if is_known(j) else i)
     return tuple(out)
@@ -99,15 +116,15 @@ def elementwise(cfg: Arguments, xs: list[Shape]) -> Shape:
         raise Unknowable("inputs")
     if any(x.dims is None for x in xs):
         return Shape(None)
-    if any(len(x.dims) == 0 for x in xs):  # type: ignore[arg-type]
+    if any(len(dims(x)) == 0 for x in xs):
         raise Unknowable("rank")
-    batches = {x.dims[0] for x in xs if is_known(x.dims[0])}  # type: ignore[index]
+    batches = {d for d in (dims(x)[0] for x in xs) if is_known(d)}
     if len(batches) > 1:
         a, b = sorted(batches)[:2]
-        raise Rejected(BroadcastMismatch(shapes=xs, axis=0, a=a, b=b))
-    out = xs[0].dims[1:]  # type: ignore[index]
+        raise Rejected(BroadcastMismatch(shapes=tuple(xs), axis=0, a=a, b=b))
+    out = dims(xs[0])[1:]
     for x in xs[1:]:
-        out = _pair(out, x.dims[1:], xs)  # type: ignore[index]
+        out = _pair(out, dims(x)[1:], xs)
     batch = batches.pop() if batches else None
     return Shape((batch,) + tuple(out))
 
@@ -122,7 +139,7 @@ def _dot_axes(cfg: Arguments, a: Shape, b: Shape) -> tuple[int, int]:
     axes = cfg.known("axes")
     if is_int(axes):
         if axes < 0:
-            return axes % len(a.dims), axes % len(b.dims)  # type: ignore[arg-type]
+            return axes % len(dims(a)), axes % len(dims(b))
         return axes, axes
     if isinstance(axes, (tuple, list)) and len(axes) == 2 and all(is_int(v) for v in axes):
         return axes[0], axes[1]
@@ -131,9 +148,8 @@ def _dot_axes(cfg: Arguments, a: Shape, b: Shape) -> tuple[int, int]:
 
 def _check_dot(cfg: Arguments) -> None:
     axes = cfg.known("axes")
-    if isinstance(axes, (tuple, list)):
-        if len(axes) != 2:
-            raise Rejected(WrongLength(argument="axes", value=axes, length=2))
+    if isinstance(axes, (tuple, list)) and len(axes) != 2:
+        raise Rejected(WrongLength(argument="axes", value=axes, length=2))
 
 
 def dot(cfg: Arguments, xs: list[Shape]) -> Shape:
@@ -143,14 +159,13 @@ def dot(cfg: Arguments, xs: list[Shape]) -> Shape:
         raise Unknowable("inputs")
     a, b = xs
     ax_a, ax_b = _dot_axes(cfg, a, b)
-    la, lb = len(a.dims), len(b.dims)  # type: ignore[arg-type]
+    left, right = list(dims(a)), list(dims(b))
+    la, lb = len(left), len(right)
     if not (-la <= ax_a < la and -lb <= ax_b < lb) or lb < 1:
         raise Rejected(AxisArgumentOutOfRange(argument="axes", value=cfg.raw("axes"), shape=a, other=b))
-    da, db = a.dims[ax_a], b.dims[ax_b]  # type: ignore[index]
+    da, db = left[ax_a], right[ax_b]
     if dims_differ(da, db):
-        raise Rejected(DotAxesMismatch(shapes=xs, axes=(ax_a % la, ax_b % lb), a=da, b=db))
-    left = list(a.dims)  # type: ignore[arg-type]
-    right = list(b.dims)  # type: ignore[arg-type]
+        raise Rejected(DotAxesMismatch(shapes=tuple(xs), axes=(ax_a % la, ax_b % lb), a=da, b=db))
     left.pop(ax_a)
     right.pop(ax_b)
     if not right:

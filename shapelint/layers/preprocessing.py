@@ -10,17 +10,38 @@ from __future__ import annotations
 from math import ceil, log2
 from typing import Any
 
+from shapelint.arguments import is_int
 from shapelint.interp.values import is_fully_known
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    axis_size, check_choice, checks, data_format, dims, is_int, number, same,
+    axis_size,
+    check_choice,
+    checks,
+    data_format,
+    dims,
+    number,
+    same,
 )
 from shapelint.layers.spec import Arguments, Counts, LayerSpec, Unknowable, Weights, opaque
-from shapelint.shapes import Shape, is_known
+from shapelint.shapes import Dim, Shape, is_known
+from shapelint.violations.arguments import (
+    AxisArgumentOutOfRange,
+    CrossingShapesDiffer,
+    IntModeOnly,
+    MeanWithoutVariance,
+    MutuallyExclusive,
+    Negative,
+    NotAChoice,
+    NotGreaterThanOne,
+    NotPositive,
+    NotRGB,
+    OneOfRequired,
+    RequiredWith,
+    VocabularyTooLarge,
+    WrongInputCount,
+)
 from shapelint.violations.base import Rejected
-from shapelint.violations.arguments import AxisArgumentOutOfRange, CrossingShapesDiffer, IntModeOnly, MeanWithoutVariance, MutuallyExclusive, Negative, NotAChoice, NotGreaterThanOne, NotPositive, NotRGB, OneOfRequired, RequiredWith, VocabularyTooLarge, WrongInputCount
 from shapelint.violations.inputs import InputRankMismatch
-
 
 # --- images -----------------------------------------------------------------------------------
 
@@ -31,7 +52,8 @@ def resizing(cfg: Arguments, x: Shape) -> Shape:
     first = data_format(cfg) == "channels_first"
     hi, wi = ((2, 3) if first else (1, 2)) if len(d) == 4 else ((1, 2) if first else (0, 1))
     if max(hi, wi) >= len(d):
-        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="Resizing", family="image"))
+        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="Resizing",
+                                         family="image"))
     d[hi], d[wi] = h, w
     return Shape(tuple(d))
 
@@ -39,7 +61,8 @@ def resizing(cfg: Arguments, x: Shape) -> Shape:
 def center_crop(cfg: Arguments, x: Shape) -> Shape:
     d = dims(x)
     if len(d) not in (3, 4):
-        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="CenterCrop", family="image"))
+        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="CenterCrop",
+                                         family="image"))
     return resizing(cfg, x)
 
 
@@ -48,7 +71,8 @@ def random_crop(cfg: Arguments, x: Shape) -> Shape:
     h, w = cfg.int("height"), cfg.int("width")
     hi, wi = (-2, -1) if data_format(cfg) == "channels_first" else (-3, -2)
     if len(d) < -hi:
-        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="RandomCrop", family="image"))
+        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="RandomCrop",
+                                         family="image"))
     d[hi], d[wi] = h, w
     return Shape(tuple(d))
 
@@ -57,7 +81,8 @@ def color_degeneration(cfg: Arguments, x: Shape) -> Shape:
     """RandomColorDegeneration blends with grayscale: it needs 3 channels (when known)."""
     d = dims(x)
     if len(d) not in (3, 4):
-        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="RandomColorDegeneration", family="image"))
+        raise Rejected(InputRankMismatch(expected=(3, 4), min_rank=0, got=x, layer="RandomColorDegeneration",
+                                         family="image"))
     ch = (1 if len(d) == 4 else 0) if data_format(cfg) == "channels_first" else -1
     if is_known(d[ch]) and d[ch] != 3:
         raise Rejected(NotRGB(argument="inputs", value=None, shape=x, channels=d[ch]))
@@ -66,7 +91,7 @@ def color_degeneration(cfg: Arguments, x: Shape) -> Shape:
 
 # --- Normalization ----------------------------------------------------------------------------
 
-def _norm_axes(cfg: Arguments) -> tuple:
+def _norm_axes(cfg: Arguments) -> tuple[int, ...]:
     v = cfg.known("axis")
     if v is None:
         return ()
@@ -91,7 +116,7 @@ def normalization(cfg: Arguments, x: Shape) -> Shape:
     return x    # mean/variance (numbers or arrays) are broadcast over the input: its shape stays
 
 
-def normalization_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def normalization_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     """mean, variance and a count, all non-trainable (the state ``adapt()`` fills)."""
     if cfg.raw("mean") is not None or cfg.raw("variance") is not None:
         raise Unknowable("mean")
@@ -125,9 +150,10 @@ def category_encoding(cfg: Arguments, x: Shape) -> Shape:
 def _check_category_encoding(cfg: Arguments) -> None:
     mode = cfg.raw("output_mode")
     if isinstance(mode, str) and mode not in ("count", "one_hot", "multi_hot", "binary"):
-        raise Rejected(NotAChoice(argument="output_mode", value=mode, choices=("count", "one_hot", "multi_hot")))
+        raise Rejected(NotAChoice(argument="output_mode", value=mode,
+                                  choices=("count", "one_hot", "multi_hot")))
     n = cfg.raw("num_tokens")
-    if cfg.given("num_tokens") and n is None or (number(n) and n < 1):
+    if (cfg.given("num_tokens") and n is None) or (number(n) and n < 1):
         raise Rejected(NotPositive(argument="num_tokens", value=n))
 
 
@@ -255,7 +281,8 @@ def _check_lookup_args(cfg: Arguments, text: bool = False) -> None:
         raise Rejected(RequiredWith(argument="max_tokens", value=None, other="pad_to_max_tokens=True"))
     if _lookup_mode(cfg) == "tf_idf" and cfg.known("vocabulary") is not None \
             and cfg.raw("idf_weights") is None:
-        raise Rejected(RequiredWith(argument="idf_weights", value=None, other="output_mode='tf_idf' with a vocabulary"))
+        raise Rejected(RequiredWith(argument="idf_weights", value=None,
+                                    other="output_mode='tf_idf' with a vocabulary"))
     if not text:
         n = cfg.raw("num_oov_indices")
         if is_int(n) and n < 0:
@@ -269,11 +296,12 @@ def _check_lookup_args(cfg: Arguments, text: bool = False) -> None:
 def _check_text_vectorization(cfg: Arguments) -> None:
     mode = _lookup_mode(cfg)
     if mode != "int" and cfg.known("output_sequence_length") is not None:
-        raise Rejected(IntModeOnly(argument="output_sequence_length", value=cfg.raw("output_sequence_length"), mode=mode))
+        raise Rejected(IntModeOnly(argument="output_sequence_length", value=cfg.raw("output_sequence_length"),
+                                   mode=mode))
     _check_lookup_args(cfg, text=True)
 
 
-def _lookup_output(cfg: Arguments, d: tuple, mode: Any, text: bool = False) -> Shape:
+def _lookup_output(cfg: Arguments, d: tuple[Dim, ...], mode: Any, text: bool = False) -> Shape:
     if mode == "int":
         return Shape(d)
     if mode not in _NON_INT:
@@ -318,7 +346,7 @@ def text_vectorization(cfg: Arguments, x: Shape) -> Shape:
 
 # --- Pipeline -----------------------------------------------------------------------------------
 
-def pipeline(cfg: Arguments, x: Shape):
+def pipeline(cfg: Arguments, x: Shape) -> Shape:
     layers = cfg.known("layers")
     if not isinstance(layers, (tuple, list)) or not layers:
         raise Unknowable("layers")
@@ -339,7 +367,7 @@ def pipeline(cfg: Arguments, x: Shape):
 
 # --- audio ------------------------------------------------------------------------------------
 
-def stft_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def stft_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     """A real and an imaginary kernel (frame_length, 1, fft_length // 2 + 1); one of them
     in ``mode="real"`` or ``"imag"``. Trainable, as every Keras weight by default."""
     frame = cfg.int("frame_length")

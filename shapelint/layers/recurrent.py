@@ -14,16 +14,31 @@ from typing import Any
 from shapelint.interp.values import is_fully_known
 from shapelint.layers import engine
 from shapelint.layers.common import (
-    bias, check_positive_int, checks, data_format, dims, int_tuple, weight_dim,
+    bias,
+    check_positive_int,
+    checks,
+    data_format,
+    dims,
+    int_tuple,
+    weight_dim,
 )
 from shapelint.layers.conv import _check_strides_dilation, _padding, conv_length
 from shapelint.layers.core import last_axis_weights
 from shapelint.layers.spec import (
-    Arguments, CountFn, Counts, LayerSpec, Unknowable, Weights, opaque,
+    Arguments,
+    Check,
+    CountFn,
+    Counts,
+    InferFn,
+    LayerSpec,
+    Output,
+    Unknowable,
+    Weights,
+    opaque,
 )
-from shapelint.shapes import Shape, is_known, mul_dims
-from shapelint.violations.base import Rejected
+from shapelint.shapes import Dim, Shape, is_known, mul_dims
 from shapelint.violations.arguments import NotAChoice, NotPositive, NotRecurrent
+from shapelint.violations.base import Rejected
 from shapelint.violations.inputs import InputRankMismatch
 from shapelint.violations.spatial import NonPositiveOutput
 
@@ -31,13 +46,13 @@ _RECURRENT = {"SimpleRNN", "LSTM", "GRU", "RNN", "ConvLSTM1D", "ConvLSTM2D", "Co
 _CELL_STATES = {"SimpleRNNCell": 1, "GRUCell": 1, "LSTMCell": 2}
 
 
-def _with_state(cfg: Arguments, out: Shape, states: tuple):
+def _with_state(cfg: Arguments, out: Shape, states: tuple[Shape, ...]) -> Output:
     if cfg.bool("return_state"):
         return (out,) + states
     return out
 
 
-def _sequence_output(cfg: Arguments, x: Shape, units: int, n_states: int):
+def _sequence_output(cfg: Arguments, x: Shape, units: Dim, n_states: int) -> Output:
     d = dims(x)
     if len(d) < 3:
         # Keras builds the cell on (batch,) + shape[2:]: its kernel would be sized by the
@@ -49,13 +64,13 @@ def _sequence_output(cfg: Arguments, x: Shape, units: int, n_states: int):
     return _with_state(cfg, out, (state,) * n_states)
 
 
-def rnn(n_states: int):
-    def infer(cfg: Arguments, x: Shape):
-        return _sequence_output(cfg, x, cfg.int("units"), n_states)
+def rnn(n_states: int) -> InferFn:
+    def infer(cfg: Arguments, x: Shape) -> Output:
+        return _sequence_output(cfg, x, cfg.size("units"), n_states)
     return infer
 
 
-def _cell(value: Any) -> tuple[int, tuple]:
+def _cell(value: Any) -> tuple[int, tuple[int, ...]]:
     """(output size, flat state sizes) of a cell; Unknowable for nested or unknown cells."""
     spec = getattr(value, "spec", None)
     if spec is None:
@@ -68,7 +83,7 @@ def _cell(value: Any) -> tuple[int, tuple]:
     raise Unknowable("cell")
 
 
-def _stacked(cells: Any) -> tuple[int, tuple]:
+def _stacked(cells: Any) -> tuple[int, tuple[int, ...]]:
     if not isinstance(cells, (tuple, list)) or not cells:
         raise Unknowable("cells")
     sizes = [_cell(c) for c in cells]
@@ -78,7 +93,7 @@ def _stacked(cells: Any) -> tuple[int, tuple]:
     return sizes[-1][0], tuple(states[0] for _, states in sizes)
 
 
-def rnn_layer(cfg: Arguments, x: Shape):
+def rnn_layer(cfg: Arguments, x: Shape) -> Output:
     cell = cfg.known("cell")
     if isinstance(cell, (tuple, list)):
         out_size, states = _stacked(cell)
@@ -92,11 +107,12 @@ def rnn_layer(cfg: Arguments, x: Shape):
     return _with_state(cfg, out, tuple(Shape((batch, s)) for s in states))
 
 
-def conv_lstm(n: int, name: str):
-    def infer(cfg: Arguments, x: Shape):
+def conv_lstm(n: int, name: str) -> InferFn:
+    def infer(cfg: Arguments, x: Shape) -> Output:
         d = dims(x)
         if len(d) != n + 3:
-            raise Rejected(InputRankMismatch(expected=(n + 3,), min_rank=n + 3, got=x, layer=name, family=f"convlstm{n}d"))
+            raise Rejected(InputRankMismatch(expected=(n + 3,), min_rank=n + 3, got=x, layer=name,
+                                             family=f"convlstm{n}d"))
         filters = cfg.int("filters")
         kernel = int_tuple(cfg, "kernel_size", n)
         strides = int_tuple(cfg, "strides", n, allow_zero=True)
@@ -108,9 +124,11 @@ def conv_lstm(n: int, name: str):
         first = 3 if channels_first else 2
         frame = list(d[first:first + n])
         for i, length in enumerate(frame):
-            frame[i] = conv_length(length, kernel[i], strides[i], padding, dilation[i])
-            if is_known(frame[i]) and frame[i] <= 0:
-                raise Rejected(NonPositiveOutput(axis=i + first, size=length, kernel=kernel[i], strides=strides[i], dilation=dilation[i], padding=padding, out=frame[i], what="kernel_size"))
+            size = frame[i] = conv_length(length, kernel[i], strides[i], padding, dilation[i])
+            if is_known(size) and size <= 0:
+                raise Rejected(NonPositiveOutput(axis=i + first, size=length, kernel=kernel[i],
+                                                 strides=strides[i], dilation=dilation[i],
+                                                 padding=padding, out=size, what="kernel_size"))
         batch, time = d[0], d[1]
         state_dims = (filters, *frame) if channels_first else (*frame, filters)
         state = Shape((batch,) + tuple(state_dims))
@@ -119,7 +137,7 @@ def conv_lstm(n: int, name: str):
     return infer
 
 
-def _check_conv_lstm(n: int):
+def _check_conv_lstm(n: int) -> Check:
     def check(cfg: Arguments) -> None:
         for name in ("kernel_size", "dilation_rate"):
             int_tuple(cfg, name, n)
@@ -130,7 +148,8 @@ def _check_conv_lstm(n: int):
     return checks(check, _check_strides_dilation(n))
 
 
-def _inner_spec(cfg: Arguments):
+def _inner_spec(cfg: Arguments) -> tuple[Any, LayerSpec]:
+    """The wrapped layer (Bidirectional's, TimeDistributed's) and its spec."""
     inner = cfg.known("layer")
     spec = getattr(inner, "spec", None)
     if spec is None:
@@ -141,7 +160,8 @@ def _inner_spec(cfg: Arguments):
 def _check_bidirectional(cfg: Arguments) -> None:
     merge = cfg.raw("merge_mode", "concat")
     if is_fully_known(merge) and merge not in ("sum", "mul", "ave", "concat", None):
-        raise Rejected(NotAChoice(argument="merge_mode", value=merge, choices=("sum", "mul", "ave", "concat", None)))
+        raise Rejected(NotAChoice(argument="merge_mode", value=merge,
+                                  choices=("sum", "mul", "ave", "concat", None)))
     try:
         _, spec = _inner_spec(cfg)
     except Unknowable:
@@ -150,7 +170,7 @@ def _check_bidirectional(cfg: Arguments) -> None:
         raise Rejected(NotRecurrent(argument="layer", value=spec.name))
 
 
-def bidirectional(cfg: Arguments, x: Shape):
+def bidirectional(cfg: Arguments, x: Shape) -> Output:
     inner, spec = _inner_spec(cfg)
     if spec.name not in _RECURRENT:
         raise Rejected(NotRecurrent(argument="layer", value=spec.name))
@@ -159,7 +179,7 @@ def bidirectional(cfg: Arguments, x: Shape):
     engine.check_rank(spec, x)   # Bidirectional takes the wrapped layer's input_spec
     out = engine.infer_output(inner, x, input_spec=False)
     merge = cfg.known("merge_mode")
-    states: tuple = ()
+    states: tuple[Shape, ...] = ()
     if isinstance(out, tuple):
         out, *rest = out
         states = tuple(rest)
@@ -176,11 +196,12 @@ def bidirectional(cfg: Arguments, x: Shape):
     return (merged,) + states * 2 if states else merged
 
 
-def time_distributed(cfg: Arguments, x: Shape):
+def time_distributed(cfg: Arguments, x: Shape) -> Shape:
     inner, spec = _inner_spec(cfg)
     d = dims(x)
     if len(d) < 3:
-        raise Rejected(InputRankMismatch(expected=(), got=x, min_rank=3, layer="TimeDistributed", family="time_distributed"))
+        raise Rejected(InputRankMismatch(expected=(), got=x, min_rank=3, layer="TimeDistributed",
+                                         family="time_distributed"))
     if spec.takes != "one" or spec.call_params:
         raise Unknowable("inner layer")
     inner_out = engine.infer_output(inner, Shape((d[0],) + d[2:]), input_spec=False)
@@ -195,7 +216,7 @@ def gated_weights(gates: int) -> CountFn:
     """SimpleRNN (1 gate), LSTM (4), GRU (3) and their cells: kernel (features, gates * units),
     recurrent kernel (units, gates * units), bias (gates * units; twice with GRU's
     ``reset_after``)."""
-    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+    def count(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
         units, features = cfg.int("units"), weight_dim(x, -1)
         biases = 2 if cfg.bool("reset_after") else 1
         return gates * units * (features + units) + bias(cfg, biases * gates * units), 0
@@ -223,14 +244,15 @@ def _output_size(cell: Any) -> int:
         if not cells:
             raise Unknowable("cells")
         return _output_size(cells[-1])
-    return cell.config.int("units")
+    units: int = cell.config.int("units")
+    return units
 
 
-def stacked_cells_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def stacked_cells_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     return _cells_weights(cfg.seq("cells"), weight_dim(x, -1))
 
 
-def rnn_layer_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
+def rnn_layer_weights(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
     """RNN(cell): the weights of its cell(s), built on the last input axis."""
     return _cells_weights(cfg.known("cell"), weight_dim(x, -1))
 
@@ -238,7 +260,7 @@ def rnn_layer_weights(cfg: Arguments, x: Any, call: dict) -> Counts:
 def conv_lstm_weights(n: int) -> CountFn:
     """kernel (k..., channels, 4 * filters), recurrent kernel (k..., filters, 4 * filters),
     bias (4 * filters)."""
-    def count(cfg: Arguments, x: Any, call: dict) -> Counts:
+    def count(cfg: Arguments, x: Any, call: dict[str, Any]) -> Counts:
         filters = cfg.int("filters")
         k = prod(int_tuple(cfg, "kernel_size", n, check=False))
         cin = weight_dim(x, 2 if data_format(cfg) == "channels_first" else -1)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from math import prod
 from typing import Any
 
-from shapelint.layers.common import checks, dims, is_int
+from shapelint.arguments import is_int
+from shapelint.layers.common import checks, dims
 from shapelint.layers.spec import Arguments, LayerSpec, Unknowable, Weights
-from shapelint.shapes import Shape, Sym, is_known
-from shapelint.violations.base import Rejected
+from shapelint.shapes import Shape, Sym, is_known, known_sizes
 from shapelint.violations.arguments import BadReshapeTarget, NotAnInt, NotPositive, PermuteNotAPermutation
+from shapelint.violations.base import Rejected
 from shapelint.violations.inputs import InputRankMismatch
 from shapelint.violations.spatial import ReshapeSizeMismatch
 
@@ -22,12 +23,13 @@ def flatten(cfg: Arguments, x: Shape) -> Shape:
     rest = x.dims[1:]
     if not rest:
         return Shape((x.dims[0], 1))
-    if all(is_known(d) for d in rest):
-        return Shape((x.dims[0], prod(rest)))  # type: ignore[arg-type]
+    sizes = known_sizes(rest)
+    if sizes is not None:
+        return Shape((x.dims[0], prod(sizes)))
     return Shape((x.dims[0], None))
 
 
-def _target(cfg: Arguments) -> tuple:
+def _target(cfg: Arguments) -> tuple[int, ...]:
     target = cfg.seq("target_shape")
     if not all(is_int(d) for d in target):
         raise Unknowable("target_shape")
@@ -48,25 +50,29 @@ def reshape(cfg: Arguments, x: Shape) -> Shape:
         return Shape((batch,) + tuple(None if d == -1 else d for d in target))
     rest = x.dims[1:]
     known_target = prod(d for d in target if d != -1)
-    if all(is_known(d) for d in rest):
-        size = prod(rest)  # type: ignore[arg-type]
+    sizes = known_sizes(rest)
+    if sizes is not None:
+        size = prod(sizes)
         if -1 not in target:
             if size != known_target:
-                raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=size, out_size=known_target))
+                raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=size,
+                                                   out_size=known_target))
             return Shape((batch,) + target)
         if known_target == 0 or size % known_target:
-            raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=size, out_size=known_target, wildcard=True))
+            raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=size,
+                                               out_size=known_target, wildcard=True))
         return Shape((batch,) + tuple(size // known_target if d == -1 else d for d in target))
     if -1 not in target and all(is_known(d) or isinstance(d, Sym) for d in rest):
         # Named unknown sizes are ints by the time Keras sees them: the known part of the
         # input must divide the target size. (A literal None is skipped, as Keras does.)
-        known_in = prod(d for d in rest if is_known(d))  # type: ignore[misc]
+        known_in = prod(d for d in rest if is_known(d))
         if known_in and known_target % known_in:
-            raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=None, known_in=known_in, out_size=known_target))
+            raise Rejected(ReshapeSizeMismatch(input=x, target=target, in_size=None, known_in=known_in,
+                                               out_size=known_target))
     return Shape((batch,) + tuple(None if d == -1 else d for d in target))
 
 
-def _permutation(cfg: Arguments) -> tuple:
+def _permutation(cfg: Arguments) -> tuple[int, ...]:
     p = cfg.seq("dims")
     if not all(is_int(d) for d in p):
         raise Unknowable("dims")
@@ -84,7 +90,8 @@ def permute(cfg: Arguments, x: Shape) -> Shape:
     _check_permute(cfg)
     d = dims(x)
     if len(d) != len(p) + 1:
-        raise Rejected(InputRankMismatch(expected=(len(p) + 1,), min_rank=0, got=x, layer="Permute", family="permute"))
+        raise Rejected(InputRankMismatch(expected=(len(p) + 1,), min_rank=0, got=x, layer="Permute",
+                                         family="permute"))
     return Shape((d[0],) + tuple(d[i] for i in p))
 
 
@@ -100,7 +107,8 @@ def repeat_vector(cfg: Arguments, x: Shape) -> Shape:
     n = cfg.int("n")
     d = dims(x)
     if len(d) != 2:
-        raise Rejected(InputRankMismatch(expected=(2,), min_rank=0, got=x, layer="RepeatVector", family="repeat"))
+        raise Rejected(InputRankMismatch(expected=(2,), min_rank=0, got=x, layer="RepeatVector",
+                                         family="repeat"))
     return Shape((d[0], n, d[1]))
 
 

@@ -11,23 +11,26 @@ input: ``(arguments, input shape(s), call arguments) -> (trainable, non_trainabl
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any
 
 from shapelint.arguments import Arguments, Unknowable
 from shapelint.interp.values import is_fully_known
-from shapelint.shapes import Shape
+from shapelint.shapes import Dim, Shape
 
-__all__ = ["Arguments", "CountFn", "Counts", "LayerSpec", "Output", "Unknowable", "Weights",
-           "call_flag", "call_shape", "opaque"]
+__all__ = ["Arguments", "Check", "CountFn", "Counts", "InferFn", "LayerSpec", "Output", "ShapeFn",
+           "Unknowable", "Weights", "call_flag", "call_shape", "opaque"]
 
 
-Output = Union[Shape, tuple]   # one shape, or a tuple of shapes (return_state)
+Output = Shape | tuple[Shape, ...]   # one shape, or a tuple of shapes (return_state)
 InferFn = Callable[..., Output]
+ShapeFn = Callable[[Arguments, Shape], Shape]   # the common InferFn: one input, one output
+Check = Callable[[Arguments], None]             # a constructor-time check; raises Rejected
 Counts = tuple[int, int]       # (trainable, non-trainable) parameters
 # (arguments, input shape or list of shapes, call arguments besides the input) -> Counts
-CountFn = Callable[[Arguments, Any, dict], Counts]
+CountFn = Callable[[Arguments, Any, dict[str, Any]], Counts]
 
 
 class Weights(Enum):
@@ -46,14 +49,15 @@ class LayerSpec:
     name: str
     params: tuple[str, ...] = ()          # positional order of __init__
     defaults: dict[str, Any] = field(default_factory=dict)
-    infer: Optional[InferFn] = None       # None: output shape equals input shape
+    infer: InferFn | None = None       # None: output shape equals input shape
     takes: str = "one"                    # "one" tensor, or "list" of tensors (merge layers)
-    ranks: Optional[Sequence[int]] = None  # accepted input ranks incl. batch; None: any
+    ranks: Sequence[int] | None = None  # accepted input ranks incl. batch; None: any
     min_rank: int = 0
     family: str = "core"                  # used for fix texts (conv, rnn, pool, ...)
-    check: Optional[Callable[[Arguments], None]] = None   # constructor-time checks
-    weight_axes: Optional[Callable[[Arguments, Shape], Optional[tuple]]] = None
-    functional: Optional[str] = None      # name of the functional form (concatenate, add, ...)
+    check: Check | None = None            # constructor-time checks
+    # The input sizes a layer's weights fix at its first call, by negative axis (Dense: {-1: 64}).
+    weight_axes: Callable[[Arguments, Shape], dict[int, Dim] | None] | None = None
+    functional: str | None = None      # name of the functional form (concatenate, add, ...)
     # Call arguments besides the input that the shape function reads (attention's value/key,
     # return_attention_scores, ...). When given, ``infer(cfg, x, call)`` also receives a dict
     # of the arguments passed: tensors as their Shape, other values as given.
@@ -61,7 +65,7 @@ class LayerSpec:
     input_arg: str = "inputs"             # keyword name of the first call argument
     opaque: bool = False                  # output never known statically (explicit unknown)
     # A count function, or a Weights marker; None (undeclared) counts as unknown, never zero.
-    weights: Union[CountFn, Weights, None] = None
+    weights: CountFn | Weights | None = None
 
     @property
     def has_weights(self) -> bool:
@@ -71,7 +75,7 @@ class LayerSpec:
             self.weights is not None and not isinstance(self.weights, Weights))
 
 
-def call_shape(call: Optional[dict], name: str) -> Optional[Shape]:
+def call_shape(call: dict[str, Any] | None, name: str) -> Shape | None:
     """A tensor call argument's shape; None if not passed; Unknowable if not a known tensor."""
     if not call or name not in call or call[name] is None:
         return None
@@ -81,7 +85,7 @@ def call_shape(call: Optional[dict], name: str) -> Optional[Shape]:
     return v
 
 
-def call_flag(call: Optional[dict], name: str, default: bool = False) -> bool:
+def call_flag(call: dict[str, Any] | None, name: str, default: bool = False) -> bool:
     """A boolean call argument (return_attention_scores=True, reverse=True)."""
     if not call or name not in call:
         return default

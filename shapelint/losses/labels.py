@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from shapelint.losses.table import BY_FUNCTION, Loss, LossSpec
-from shapelint.shapes import BroadcastError, Shape, broadcast, dims_differ, dims_equal, is_known
+from shapelint.shapes import BroadcastError, Dim, Shape, broadcast, dims_differ, dims_equal, is_known
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class ArrayLike(Protocol):
     def dtype(self) -> str | None: ...
 
 
-Dims = tuple  # a shape of known rank, as its tuple of sizes
+Dims = tuple[Dim, ...]  # a shape of known rank, as its tuple of sizes
 Found = tuple[str, int | None]      # (kind, axis) of a mismatch
 
 

@@ -40,7 +40,7 @@ class LossSpec:
     function_kind: str = "same"          # the bare function's kind: "same" or "unmodeled"
     by_string: bool = True               # keras.losses.get knows its names (ALL_OBJECTS)
     recovers_logits: bool = False        # TensorFlow's _get_logits undoes a final activation
-    defaults: dict = field(default_factory=dict)   # shape-relevant defaults (axis...)
+    defaults: dict[str, Any] = field(default_factory=dict)   # shape-relevant defaults (axis...)
 
     @property
     def constant_on_one_unit(self) -> bool:
@@ -136,8 +136,8 @@ def loss_from_string(name: str) -> Loss | None:
     return Loss(fn, fn.kind if fn.function_kind == "same" else None, repr(name))
 
 
-def loss_from_name(canonical: str, kwargs: dict | None = None,
-                   args: tuple = ()) -> Loss | None:
+def loss_from_name(canonical: str, kwargs: dict[str, Any] | None = None,
+                   args: tuple[Any, ...] = ()) -> Loss | None:
     """``keras.losses.mean_squared_error`` (the function, ``kwargs`` None) or
     ``keras.losses.CategoricalCrossentropy(*args, **kwargs)`` (an instance)."""
     prefix = "keras.losses."
@@ -162,7 +162,7 @@ def _logits(v: Any) -> bool | None:
     return v if isinstance(v, bool) else None
 
 
-def _class_kind(spec: LossSpec, bound: dict) -> str | None:
+def _class_kind(spec: LossSpec, bound: dict[str, Any]) -> str | None:
     """An argument that changes which axes the loss reads (axis, ignore_class) other than its
     default makes the loss unmodeled; the others only change values."""
     for name, default in spec.defaults.items():

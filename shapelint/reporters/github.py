@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 from shapelint.findings import Diagnostic, FileResult
 from shapelint.reporters.locations import in_file, label
@@ -67,6 +67,9 @@ def render(results: Sequence[FileResult], run_notes: Sequence[str] = ()) -> str:
                 handle.write(step_summary(results))
         except OSError:
             pass
-    return "\n".join([*(line for r in results for line in
-                       [*(annotation(d, r) for d in r.diagnostics), *(notice(r.path, n) for n in r.all_notes)]),
-                     *(f"::notice title=shapelint note::{_data(n)}" for n in run_notes)])
+    lines: list[str] = []
+    for r in results:
+        lines += [annotation(d, r) for d in r.diagnostics]
+        lines += [notice(r.path, n) for n in r.all_notes]
+    lines += [f"::notice title=shapelint note::{_data(n)}" for n in run_notes]
+    return "\n".join(lines)

@@ -12,12 +12,16 @@ import hashlib
 import json
 import os
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from shapelint.findings import Diagnostic, FileResult
 from shapelint.reporters.locations import in_file
 
 SEVERITY = {"error": "major", "warning": "minor"}
+
+# How many times each (path, rule, line text) has been fingerprinted in this report.
+Seen = Counter[tuple[str, ...]]
 
 
 def _path(path: str) -> str:
@@ -26,12 +30,12 @@ def _path(path: str) -> str:
     return os.path.abspath(path) if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
-def _fingerprint(parts: tuple[str, ...], seen: Counter) -> str:
+def _fingerprint(parts: tuple[str, ...], seen: Seen) -> str:
     seen[parts] += 1
     return hashlib.sha256("\0".join((*parts, str(seen[parts]))).encode()).hexdigest()
 
 
-def issue(d: Diagnostic, r: FileResult, seen: Counter) -> dict[str, Any]:
+def issue(d: Diagnostic, r: FileResult, seen: Seen) -> dict[str, Any]:
     start, end = in_file(r, d.location), in_file(r, d.end_location)
     row = d.location.row
     line = r.source_lines[row - 1].strip() if 0 < row <= len(r.source_lines) else d.message
@@ -49,7 +53,7 @@ def issue(d: Diagnostic, r: FileResult, seen: Counter) -> dict[str, Any]:
     }
 
 
-def note(path: str, text: str, seen: Counter) -> dict[str, Any]:
+def note(path: str, text: str, seen: Seen) -> dict[str, Any]:
     return {
         "type": "issue", "check_name": "shapelint-note", "description": f"shapelint note: {text}",
         "categories": ["Bug Risk"], "severity": "info",
@@ -59,7 +63,7 @@ def note(path: str, text: str, seen: Counter) -> dict[str, Any]:
 
 
 def render(results: Sequence[FileResult], run_notes: Sequence[str] = ()) -> str:
-    seen: Counter = Counter()
+    seen: Seen = Counter()
     root = os.environ.get("CI_PROJECT_DIR") or os.getcwd()
     return json.dumps([*(entry for r in results for entry in [
         *(issue(d, r, seen) for d in r.diagnostics), *(note(r.path, n, seen) for n in r.all_notes),

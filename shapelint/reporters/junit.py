@@ -1,11 +1,11 @@
 """JUnit XML, as ruff writes it: a test suite per file, a failed test case per finding
 (``shapelint.SHP101``), one passing case when there is nothing to report. Notes go to the
-file's ``system-out`` (the run's own to the ``shapelint`` suite's). XML 1.0 cannot carry control characters even escaped, so every text
-from the user's files is made printable first."""
+file's ``system-out`` (the run's own to the ``shapelint`` suite's). XML 1.0 cannot carry
+control characters even escaped, so every text from the user's files is made printable first."""
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
 from shapelint.findings import FileResult
@@ -35,8 +35,8 @@ def render(results: Sequence[FileResult], run_notes: Sequence[str] = ()) -> str:
         if r.all_notes:
             ET.SubElement(suite, "system-out").text = "\n".join(printable(f"note: {n}") for n in r.all_notes)
     if not failures or run_notes:
-        suite = ET.SubElement(root, "testsuite", name="shapelint", tests="0" if failures else "1", disabled="0",
-                              errors="0", failures="0", package="shapelint")
+        suite = ET.SubElement(root, "testsuite", name="shapelint", tests="0" if failures else "1",
+                              disabled="0", errors="0", failures="0", package="shapelint")
         if not failures:
             ET.SubElement(suite, "testcase", name="No errors found", classname="shapelint")
         if run_notes:

@@ -4,12 +4,10 @@ people and JSON, as ruff shows them) or into a line and column of the ``.ipynb``
 tools that open the file itself: SARIF, GitHub and GitLab annotations)."""
 from __future__ import annotations
 
-from typing import Optional
-
 from shapelint.findings import FileResult, NotebookIndex, Position
 
 
-def in_cell(notebook: Optional[NotebookIndex], pos: Position) -> tuple[Optional[int], Position]:
+def in_cell(notebook: NotebookIndex | None, pos: Position) -> tuple[int | None, Position]:
     """(cell number, position in that cell) in a notebook; (None, the position) elsewhere."""
     if notebook is None:
         return None, pos
@@ -19,7 +17,7 @@ def in_cell(notebook: Optional[NotebookIndex], pos: Position) -> tuple[Optional[
     return found[0], Position(found[1], pos.column)
 
 
-def label(notebook: Optional[NotebookIndex], pos: Position) -> str:
+def label(notebook: NotebookIndex | None, pos: Position) -> str:
     """``12:5``, or ``cell 3:2:5`` in a notebook (ruff's notation)."""
     cell, at = in_cell(notebook, pos)
     prefix = f"cell {cell}:" if cell is not None else ""

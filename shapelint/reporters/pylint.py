@@ -3,7 +3,7 @@ and editors read (``path:cell 3:2: [CODE]`` in a notebook). Notes read ``path: n
 a shape no matcher takes for a finding."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from shapelint.findings import FileResult
 from shapelint.reporters.locations import label

@@ -3,8 +3,8 @@ user's code, so the table shows them printable."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import Mapping, Optional, Sequence
 
 from shapelint.accounting.summary import ModelSummary
 from shapelint.findings import NotebookIndex, Position
@@ -12,16 +12,21 @@ from shapelint.reporters.locations import in_cell, label
 from shapelint.reporters.printable import printable
 
 
-def _n(value: Optional[int]) -> str:
+def _n(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-def _row(notebook: Optional[NotebookIndex], row: int) -> str:
+def _row(notebook: NotebookIndex | None, row: int) -> str:
     """``12``, or ``cell 3:2`` in a notebook."""
     return label(notebook, Position(row, 1)).rsplit(":", 1)[0]
 
 
-def table(path: str, summaries: Sequence[ModelSummary], notebook: Optional[NotebookIndex] = None) -> str:
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    """One row of the table, each cell padded to its column's width."""
+    return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+
+def table(path: str, summaries: Sequence[ModelSummary], notebook: NotebookIndex | None = None) -> str:
     path = printable(path)
     if not summaries:
         return f"{path}: no model found"
@@ -32,11 +37,10 @@ def table(path: str, summaries: Sequence[ModelSummary], notebook: Optional[Noteb
                  printable(", ".join(r.connected_to))) for r in s.rows] \
             or [("(layers not known statically)", "?", "?", "")]
         widths = [max(len(x) for x in col) for col in zip(header, *rows)]
-        line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
         rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
         blocks.append("\n".join([
             f'{path}:{_row(notebook, s.row)}: Model "{printable(s.name)}" ({s.kind})',
-            rule, line(header), rule, *(line(r) for r in rows), rule,
+            rule, _line(header, widths), rule, *(_line(r, widths) for r in rows), rule,
             f" Total params: {_n(s.total)}",
             f" Trainable params: {_n(s.trainable)}",
             f" Non-trainable params: {_n(s.non_trainable)}",
@@ -45,7 +49,7 @@ def table(path: str, summaries: Sequence[ModelSummary], notebook: Optional[Noteb
     return "\n\n".join(blocks)
 
 
-def as_json(results: Mapping[str, tuple[Sequence[ModelSummary], Optional[NotebookIndex]]]) -> str:
+def as_json(results: Mapping[str, tuple[Sequence[ModelSummary], NotebookIndex | None]]) -> str:
     """One entry per model; in a notebook ``cell`` is its cell and ``row`` counts in it."""
     return json.dumps([
         {"filename": path, **asdict(s), "cell": cell, "row": at.row, "total": s.total}

@@ -4,25 +4,25 @@ not do. Everything that came from the user's files is made printable first."""
 from __future__ import annotations
 
 import os
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import click
 
-from shapelint.findings import Diagnostic, FileResult, NotebookIndex, Origin, Position
+from shapelint.findings import Diagnostic, FileResult, Frame, NotebookIndex, Origin, Position
 from shapelint.reporters.locations import in_cell, label
 from shapelint.reporters.printable import printable
+from shapelint.reporters.validated import verdict, withdrawn
 
-TEXT_TRACE_STEPS = 4
 
-
-def _header(d: Diagnostic, notebook: Optional[NotebookIndex] = None) -> str:
+def _header(d: Diagnostic, notebook: NotebookIndex | None = None) -> str:
     where = click.style(f"{printable(d.path)}:{label(notebook, d.location)}:", bold=True)
     colour = "red" if d.severity == "error" else "yellow"
     code = click.style(d.code, fg=colour, bold=True)
-    return f"{where} {code} {printable(d.message)}"
+    mark = f"{click.style('[*]', fg='cyan', bold=True)} " if d.edits and d.applicability == "safe" else ""
+    return f"{where} {code} {mark}{printable(d.message)}"
 
 
-def _snippet(d: Diagnostic, lines: Sequence[str], notebook: Optional[NotebookIndex] = None) -> list[str]:
+def _snippet(d: Diagnostic, lines: Sequence[str], notebook: NotebookIndex | None = None) -> list[str]:
     row = d.location.row
     if not (1 <= row <= len(lines)):
         return []
@@ -42,38 +42,69 @@ def _snippet(d: Diagnostic, lines: Sequence[str], notebook: Optional[NotebookInd
     ]
 
 
-def _trace(d: Diagnostic, notebook: Optional[NotebookIndex] = None) -> list[str]:
+def _trace(d: Diagnostic, notebook: NotebookIndex | None = None) -> list[str]:
+    """Each input's history: a line per step (with what it did to an uneven size, and the
+    calls it ran in when they differ from the line before's), the shape-preserving steps
+    between two shown ones as a count, and where it joins another input's history."""
     out = []
     for entry in d.trace:
         out.append(printable(f"  = trace {entry.label}: {entry.shape}"))
-        steps: list[Optional[Origin]] = list(entry.steps)
-        if len(steps) > TEXT_TRACE_STEPS:   # keep the nearest steps and the origin
-            steps = steps[:TEXT_TRACE_STEPS - 1] + [None] + steps[-1:]
-        for step in steps:
-            out.append("      ..." if step is None
-                       else printable(f"      {_where(step, notebook)} {step.layer:<22} -> {step.shape}"))
+        context = d.chain
+        for step in entry.steps:
+            if step.kept:
+                n = len(step.kept)
+                out.append(printable(f"      ({n} step{'s' if n > 1 else ''} that keep{'' if n > 1 else 's'} "
+                                     f"the shape: {', '.join(dict.fromkeys(step.kept))})"))
+            extra = [step.note] if step.note else []
+            if step.chain != context:
+                extra.append(describe_chain(step.chain, notebook) or "at the top level")
+                context = step.chain
+            tail = f"  {'; '.join(extra)}" if extra else ""
+            out.append(printable(f"      {_where(step, notebook)} {step.layer:<22} -> {step.shape}{tail}"))
+        if entry.meets:
+            out.append(printable(f"      (joins the history of {entry.meets})"))
+        elif entry.truncated:
+            out.append("      (earlier steps not shown)")
     return out
 
 
-def _where(step: Origin, notebook: Optional[NotebookIndex] = None) -> str:
+def describe_chain(chain: Sequence[Frame], notebook: NotebookIndex | None = None) -> str:
+    """``in decoder_block(), called at line 31 from build_unet(), called at line 48``, with
+    the loop passes on the way (``in pass 3 of the loop at line 15``)."""
+    parts: list[str] = []
+    for frame in chain:
+        where = _place(frame.row, frame.column, frame.path, notebook)
+        if frame.kind == "call":
+            parts.append(f"{'from' if parts else 'in'} {frame.name}(), called at {where}")
+        elif frame.kind == "uncalled":
+            parts.append(f"{'from' if parts else 'in'} {frame.name}() (defined at {where}, never "
+                         f"called: its arguments are its defaults, or unknown)")
+        else:
+            parts.append(f"in pass {frame.index} of the loop at {where}")
+    return " ".join(parts)
+
+
+def _place(row: int, column: int, path: str | None, notebook: NotebookIndex | None) -> str:
+    if path is not None:
+        return f"{os.path.basename(path)}:{row}"
+    cell, at = in_cell(notebook, Position(row, column))
+    return f"line {row}" if cell is None else f"cell {cell}:{at.row}"
+
+
+def _where(step: Origin, notebook: NotebookIndex | None = None) -> str:
     """``line 12``, ``cell 3:2`` in a notebook, or ``blocks.py:12`` for a step in another
     module of the project."""
-    if step.path is not None:
-        where = f"{os.path.basename(step.path)}:{step.row}"
-    else:
-        cell, at = in_cell(notebook, Position(step.row, step.column))
-        where = f"line {step.row}" if cell is None else f"cell {cell}:{at.row}"
-    return f"{where:<10}"
+    return f"{_place(step.row, step.column, step.path, notebook):<10}"
 
 
 def _validation(d: Diagnostic) -> list[str]:
     """The --validate verdict, when there is one."""
-    v = getattr(d, "validation", None)
+    v = verdict(d)
     if v is None:
         return []
     colour = {"confirmed": "green", "refuted": "magenta"}.get(v.verdict, "yellow")
-    verdict = printable(f"{v.verdict} ({v.reason})")
-    lines = [f"  = {click.style('validation', fg=colour, bold=True)}: {verdict}"]
+    said = printable(f"{v.verdict} ({v.reason})")
+    lines = [f"  = {click.style('validation', fg=colour, bold=True)}: {said}"]
     if v.keras_error and v.verdict == "confirmed" and v.keras_error not in d.message:
         lines.append(f"      keras: {printable(v.keras_error)}")
     return lines
@@ -84,13 +115,14 @@ def full(results: Sequence[FileResult], run_notes: Sequence[str] = ()) -> str:
     for result in results:
         nb = result.notebook
         for d in result.diagnostics:
-            lines = [_header(d, nb), *_snippet(d, result.source_lines, nb), *_trace(d, nb),
+            where = [printable(f"  = {describe_chain(d.chain, nb)}")] if d.chain else []
+            lines = [_header(d, nb), *_snippet(d, result.source_lines, nb), *where, *_trace(d, nb),
                      *(f"  = {click.style('note', fg='cyan', bold=True)}: {printable(n)}" for n in d.notes),
                      *_validation(d)]
             if d.fix:
                 lines.append(f"  = {click.style('fix', fg='green', bold=True)}: {printable(d.fix)}")
             blocks.append("\n".join(lines))
-        for d in getattr(result, "withdrawn", ()):   # refuted by --validate: an analyzer bug
+        for d in withdrawn(result):   # refuted by --validate: an analyzer bug
             blocks.append("\n".join([f"withdrawn: {_header(d, nb)}", *_validation(d)]))
         if result.all_notes:
             blocks.append("\n".join(notes(result)))
@@ -124,4 +156,13 @@ def summary(results: Sequence[FileResult], checked: int) -> str:
     if n == 0:
         return f"All checks passed ({checked} {noun} checked)."
     finding = "finding" if n == 1 else "findings"
-    return f"Found {n} {finding} in {files} of {checked} {noun} checked."
+    found = f"Found {n} {finding} in {files} of {checked} {noun} checked."
+    safe = sum(1 for r in results for d in r.diagnostics if d.edits and d.applicability == "safe")
+    unsafe = sum(1 for r in results for d in r.diagnostics if d.edits and d.applicability == "unsafe")
+    if not (safe or unsafe):
+        return found
+    hidden = (f" ({unsafe} hidden fix{'es' if unsafe > 1 else ''} can be enabled with the "
+              f"`--unsafe-fixes` option)" if unsafe else "")
+    if not safe:
+        return found + f"\nNo fixes available{hidden}."
+    return found + f"\n[*] {safe} fixable with the `--fix` option{hidden}."

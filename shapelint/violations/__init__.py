@@ -3,7 +3,7 @@ states, with ``message()`` and ``fix()``. The registry points each rule at its c
 from __future__ import annotations
 
 from shapelint.violations import arguments, data, inputs, merging, meta, spatial, weights
-from shapelint.violations.base import Claims, Rejected, Site, Violation
+from shapelint.violations.base import Change, Claims, Rejected, Site, Step, Violation
 
 MODULES = (meta, merging, inputs, arguments, spatial, weights, data)
 
@@ -23,4 +23,4 @@ def _class_vars(cls: type) -> set[str]:
     return {name for klass in cls.__mro__ if klass is not Violation for name in vars(klass)}
 
 
-__all__ = ["Claims", "Rejected", "Site", "Violation", "all_classes"]
+__all__ = ["Change", "Claims", "Rejected", "Site", "Step", "Violation", "all_classes"]

@@ -6,7 +6,7 @@ One class per kind of rejection; all share the argument's name and value, the la
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.shapes import Shape
 from shapelint.violations.base import Violation
@@ -21,7 +21,7 @@ class InvalidArgument(Violation):
     argument: str
     value: Any = None
     layer: str = ""
-    shape: Optional[Shape] = None
+    shape: Shape | None = None
 
     @property
     def call(self) -> str:
@@ -146,10 +146,10 @@ class OutputPaddingTooLarge(InvalidArgument):
 
 @dataclass(frozen=True, kw_only=True)
 class AxisArgumentOutOfRange(InvalidArgument):
-    other: Optional[Shape] = None       # the second input (Dot)
+    other: Shape | None = None          # the second input (Dot)
 
     @property
-    def _range(self) -> tuple[Optional[int], str]:
+    def _range(self) -> tuple[int | None, str]:
         rank = self.shape.rank if isinstance(self.shape, Shape) else None
         return rank, f" (valid: {-rank} to {rank - 1})" if rank else ""
 
@@ -243,12 +243,13 @@ class NotRecurrent(InvalidArgument):
                 f"go_backwards to run in reverse).")
 
     def fix(self) -> str:
-        return "Wrap an RNN layer: Bidirectional(LSTM(...)), GRU, SimpleRNN, RNN(cell) or ConvLSTM*D."
+        return ("Wrap a recurrent layer, e.g. Bidirectional(LSTM(64)); GRU, SimpleRNN, RNN(cell) and "
+                "ConvLSTM1D/2D/3D are recurrent too.")
 
 
 @dataclass(frozen=True, kw_only=True)
 class KeyValueMismatch(InvalidArgument):
-    other: Optional[Shape] = None
+    other: Shape | None = None
 
     def message(self) -> str:
         return (f"{self.layer}: value {fmt(self.shape)} and key {fmt(self.other)} must agree on "
@@ -261,7 +262,7 @@ class KeyValueMismatch(InvalidArgument):
 
 @dataclass(frozen=True, kw_only=True)
 class QueryValueDimMismatch(InvalidArgument):
-    other: Optional[Shape] = None
+    other: Shape | None = None
 
     def message(self) -> str:
         return (f"{self.layer} needs query and value with the same last size, but query "
@@ -397,7 +398,7 @@ class OneOfRequired(InvalidArgument):
 
 @dataclass(frozen=True, kw_only=True)
 class CrossingShapesDiffer(InvalidArgument):
-    other: Optional[Shape] = None
+    other: Shape | None = None
 
     def message(self) -> str:
         return (f"{self.layer} needs two inputs of the same shape, got {fmt(self.shape)} and "
@@ -411,7 +412,7 @@ class CrossingShapesDiffer(InvalidArgument):
 class SeveralInputs(InvalidArgument):
     """A layer that takes one tensor, called on a list of several."""
 
-    shapes: tuple                         # the shapes in the list
+    shapes: tuple[Shape, ...]             # the shapes in the list
 
     def message(self) -> str:
         listed = ", ".join(fmt(s) for s in self.shapes)
@@ -420,7 +421,7 @@ class SeveralInputs(InvalidArgument):
 
     def fix(self) -> str:
         layer = self.layer
-        return (f"Merge the tensors before the {layer}, e.g. {layer}(...)(layers.Concatenate()([a, b])) "
+        return (f"Merge the tensors before the {layer}: call it on layers.Concatenate()([a, b]) "
                 f"(or Add/Average to sum them), or call the {layer} on each tensor separately (one "
                 f"{layer} object shares its weights across the calls).")
 

@@ -1,16 +1,15 @@
-"""SHP601–SHP605: where the model meets its data — features, labels and losses."""
+"""SHP601 to SHP605: where the model meets its data — features, labels and losses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from math import prod
-from typing import Optional
 
-from shapelint.shapes import Shape, is_known
-from shapelint.violations.base import Violation
+from shapelint.shapes import Dim, Shape, is_known, known_sizes
+from shapelint.violations.base import Change, Violation
 from shapelint.violations.vocabulary import fmt, rank_word
 
 
-def _per_sample(shape: Shape) -> tuple:
+def _per_sample(shape: Shape) -> tuple[Dim, ...]:
     return tuple(shape.dims[1:]) if shape.dims else ()
 
 
@@ -35,7 +34,8 @@ class FeatureRankMismatch(Violation):
     def fix(self) -> str:
         want, have = _per_sample(self.expected), _per_sample(self.got)
         data = self.data.split(".reshape(")[0] if ".reshape(" in self.data else self.data
-        if all(is_known(d) for d in want + have) and prod(want) == prod(have):
+        want_sizes, have_sizes = known_sizes(want), known_sizes(have)
+        if want_sizes is not None and have_sizes is not None and prod(want_sizes) == prod(have_sizes):
             return (f"Reshape the data to the model's input: {data}.reshape(-1, "
                     f"{', '.join(map(str, want))}), or declare the model input as "
                     f"Input(shape={tuple(have)}).")
@@ -58,7 +58,7 @@ class FeatureSizeMismatch(Violation):
 
     def message(self) -> str:
         which = f"input '{self.input_name}'" if self.input_name else "input"
-        a, b = self.got.dims[self.axis], self.expected.dims[self.axis]  # type: ignore[index]
+        a, b = self.got[self.axis], self.expected[self.axis]
         return (f"{self.method}() feeds {self.data} of shape {fmt(self.got)} to a model whose {which} "
                 f"expects {fmt(self.expected)}: axis {self.axis} has {a} where the model takes {b}.")
 
@@ -79,12 +79,12 @@ class LabelsDoNotFitLoss(Violation):
     output: Shape
     labels: Shape
     problem: str                      # LabelIssue.kind
-    hint: Optional[str] = None        # LabelIssue.hint
+    hint: str | None = None           # LabelIssue.hint
     data: str = "y"
-    dtype: Optional[str] = None
-    axis: Optional[int] = None            # where sizes differ, after Keras squeezes or expands
-    labels_seen: Optional[Shape] = None
-    output_seen: Optional[Shape] = None
+    dtype: str | None = None
+    axis: int | None = None               # where sizes differ, after Keras squeezes or expands
+    labels_seen: Shape | None = None
+    output_seen: Shape | None = None
 
     def message(self) -> str:
         lbl, out, loss = fmt(self.labels), fmt(self.output), f"the loss {self.loss}"
@@ -110,8 +110,8 @@ class LabelsDoNotFitLoss(Violation):
     def fix(self) -> str:
         units = self.output.dims[-1] if self.output.dims else None
         if self.problem == "dtype":
-            return (f"Encode the labels as numbers first (sklearn's LabelEncoder, or "
-                    f"keras.layers.StringLookup), then use a loss for class ids.")
+            return ("Encode the labels as numbers first (sklearn's LabelEncoder, or "
+                    "keras.layers.StringLookup), then use a loss for class ids.")
         if self.hint == "sparse_loss":
             return (f"Use loss=\"sparse_categorical_crossentropy\" for integer labels, or one-hot "
                     f"encode them: keras.utils.to_categorical({self.data}, {units}).")
@@ -121,7 +121,8 @@ class LabelsDoNotFitLoss(Violation):
         if self.hint == "units":
             k = self.labels.dims[-1] if self.labels.dims else "the number of classes"
             return (f"Give the output layer one unit per label column (Dense({k})), or check the "
-                    f"labels: {self.data} has {k} columns, the output {units} unit{'s' if units != 1 else ''}.")
+                    f"labels: {self.data} has {k} columns, the output {units} "
+                    f"unit{'s' if units != 1 else ''}.")
         return (f"Make the labels fit the output {fmt(self.output)}: the same shape for this loss "
                 f"(or class ids with a sparse loss).")
 
@@ -140,8 +141,8 @@ class SampleCountMismatch(Violation):
                 f"{self.y_count:,} labels ({self.y_name}); Keras needs one label per sample.")
 
     def fix(self) -> str:
-        return (f"Pass matching arrays: the features and labels of the same split (e.g. "
-                f"train_test_split(x, y) returns them in the order x_train, x_test, y_train, y_test).")
+        return ("Pass matching arrays: the features and labels of the same split (e.g. "
+                "train_test_split(x, y) returns them in the order x_train, x_test, y_train, y_test).")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,6 +153,7 @@ class InputShapeIncludesSamples(Violation):
     argument: str                     # "shape" or "input_shape"
     expression: str                   # how the shape was written, e.g. "X_train.shape"
     data_shape: Shape
+    written: str = ""                 # the argument as the call writes it (a name bound to it)
 
     def message(self) -> str:
         return (f"{self.argument}={self.expression} is the shape of the whole array "
@@ -159,7 +161,15 @@ class InputShapeIncludesSamples(Violation):
                 f"sample to be {fmt(self.data_shape)} itself.")
 
     def fix(self) -> str:
-        return f"Leave out the sample axis: {self.argument}={self.expression}[1:]."
+        return f"Leave out the sample axis: {self.argument}={self._sliced}."
+
+    @property
+    def _sliced(self) -> str:
+        return f"{self.written or self.expression}[1:]"
+
+    def changes(self) -> tuple[Change, ...]:
+        return (Change("argument", self._sliced, name=self.argument,
+                       position=0 if self.argument == "shape" else None, offered="fix"),)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,8 +179,8 @@ class OutputCannotLearn(Violation):
     code = "SHP605"
     problem: str                      # one_unit_softmax | one_unit_loss | probabilities_as_logits
     output: Shape
-    loss: Optional[str] = None
-    activation: Optional[str] = None
+    loss: str | None = None
+    activation: str | None = None
 
     def message(self) -> str:
         if self.problem == "one_unit_softmax":

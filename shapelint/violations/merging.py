@@ -1,11 +1,15 @@
-"""SHP101–SHP105: inputs that cannot be merged, combined or split."""
+"""SHP101 to SHP105: inputs that cannot be merged, combined or split."""
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from math import prod
+from typing import Any
 
-from shapelint.shapes import Shape, is_known
-from shapelint.violations.base import Violation
+from shapelint.shapes import Dim, Shape, is_known, known_sizes
+from shapelint.violations.base import Change, Step, Violation
+from shapelint.violations.lineage import downsampling, own, same_padding_cures, spatial, uneven
 from shapelint.violations.vocabulary import fmt, pair, rank_word
 
 
@@ -13,33 +17,100 @@ def _concat_name(op: str, axis: int) -> str:
     return f"{op}(axis={axis})" if op else f"Concatenate(axis={axis})"
 
 
-def _spatial_fix(a: Shape, b: Shape, axes: list[int]) -> list[str]:
-    """Ways to make the sizes of ``a`` and ``b`` equal on ``axes`` (exact amounts)."""
-    fixes: list[str] = []
+def _spatial_fix(a: Shape, b: Shape, axes: list[int], inputs: tuple[int, int] = (0, 1),
+                 nested: bool = False) -> list[tuple[str, Change | None]]:
+    """Ways to make the sizes of ``a`` and ``b`` (inputs ``inputs`` of the call) equal on
+    ``axes`` (exact amounts), each with the change it makes. Inside a helper or loop the
+    amounts hold for this call only, so they are proposed as no change (the text says so)."""
+    fixes: list[tuple[str, Change | None]] = []
     da, db = a.dims or (), b.dims or ()
     n = len(da) - 2
-    known = all(is_known(da[i]) and is_known(db[i]) for i in axes)
+    known = [(x, y) for x, y in ((da[i], db[i]) for i in axes) if is_known(x) and is_known(y)]
     spatial = n in (1, 2, 3) and all(1 <= i <= n for i in axes)
-    if not (known and spatial):
+    if len(known) != len(axes) or not spatial:
         return fixes
-    big, small = (a, b) if da[axes[0]] > db[axes[0]] else (b, a)  # type: ignore[operator]
+    first_big = known[0][0] > known[0][1]
+    big, small = (a, b) if first_big else (b, a)
+    i_big, i_small = inputs if first_big else inputs[::-1]
     bd, sd = big.dims or (), small.dims or ()
-    if any(bd[i] < sd[i] for i in axes):  # type: ignore[operator]
+    gaps = {i: x - y if first_big else y - x for i, (x, y) in zip(axes, known)}   # big minus small
+    if any(gap < 0 for gap in gaps.values()):
         return fixes
-    amounts = [pair(bd[i] - sd[i] if i in axes else 0) for i in range(1, n + 1)]  # type: ignore[operator]
+    amounts = [pair(gaps.get(i, 0)) for i in range(1, n + 1)]
     suffix = f"{n}D"
     pads = amounts[0] if n == 1 else tuple(amounts)
-    fixes.append(f"Cropping{suffix}({pads}) on the {fmt(big)} branch gives {tuple(sd[1:n + 1])}")
-    fixes.append(f"ZeroPadding{suffix}({pads}) on the {fmt(small)} branch gives {tuple(bd[1:n + 1])}")
-    ratios = [bd[i] / sd[i] if is_known(bd[i]) and is_known(sd[i]) and sd[i] else 0  # type: ignore[operator]
-              for i in range(1, n + 1)]
+
+    def option(code: str, on: int, text: str) -> tuple[str, Change | None]:
+        return text, None if nested else Change("insert", code, inputs=(on,))
+
+    crop, pad = f"Cropping{suffix}({pads})", f"ZeroPadding{suffix}({pads})"
+    fixes.append(option(crop, i_big, f"{crop} on the {fmt(big)} branch gives {tuple(sd[1:n + 1])}"))
+    fixes.append(option(pad, i_small, f"{pad} on the {fmt(small)} branch gives {tuple(bd[1:n + 1])}"))
+    ratios = [_ratio(bd[i], sd[i]) for i in range(1, n + 1)]
     if all(r == int(r) and r >= 1 for r in ratios) and any(r > 1 for r in ratios):
         size = tuple(int(r) for r in ratios)
-        size_text: Any = size[0] if len(set(size)) == 1 else size
-        fixes.append(f"UpSampling{suffix}(size={size_text}) or Conv{suffix}Transpose(filters, "
-                     f"kernel_size={size_text}, strides={size_text}) on the {fmt(small)} branch")
-    fixes.append('padding="same" in the convolutions so both branches keep the same size')
+        size_text: int | tuple[int, ...] = size[0] if len(set(size)) == 1 else size
+        up = f"UpSampling{suffix}(size={size_text})"
+        fixes.append(option(up, i_small, f"{up} on the {fmt(small)} branch"))
+        fixes.append((f"Conv{suffix}Transpose(filters, kernel_size={size_text}, strides={size_text}) on "
+                      f"the {fmt(small)} branch", None))
     return fixes
+
+
+def _ratio(big: Dim, small: Dim) -> float:
+    """How many times ``small`` goes into ``big`` (0 when either is unknown, or 0)."""
+    return big / small if is_known(big) and is_known(small) and small else 0
+
+
+def _cause(histories: Sequence[Sequence[Step]], shapes: Sequence[Shape]) -> tuple[str, Change | None] | None:
+    """The step that made the sizes disagree when it divided an odd size that the other
+    input still has (a U-Net skip of 25 meets 12 upsampled to 24), and the remedy: an input
+    whose sizes every downsampling on the way divides."""
+    for k, steps in enumerate(histories[:2]):
+        other = spatial(shapes[1 - k]) if len(shapes) > 1 else ()
+        for s in own(steps):
+            odd = uneven(s)
+            if odd is None or odd[0] not in other:
+                continue
+            size, factor, result = odd
+            where = f" ({os.path.basename(s.path)}:{s.row})" if s.path else f" at line {s.row}"
+            text = (f"the {s.layer}{where} divides {size} by {factor} and rounds to {result}, so "
+                    f"no upsampling by {factor} gives {size} back")
+            first = steps[-1] if steps else None
+            total = downsampling(steps)
+            if first is None or first.layer != "Input" or total is None or total < 2:
+                return text + ".", None
+            dims = known_sizes(spatial(first.shape))
+            if not dims or len(set(dims)) != 1:
+                return text + ".", None
+            d = dims[0]
+            below, above = d // total * total, (d // total + 1) * total
+            near = below if below and d - below <= above - d else above
+            text += (f": give the model an input whose sizes are multiples of {total} "
+                     f"({' or '.join(str(x) for x in (below, above) if x)} instead of {d})")
+            declared = first.declared
+            if first.path is None and declared is not None and len(declared) == len(dims) + 1 \
+                    and tuple(declared[:-1]) == tuple(dims):
+                shape = (near,) * len(dims) + (declared[-1],)
+                text += f", e.g. Input(shape={shape!r})"
+                return text + ".", Change("argument", repr(shape), row=first.row, layer="Input",
+                                          name="shape", position=0)
+            return text + ".", None
+    return None
+
+
+def _same_padding(histories: Sequence[Sequence[Step]]) -> tuple[str, Change | None] | None:
+    """padding="same" in the convolutions whose "valid" padding alone made the sizes differ."""
+    cures = same_padding_cures(histories)
+    if not cures:
+        return None
+    where = ", ".join(f"line {s.row}" if s.path is None else f"{s.path}:{s.row}" for s in cures)
+    layers = "the " + " and the ".join(dict.fromkeys(s.layer for s in cures))
+    one = cures[0]
+    change = Change("argument", '"same"', row=one.row, layer=one.layer, name="padding") \
+        if len(cures) == 1 and one.path is None else None
+    verb = "shrinks" if len(cures) == 1 else "shrink"
+    return f'padding="same" in {layers} at {where}, which {verb} the sizes', change
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,7 +138,7 @@ class ConcatAxisMismatch(Violation):
 
     code = "SHP101"
     axis: int
-    norm_axis: Optional[int]
+    norm_axis: int | None
     shapes: tuple[Shape, ...]
     index: int                      # the input that differs from input 0
     op: str = ""
@@ -78,33 +149,57 @@ class ConcatAxisMismatch(Violation):
 
     def _differing(self, *, skip_axis: bool) -> list[int]:
         a, b = self._pair
-        rank = len(a.dims or ())
-        return [i for i in range(rank) if not (skip_axis and i == self.norm_axis)
-                and is_known(a.dims[i]) and is_known(b.dims[i])  # type: ignore[index]
-                and a.dims[i] != b.dims[i]]  # type: ignore[index]
+        return [i for i, (x, y) in enumerate(zip(a.dims or (), b.dims or ()))
+                if not (skip_axis and i == self.norm_axis) and is_known(x) and is_known(y) and x != y]
 
     def message(self) -> str:
         a, b = self._pair
-        diffs = ", ".join(f"{a.dims[i]} vs {b.dims[i]} on axis {i}"  # type: ignore[index]
-                          for i in self._differing(skip_axis=True))
+        diffs = ", ".join(f"{a[i]} vs {b[i]} on axis {i}" for i in self._differing(skip_axis=True))
         return (f"{_concat_name(self.op, self.axis)} needs equal sizes on every axis except "
                 f"{self.norm_axis}, but {fmt(a)} and {fmt(b)} differ ({diffs}).")
 
     def fix(self) -> str:
+        return self._plan()[0]
+
+    def changes(self) -> tuple[Change, ...]:
+        return self._plan()[1]
+
+    def _plan(self) -> tuple[str, tuple[Change, ...]]:
         a, b = self._pair
         rank, ax = len(a.dims or ()), self.norm_axis
         bad = self._differing(skip_axis=True)
         # Feature maps: make every spatial size equal (the concat axis too, when it is spatial).
-        spatial = [i for i in self._differing(skip_axis=False) if 1 <= i <= rank - 2]
-        options = _spatial_fix(a, b, spatial) if rank >= 3 and set(bad) <= set(spatial) else []
+        spatial_axes = [i for i in self._differing(skip_axis=False) if 1 <= i <= rank - 2]
+        options: list[tuple[str, Change | None]] = []
+        if rank >= 3 and set(bad) <= set(spatial_axes):
+            options += _spatial_fix(a, b, spatial_axes, (0, self.index), self.nested)
+            cure = _same_padding(self.history)
+            if cure is not None:
+                options.append(cure)
         if options and ax is not None and 1 <= ax <= rank - 2:
-            options.append("then concatenate on the channel axis (axis=-1) to stack the feature maps")
+            options.append(("then concatenate on the channel axis (axis=-1) to stack the feature maps", None))
         if bad == [rank - 1] and ax != rank - 1:
-            options.append(f"project the channels to one size with a 1x1 Conv{rank - 2}D"
-                           if 3 <= rank <= 5 else "project one branch with Dense to the other's size")
-        options.append("or Flatten() both branches and concatenate them on axis=-1"
-                       if rank > 2 else "or project one branch with Dense to the other's size")
-        return "Make the shapes agree before concatenating: " + "; ".join(options) + "."
+            wide = a.dims[-1] if a.dims and is_known(a.dims[-1]) else None
+            if 3 <= rank <= 5 and wide is not None:
+                proj = f"Conv{rank - 2}D({wide}, 1)"
+                options.append((f"project the channels of the {fmt(b)} branch to {wide} with {proj}",
+                                None if self.nested else Change("insert", proj, inputs=(self.index,))))
+            elif wide is not None:
+                proj = f"Dense({wide})"
+                options.append((f"project the {fmt(b)} branch with {proj}",
+                                None if self.nested else Change("insert", proj, inputs=(self.index,))))
+        options.append(("or Flatten() both branches and concatenate them on axis=-1", None) if rank > 2
+                       else ("or project one branch with Dense to the other's size", None))
+        lead = "make the shapes agree before concatenating"
+        if self.nested and any(c is None and o.startswith("Cropping") for o, c in options):
+            lead = f"for this call only (the code runs for other sizes too), {lead}"
+        cause = _cause(self.history, self._pair)
+        head = f"{cause[0]} Or, {lead}" if cause is not None else lead[0].upper() + lead[1:]
+        text = f"{head}: " + "; ".join(o for o, _ in options) + "."
+        if cause is not None:
+            text = text[0].upper() + text[1:]
+            options.insert(0, cause)
+        return text, tuple(c for _, c in options if c is not None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,7 +214,8 @@ class StackShapeMismatch(Violation):
 
     def message(self) -> str:
         a, b = self.shapes[0], self.shapes[self.index]
-        return f"{_concat_name(self.op, self.axis)} needs inputs of one shape, but {fmt(a)} and {fmt(b)} differ."
+        return (f"{_concat_name(self.op, self.axis)} needs inputs of one shape, but {fmt(a)} and "
+                f"{fmt(b)} differ.")
 
     def fix(self) -> str:
         return ("Make every input the same shape before stacking (resize, crop or pad them), or "
@@ -135,7 +231,7 @@ class BroadcastMismatch(Violation):
     axis: int
     a: Any
     b: Any
-    rank: Optional[int] = None      # of the broadcast result, when it differs from input 0's
+    rank: int | None = None         # of the broadcast result, when it differs from input 0's
     layer: str = ""
 
     def message(self) -> str:
@@ -144,20 +240,90 @@ class BroadcastMismatch(Violation):
                 f"{self.axis} ({self.a} vs {self.b}).")
 
     def fix(self) -> str:
+        return self._plan()[0]
+
+    def changes(self) -> tuple[Change, ...]:
+        return self._plan()[1]
+
+    def _pair(self) -> tuple[int, int]:
+        """The two inputs whose sizes conflict: the first, and the first that does not
+        broadcast with it (aligned on their last axes)."""
+        first = self.shapes[0].dims or ()
+        for j, s in enumerate(self.shapes[1:], start=1):
+            other = s.dims or ()
+            if any(is_known(x) and is_known(y) and x != y and 1 not in (x, y)
+                   for x, y in zip(reversed(first), reversed(other))):
+                return 0, j
+        return 0, min(1, len(self.shapes) - 1)
+
+    def _plan(self) -> tuple[str, tuple[Change, ...]]:
         a, b, axis = self.a, self.b, self.axis
-        rank = self.rank if self.rank is not None else self.shapes[0].rank
-        if rank is not None and axis == rank - 1:
-            proj = f"Dense({max(a, b)})" if rank == 2 else f"Conv{rank - 2}D({max(a, b)}, 1)" \
-                if 3 <= rank <= 5 else f"Dense({max(a, b)})"
-            return (f"Project the {min(a, b)}-feature input to {max(a, b)} features before "
-                    f"{self.layer}, e.g. {proj} (a 1x1 projection as in ResNet shortcuts).")
+        i, j = self._pair()
+        x, y = self.shapes[i], self.shapes[j]
+        xd, yd = x.dims or (), y.dims or ()
+        xs, ys = known_sizes(xd[1:]), known_sizes(yd[1:])    # every size but the batch's
+        nested = self.nested
+        # Feature maps of one rank whose spatial sizes (and maybe channels) differ: the
+        # projection shortcut of ResNet, a strided 1x1 convolution.
+        if xd and yd and xs is not None and ys is not None and len(xd) == len(yd) and 3 <= len(xd) <= 5 \
+                and xs[:-1] != ys[:-1]:
+            n = len(xd) - 2
+            big, small, on = (x, y, i) if prod(xs[:-1]) > prod(ys[:-1]) else (y, x, j)
+            found = [_stride(p, q) for p, q in zip((big.dims or ())[1:-1], (small.dims or ())[1:-1])]
+            strides = [s for s in found if s is not None]
+            if len(strides) == len(found):
+                s_text: int | tuple[int, ...] = strides[0] if len(set(strides)) == 1 else tuple(strides)
+                channels = (small.dims or ())[-1]
+                proj = f"Conv{n}D({channels}, 1, strides={s_text})" if s_text != 1 \
+                    else f"Conv{n}D({channels}, 1)"
+                target = Shape((None,) + tuple((small.dims or ())[1:]))
+                return (f"Project the {fmt(big)} input to {fmt(target)} before {self.layer} with {proj} "
+                        f"(the projection shortcut of ResNet: a 1x1 convolution with the stride of the "
+                        f"other branch).", () if nested else (Change("insert", proj, inputs=(on,)),))
+        ranks = [s.rank for s in self.shapes if s.rank is not None]
+        rank = self.rank if self.rank is not None else max(ranks) if ranks else None
+        if rank is not None and axis == rank - 1 and isinstance(a, int) and isinstance(b, int):
+            last = [s.dims[-1] if s.dims else None for s in self.shapes]
+            wide = max([a, b, *(d for d in last if is_known(d))])
+            narrow = [k for k, d in enumerate(last) if is_known(d) and d not in (1, wide)]
+            narrow_ranks = {self.shapes[k].rank for k in narrow}
+            r = narrow_ranks.pop() if len(narrow_ranks) == 1 else None
+            proj = f"Conv{r - 2}D({wide}, 1)" if r is not None and 3 <= r <= 5 else f"Dense({wide})"
+            tail = " (a 1x1 projection as in ResNet shortcuts)" if r is not None and 3 <= r <= 5 else ""
+            which = " and ".join(f"{last[k]}-feature input {fmt(self.shapes[k])}" for k in narrow)
+            each = " on each" if len(narrow) > 1 else ""
+            return (f"Project the {which} to {wide} features before {self.layer}, e.g. {proj}{each}{tail}.",
+                    () if nested or not narrow else (Change("insert", proj, inputs=tuple(narrow)),))
         if rank == 3 and axis == 1 and isinstance(a, int) and isinstance(b, int):
+            d = abs(a - b)
+            longer, shorter = (i, j) if len(xd) == 3 and xd[1] == max(a, b) else (j, i)
+            options: list[tuple[str, Change]] = []
+            # Cropping1D and ZeroPadding1D take (batch, steps, features)
+            if self.shapes[longer].rank == 3:
+                options.append((f"crop the longer one by {d} steps with Cropping1D((0, {d}))",
+                                Change("insert", f"Cropping1D((0, {d}))", inputs=(longer,))))
+            if self.shapes[shorter].rank == 3:
+                options.append((f"pad the shorter one by {d} steps with ZeroPadding1D((0, {d}))",
+                                Change("insert", f"ZeroPadding1D((0, {d}))", inputs=(shorter,))))
             return (f"Make the sequence lengths equal ({a} vs {b} steps): build both from the same "
-                    f"length (the same maxlen or Input shape), or crop the longer one / pad the "
-                    f"shorter one by {abs(a - b)} steps (Cropping1D((0, {abs(a - b)})) / "
-                    f"ZeroPadding1D((0, {abs(a - b)}))).")
+                    f"length (the same maxlen or Input shape)"
+                    + "".join(f", or {text}" for text, _ in options) + ".",
+                    () if nested else tuple(c for _, c in options))
+        cure = _same_padding(self.history)
+        same = f", or {cure[0]}" if cure is not None else ""
         return (f"Make axis {axis} equal on both inputs ({a} vs {b}): pool, crop or pad the larger "
-                f"one to {min(a, b)}, or use padding=\"same\" upstream so the sizes stay equal.")
+                f"one to {min(a, b)}{same}.",
+                () if cure is None or cure[1] is None or nested else (cure[1],))
+
+
+def _stride(size: Dim, target: Dim) -> int | None:
+    """The stride that takes a 1x1 convolution (padding "valid") from ``size`` to ``target``."""
+    if not (is_known(size) and is_known(target)) or target < 1 or size < target:
+        return None
+    for s in range(1, size + 1):
+        if (size - 1) // s + 1 == target:
+            return s
+    return None
 
 
 @dataclass(frozen=True, kw_only=True)

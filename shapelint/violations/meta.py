@@ -1,8 +1,7 @@
-"""SHP001–SHP003 and SHP901: findings about the file and the run rather than a shape."""
+"""SHP001 to SHP003 and SHP901: findings about the file and the run rather than a shape."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from shapelint.violations.base import Violation
 
@@ -52,7 +51,7 @@ class UnusedSuppression(Violation):
 class UnknownSuppression(Violation):
     code = "SHP003"
     name: str
-    hint: Optional[str] = None
+    hint: str | None = None
 
     def message(self) -> str:
         return f"Suppression names `{self.name}`, which is no shapelint rule, so it silences nothing."

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import prod
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.shapes import Shape, is_known
-from shapelint.violations.base import Violation
+from shapelint.violations.base import Change, Step, Violation
 from shapelint.violations.vocabulary import LAYOUT, fmt
 
 
@@ -26,8 +26,32 @@ class MissingReturnSequences(Violation):
                 f"at line {self.prev_row} returns only its last output {fmt(self.got)} "
                 f"(return_sequences=False).")
 
+    @property
+    def _upstream(self) -> Step | None:
+        """The recurrent layer's step in the history of the input."""
+        steps = self.history[0] if self.history else ()
+        return next((s for s in steps if s.layer == self.prev and s.row == self.prev_row), None)
+
     def fix(self) -> str:
-        return f"Pass return_sequences=True to the {self.prev} at line {self.prev_row}."
+        step = self._upstream
+        if step is not None and step.wraps:
+            text = (f"Pass return_sequences=True to the {step.wraps} that the {self.prev} at line "
+                    f"{self.prev_row} wraps: the {self.prev} returns the sequence when its layer does.")
+        else:
+            text = f"Pass return_sequences=True to the {self.prev} at line {self.prev_row}."
+        if self.nested:       # the same line makes the last recurrent layer too
+            text = (text[:-1] + " where it feeds another recurrent layer, and not where it makes "
+                    "the last one (e.g. return_sequences=i < n - 1 in a loop of n passes).")
+        return text
+
+    def changes(self) -> tuple[Change, ...]:
+        step = self._upstream
+        if step is None or step.path is not None:
+            return ()
+        # In a loop or a helper called again, True would also reach the last recurrent layer,
+        # whose output the model meant to be the last step's: the change is shown, not made.
+        return (Change("argument", "True", row=self.prev_row, layer=step.wraps or self.prev,
+                       name="return_sequences", offered="" if self.nested else "fix"),)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,9 +61,9 @@ class ReshapeSizeMismatch(Violation):
     code = "SHP401"
     input: Shape
     target: tuple[Any, ...]
-    in_size: Optional[int]            # None: only a multiple of known_in is known
+    in_size: int | None               # None: only a multiple of known_in is known
     out_size: int
-    known_in: Optional[int] = None
+    known_in: int | None = None
     wildcard: bool = False            # the target holds a -1
 
     def message(self) -> str:
@@ -77,9 +101,9 @@ class ReshapeOpSizeMismatch(Violation):
     code = "SHP401"
     input: Shape
     target: tuple[Any, ...]
-    in_size: Optional[int]
+    in_size: int | None
     out_size: int
-    known_in: Optional[int] = None
+    known_in: int | None = None
     wildcard: bool = False
     op: str = ""
 
@@ -94,7 +118,8 @@ class ReshapeOpSizeMismatch(Violation):
                     f"of {self.known_in} (its unknown axis times {self.known_in}), which "
                     f"{self.out_size} is not.")
         if self.wildcard:
-            return f"{self._call} cannot split the {self.in_size} values of {fmt(x)} into blocks of {self.out_size}."
+            return (f"{self._call} cannot split the {self.in_size} values of {fmt(x)} into blocks of "
+                    f"{self.out_size}.")
         return f"{self._call} needs {self.out_size} values, but {fmt(x)} holds {self.in_size}."
 
     def fix(self) -> str:

@@ -2,7 +2,7 @@
 constants, in the same spirit): how shapes, ranks and layouts are written."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.shapes import Shape, format_shape, is_known
 
@@ -36,7 +36,7 @@ def pair(diff: int) -> tuple[int, int]:
     return diff // 2, diff - diff // 2
 
 
-def rank_word(rank: Optional[int]) -> str:
+def rank_word(rank: int | None) -> str:
     return "unknown-rank" if rank is None else f"{rank}-D"
 
 

@@ -1,8 +1,8 @@
-"""SHP501–SHP503: weights that are not shared, not tracked, or spent on a reshape."""
+"""SHP501 to SHP503: weights that are not shared, not tracked, or spent on a reshape."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from shapelint.violations.base import Claims, Violation
 from shapelint.violations.vocabulary import rows_text
@@ -13,11 +13,11 @@ class LayersRecreatedPerCall(Violation):
     """A helper (``unit``) or a loop pass that builds the same layers anew for each input."""
 
     code = "SHP501"
-    unit: Optional[str]               # the helper's name; None for a loop
+    unit: str | None                  # the helper's name; None for a loop
     copies: int
     call_rows: tuple[int, ...]
     layers: tuple[str, ...]
-    per_copy: Optional[int]           # parameters of one copy, when known
+    per_copy: int | None              # parameters of one copy, when known
     merge_layer: str
     merge_row: int
     ctor_rows: tuple[int, ...]        # where the copied layers are constructed
@@ -26,7 +26,8 @@ class LayersRecreatedPerCall(Violation):
     def message(self) -> str:
         n, unit, rows = self.copies, self.unit, self.call_rows
         layers = ", ".join(dict.fromkeys(self.layers))
-        who = f"{unit}() creates its layers on every call" if unit else "This loop creates its layers on every pass"
+        who = f"{unit}() creates its layers on every call" if unit \
+            else "This loop creates its layers on every pass"
         if unit and len(rows) == 1 and n > 1:
             calls = f"its {n} calls (all made at line {rows[0]})"
         elif unit and rows:
@@ -41,14 +42,14 @@ class LayersRecreatedPerCall(Violation):
     def fix(self) -> str:
         if self.unit and self.returns_model:
             return (f"Call {self.unit}() once and apply the model it returns to every input: "
-                    f"`base = {self.unit}(...)`, then `base(input_a)`, `base(input_b)` (one model, "
-                    f"shared weights). If separate networks are intended, give their layers distinct "
-                    f"names (name=...) to say so.")
+                    f"`base = {self.unit}(<its arguments>)`, then `base(input_a)`, `base(input_b)` (one "
+                    f"model, shared weights). If separate networks are intended, give their layers "
+                    f"distinct names (a name= of their own) to say so.")
         where = f"outside {self.unit}()" if self.unit else "before the loop"
         return (f"To share weights, create the layers once {where} and reuse them: e.g. build "
-                f"`base = keras.Sequential([...])` once and apply `base(x)` to each input (or pass the "
-                f"layer objects in). If separate weights are intended, give each copy's layers distinct "
-                f"names (name=...) to say so.")
+                f"`base = keras.Sequential(<the layers>)` once and apply `base(x)` to each input (or "
+                f"pass the layer objects in). If separate weights are intended, give each copy's "
+                f"layers distinct names (a name= of their own) to say so.")
 
     def claims(self) -> Claims:
         return Claims(ctor_rows=self.ctor_rows, params=self.per_copy, copies=self.copies)
@@ -73,7 +74,7 @@ class UntrackedLayer(Violation):
             return (f"Create the {layer} once outside the Lambda and apply it as a layer, or write a "
                     f"custom Layer that creates it in __init__ and uses it in call().")
         return (f"Create it once in __init__ (or build()), e.g. self.{layer.lower()} = "
-                f"layers.{layer}(...), and only apply it in call().")
+                f"layers.{layer}(<the same arguments>), and only apply it in call().")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,10 +89,10 @@ class ParameterHotSpot(Violation):
     reshape_row: int
     ctor_row: int
     # The broadcast alternative: Dense(channels) -> RepeatVector(repeat) -> Reshape(grid).
-    channels: Optional[int] = None
-    repeat: Optional[int] = None
-    grid: Optional[tuple[int, ...]] = None
-    alternative_params: Optional[int] = None
+    channels: int | None = None
+    repeat: int | None = None
+    grid: tuple[int, ...] | None = None
+    alternative_params: int | None = None
 
     def message(self) -> str:
         share = 100 * self.params / self.total

@@ -25,6 +25,7 @@ FIFO_NOTE = "skipped: a FIFO (named pipe), not a regular file"
 LOOP = "Cannot read file: Too many levels of symbolic links"
 FORMATS = ["full", "concise", "json", "github", "sarif"]
 TIMEOUT = 120      # a bound on a hang, not a measurement
+RECURSION_LIMIT = 400    # enough for pytest and click, and a directory tree deeper than it
 
 
 def shapelint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -129,12 +130,15 @@ def test_an_unreadable_named_file_is_shp002_and_the_run_goes_on(tmp_path):
 
 def test_a_deep_directory_tree_is_walked(monkeypatch):
     """Deeper than Python's recursion limit: the walk keeps a stack, not a call chain. (Not
-    under pytest's tmp_path: its clean-up recurses and would fail on this tree.)"""
+    under pytest's tmp_path: its clean-up recurses and would fail on this tree.) The limit is
+    lowered for the test, since each level costs a walk to the root (path resolution)."""
     top = Path(tempfile.mkdtemp(prefix="shapelint-deep-"))
     levels = []
+    limit = sys.getrecursionlimit()
     try:
+        sys.setrecursionlimit(RECURSION_LIMIT)
         deep = top
-        for _ in range(sys.getrecursionlimit() + 50):
+        for _ in range(RECURSION_LIMIT + 50):
             try:
                 (deep / "d").mkdir()
             except OSError:         # PATH_MAX first on this file system: deep enough
@@ -147,6 +151,7 @@ def test_a_deep_directory_tree_is_walked(monkeypatch):
         assert run.exit_code == 1, run.output
         assert finding_lines(run.stdout) == [f"{(deep / 'model.py').relative_to(top)}:4:5: {FINDING}"]
     finally:
+        sys.setrecursionlimit(limit)
         (deep / "model.py").unlink(missing_ok=True)
         for level in reversed(levels):
             level.rmdir()
@@ -169,7 +174,7 @@ def hostile_analyzer(monkeypatch):
     than a worker may, or raising. Workers are forked, so they inherit it."""
     real = checker.check_bytes
 
-    def check_bytes(data, path, keras_version=3, roots=()):
+    def check_bytes(data, path, keras_version=3, roots=(), **options):
         name = Path(path).name
         if name.startswith("killer"):
             os.kill(os.getpid(), signal.SIGKILL)
@@ -178,7 +183,7 @@ def hostile_analyzer(monkeypatch):
             del hoard
         if name.startswith("buggy_analyzer"):
             raise ValueError("analyzer bug \x1b[31m on purpose")
-        return real(data, path, keras_version, roots)
+        return real(data, path, keras_version, roots, **options)
 
     monkeypatch.setattr(checker, "check_bytes", check_bytes)
     return real

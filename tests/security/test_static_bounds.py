@@ -15,9 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from shapelint import checker
 from shapelint.checker import check_source
+from shapelint.cli import main
 
 HEAD = "import keras\nfrom keras import layers\n"
 BUG = "a = keras.Input(shape=(3,))\nb = keras.Input(shape=(4,))\nc = layers.Add()([a, b])\n"
@@ -115,3 +117,28 @@ def test_every_case_at_once_stays_under_a_memory_ceiling(tmp_path):
     found = sorted((Path(e["filename"]).stem, e["location"]["row"], e["code"])
                    for e in json.loads(run.stdout))
     assert found == sorted((name, bug_row(body), "SHP102") for name, body in CASES.items())
+
+
+def test_the_time_limit_is_configurable_and_a_result_it_cut_is_not_cached(tmp_path, monkeypatch):
+    """`time-limit` in the config (or --time-limit) bounds each file's analysis; a result the
+    clock cut depends on the machine, so the next run analyses the file again."""
+    body = "t = 0\n" + "for k in range(60):\n    t = t + k\n" * 300
+    (tmp_path / "model.py").write_text(HEAD + body + BUG)
+    (tmp_path / "pyproject.toml").write_text("[tool.shapelint]\ntime-limit = 0.001\n")
+    monkeypatch.chdir(tmp_path)
+    cut = CliRunner().invoke(main, ["check", "--output-format", "concise", "model.py"])
+    assert "model.py: note: analysis gave up on the statement at line " in cut.stdout
+    assert ": the time limit of 0.001 s per file ran out; the rest of the file was not analysed" in cut.stdout
+    full = CliRunner().invoke(main, ["check", "--output-format", "concise", "--time-limit", "60", "model.py"])
+    assert full.stdout.splitlines()[0] == f"model.py:{bug_row(body)}:5: SHP102 {BUG_MESSAGE}"
+    assert "note:" not in full.stdout
+
+
+@pytest.mark.parametrize(("value", "shown"),
+                         [("0", "0"), ("-1", "-1"), ('"fast"', "'fast'"), ("true", "True")])
+def test_a_time_limit_that_is_not_a_positive_number_is_a_config_error(tmp_path, monkeypatch, value, shown):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.shapelint]\ntime-limit = {value}\n")
+    monkeypatch.chdir(tmp_path)
+    run = CliRunner().invoke(main, ["check", "."])
+    assert run.exit_code == 2
+    assert f"[tool.shapelint] time-limit: expected a positive number of seconds, got {shown}" in run.output
