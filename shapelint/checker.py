@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import libcst as cst
+
 from shapelint import fixes, traces
 from shapelint.analyses import run_all
 from shapelint.analyses.coverage import measure
@@ -35,8 +37,6 @@ from shapelint.violations.base import Violation
 from shapelint.violations.meta import SyntaxErrorFound, UnknownSuppression, UnreadableFile, UnusedSuppression
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from shapelint.accounting.summary import ModelSummary
 
 LIBRARY_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})   # how Keras reaches a file
@@ -46,6 +46,8 @@ LIBRARY_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})   # how Keras rea
 # Keras itself is 0.45 MB (a test module), of TensorFlow 0.7 MB (generated op wrappers).
 MAX_ANALYSED_CHARS = 2_500_000
 UNUSED_SUPPRESSION = "SHP003"
+MAX_DEFAULTS_SHOWN = 4
+_EMPTY = cst.Module([])               # renders a node's code
 
 
 @dataclass
@@ -163,7 +165,28 @@ def to_diagnostic(path: str, issue: Issue, analysis: Analysis, code: Code | None
     # A guess is never safe; the rest is judged by checking the file again (check_file_source).
     applicability = ("unsafe" if guess else "unchecked") if edits else None
     d = replace(d, chain=chain, edits=edits, applicability=applicability)
-    return replace(d, notes=(issue.via,)) if issue.via else d
+    notes = tuple(n for n in (issue.via, _defaults_note(issue)) if n)
+    return replace(d, notes=notes) if notes else d
+
+
+_LITERALS = (cst.Integer, cst.Float, cst.Tuple, cst.List, cst.UnaryOperation)
+
+
+def _defaults_note(issue: Issue) -> str | None:
+    """A finding made while running a function nothing in the file calls used its defaults:
+    say which sizes those were, since a caller may pass others."""
+    frame = issue.context[0] if issue.context else None
+    node = getattr(frame, "node", None)
+    if frame is None or frame.kind != "call" or frame.call_node is not None \
+            or not isinstance(node, cst.FunctionDef):
+        return None
+    params = (*node.params.params, *node.params.kwonly_params)
+    shown = [f"{p.name.value}={_EMPTY.code_for_node(p.default)}" for p in params
+             if isinstance(p.default, _LITERALS)]
+    if not shown:
+        return None
+    return (f"found with the defaults of {node.name.value}(): {', '.join(shown[:MAX_DEFAULTS_SHOWN])}"
+            " (nothing in this file calls it; a caller may pass others)")
 
 
 # Suppressions of these codes cannot be judged by the static pass: meta rules, and

@@ -339,3 +339,22 @@ def test_or_with_a_truthy_right_side_is_true_whatever_the_left(check):
         "z = layers.Add()([keep(x, RATE), keras.Input(shape=(5,))])\n"
     )
     assert check(src) == [(12, "SHP102"), (13, "SHP102")]
+
+
+def test_a_finding_in_a_builder_nothing_calls_names_the_defaults_it_ran_with():
+    from shapelint.checker import check_source
+
+    src = HEAD + (
+        "def build_model(input_shape=(224, 224, 3), classes=1000, weights='imagenet'):\n"
+        "    inputs = keras.Input(shape=input_shape)\n"
+        "    x = layers.Add()([layers.Conv2D(32, 3)(inputs), inputs])\n"
+        "    return keras.Model(inputs, layers.Dense(classes)(x))\n"
+        "def called(size=8):\n"
+        "    inputs = keras.Input(shape=(size,))\n"
+        "    return layers.Add()([layers.Dense(4)(inputs), inputs])\n"
+        "out = called()\n"
+    )
+    first, second = check_source(src, "builders.py").diagnostics
+    assert first.notes == ("found with the defaults of build_model(): input_shape=(224, 224, 3), "
+                           "classes=1000 (nothing in this file calls it; a caller may pass others)",)
+    assert (second.location.row, second.notes) == (9, ())
