@@ -358,3 +358,15 @@ def test_a_finding_in_a_builder_nothing_calls_names_the_defaults_it_ran_with():
     assert first.notes == ("found with the defaults of build_model(): input_shape=(224, 224, 3), "
                            "classes=1000 (nothing in this file calls it; a caller may pass others)",)
     assert (second.location.row, second.notes) == (9, ())
+
+
+def test_args_and_kwargs_are_forwarded_through_helpers(check):
+    src = HEAD + (
+        "def conv(x, *args, **kwargs):\n"
+        "    return layers.Conv2D(*args, **kwargs)(x)\n"
+        "def block(x, filters, **kwargs):\n"
+        "    return layers.Add()([x, conv(x, filters, 3, **kwargs)])\n"
+        "same = block(keras.Input(shape=(32, 32, 16)), 16, padding='same')\n"
+        "valid = block(keras.Input(shape=(32, 32, 16)), 16, padding='valid')\n"
+    )
+    assert check(src) == [(6, "SHP102")]
