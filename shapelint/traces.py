@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from shapelint.findings import Frame, Origin, TraceEntry
 from shapelint.fixes.code import NOT_LITERAL, argument, factors, function_name, literal
@@ -162,7 +161,7 @@ def _sizes(written: object) -> tuple[int | None, ...] | None:
     return sizes if len(sizes) == len(written) else None
 
 
-def _ints(value: Any) -> tuple[int, ...] | None:
+def _ints(value: object) -> tuple[int, ...] | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
     if isinstance(value, tuple) and value and all(

@@ -370,3 +370,21 @@ def test_args_and_kwargs_are_forwarded_through_helpers(check):
         "valid = block(keras.Input(shape=(32, 32, 16)), 16, padding='valid')\n"
     )
     assert check(src) == [(6, "SHP102")]
+
+
+def test_statements_on_the_line_of_their_compound_statement_run():
+    """``if c: y = f(x)``, ``for ...: x = pool(x)``, ``def f(): return ...`` on one line."""
+    from shapelint.checker import check_source
+
+    src = HEAD + (
+        "x = keras.Input((10,))\n"
+        "if True: y = layers.Reshape((3, 3))(x)\n"
+        "z = keras.Input((8, 8, 1))\n"
+        "for _ in range(2): z = layers.MaxPooling2D()(z)\n"
+        "def wrong(): return layers.Reshape((3, 7))(z)\n"
+        "w = wrong()\n"
+    )
+    assert [(d.location.row, d.code, d.message) for d in check_source(src, "one_line.py").diagnostics] == [
+        (4, "SHP401", "Reshape((3, 3)) needs 9 values per example, but its input (None, 10) has 10."),
+        (7, "SHP401", "Reshape((3, 7)) needs 21 values per example, but its input (None, 2, 2, 1) has 4."),
+    ]

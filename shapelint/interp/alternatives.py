@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from shapelint.interp.host import Host
 
 
-def _join_all(values: list[Any]) -> Any:
+def _join_all(values: list[Value]) -> Value:
     result = values[0]
     for value in values[1:]:
         result = join_values(result, value)
@@ -29,7 +29,7 @@ class AlternativesKind(Kind[Alternatives]):
     callable = True
 
     def call(self, host: Host, value: Alternatives, args: list[Value], kwargs: dict[str, Value], node: Any,
-             complete: bool) -> Any:
+             complete: bool) -> Value:
         host.guards.depth += 1
         try:
             return _join_all([host.call(option, list(args), dict(kwargs), node, complete)
@@ -37,7 +37,7 @@ class AlternativesKind(Kind[Alternatives]):
         finally:
             host.guards.depth -= 1
 
-    def attr(self, host: Host, value: Alternatives, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, value: Alternatives, name: str, node: Any = None) -> Value:
         return _join_all([host.get_attr(option, name) for option in value.options])
 
     def truth(self, value: Alternatives) -> bool | None:
@@ -48,7 +48,7 @@ class AlternativesKind(Kind[Alternatives]):
         return list(value.options)
 
 
-def _truth(value: Any) -> bool | None:
+def _truth(value: Value) -> bool | None:
     kind = kind_of(value)
     return kind.truth(value) if kind is not None else True
 

@@ -21,7 +21,7 @@ _CLOCK_EVERY = 4096             # steps between two looks at the clock
 class BudgetExceeded(Exception):
     """The current unit (or the whole file) ran out of steps or time."""
 
-    def __init__(self, reason: str, whole_file: bool):
+    def __init__(self, reason: str, whole_file: bool) -> None:
         super().__init__(reason)
         self.reason = reason
         self.whole_file = whole_file
@@ -29,7 +29,7 @@ class BudgetExceeded(Exception):
 
 class Budget:
     def __init__(self, seconds: float | None = DEFAULT_SECONDS,
-                 unit_steps: int | None = None, file_steps: int | None = None):
+                 unit_steps: int | None = None, file_steps: int | None = None) -> None:
         self.unit_steps = unit_steps or UNIT_STEPS
         self.file_steps = file_steps or FILE_STEPS
         self.deadline = None if seconds is None else time.monotonic() + seconds

@@ -42,17 +42,18 @@ class Frame:
     """One user-function call being run: what it returned on each path so far."""
 
     function: FunctionValue | None
-    returns: list = field(default_factory=list)
+    returns: list[Value] = field(default_factory=list)
 
 
 class Caller:
-    def __init__(self, interp: Interpreter):
+    def __init__(self, interp: Interpreter) -> None:
         self.interp = interp
         self.frames: list[Frame] = [Frame(None)]
         self.called: set[int] = set()         # ids of functions called at least once
         self.instantiated: set[int] = set()   # ids of classes instantiated at least once
 
-    def call(self, func: Any, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool = True) -> Any:
+    def call(self, func: Value, args: list[Value], kwargs: dict[str, Value], node: Any,
+             complete: bool = True) -> Value:
         interp = self.interp
         if isinstance(func, Symbol):
             result = stdlib.call(func.path, args, kwargs) if complete else None
@@ -85,7 +86,7 @@ class Caller:
         return kind.call(interp, func, args, kwargs, node, complete) if kind is not None else UNKNOWN
 
     def call_function(self, func: FunctionValue, args: list[Value], kwargs: dict[str, Value],
-                      fill_unknown: bool = False, call_node: Any = None) -> Any:
+                      fill_unknown: bool = False, call_node: Any = None) -> Value:
         interp = self.interp
         self.called.add(id(func))
         depth_same = sum(1 for f in self.frames if f.function is func)
@@ -120,8 +121,8 @@ class Caller:
             interp.pop_context()
             self.frames.pop()
 
-    def instantiate(self, cls: ClassValue, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool,
-                    fill_unknown: bool = False) -> Any:
+    def instantiate(self, cls: ClassValue, args: list[Value], kwargs: dict[str, Value], node: Any,
+                    complete: bool, fill_unknown: bool = False) -> ObjectValue:
         interp = self.interp
         self.instantiated.add(id(cls))
         obj = ObjectValue(cls, node=node)
@@ -134,14 +135,14 @@ class Caller:
         return obj
 
 
-def bind_params(params: cst.Parameters, defaults: dict, args: list[Value], kwargs: dict[str, Value],
-                local: Scope, fill_unknown: bool) -> bool:
+def bind_params(params: cst.Parameters, defaults: dict[str, Value], args: list[Value],
+                kwargs: dict[str, Value], local: Scope, fill_unknown: bool) -> bool:
     """Bind a call's arguments to a function's parameters, as Python does; False when the
     call would raise TypeError (missing or unexpected arguments)."""
     positional = [*params.posonly_params, *params.params]
     kwargs = dict(kwargs)
 
-    def by_name(name: str) -> Any:
+    def by_name(name: str) -> Value:
         if name in kwargs:
             return kwargs.pop(name)
         if name in defaults:

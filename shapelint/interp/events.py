@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from shapelint.interp.values import ClassValue, ObjectValue, Value
+
+if TYPE_CHECKING:
+    from shapelint.interp.flow import Scope
 
 
 @dataclass(frozen=True)
@@ -35,11 +40,11 @@ class Observer:
 
     def statement_finished(self, node: Any) -> None: ...
 
-    def expression_evaluated(self, node: Any, value: Any) -> None: ...
+    def expression_evaluated(self, node: Any, value: Value) -> None: ...
 
-    def class_defined(self, cls: Any, scope: Any) -> None: ...
+    def class_defined(self, cls: ClassValue, scope: Scope) -> None: ...
 
-    def object_created(self, obj: Any) -> None: ...
+    def object_created(self, obj: ObjectValue) -> None: ...
 
     def unit_abandoned(self, what: str, reason: str) -> None:
         """The analysis gave up on part of the file (budget, recursion, nesting)."""

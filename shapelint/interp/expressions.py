@@ -8,7 +8,7 @@ understood evaluates to :data:`~shapelint.interp.values.UNKNOWN`.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -60,7 +60,7 @@ UNARY: dict[type, str] = {cst.Minus: "-", cst.Plus: "+", cst.BitInvert: "~", cst
 _CONSTANTS = {"True": True, "False": False, "None": None}
 
 
-def py(v: Any) -> Any:
+def py(v: Value) -> Value:
     """ListValue -> list for computing; other values unchanged."""
     if isinstance(v, ListValue) and v.items is not None:
         return list(v.items)
@@ -73,9 +73,9 @@ class Evaluator:
     def __init__(self, interp: Interpreter):
         self.interp = interp
         self.depth = 0
-        self._handlers: dict[type, Callable[[Any, Scope], Any]] = {}
+        self._handlers: dict[type, Callable[[Any, Scope], Value]] = {}
 
-    def eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
+    def eval(self, node: cst.BaseExpression, scope: Scope) -> Value:
         interp = self.interp
         interp.budget.tick()
         handler = self._handlers.get(type(node))
@@ -105,58 +105,54 @@ class Evaluator:
         return to_bool(value), guards.symbolic_reads != before
 
     # --- literals and names -----------------------------------------------------------------
-    def expr_Integer(self, node: cst.Integer, scope: Scope) -> Any:
+    def expr_Integer(self, node: cst.Integer, scope: Scope) -> Value:
         text = node.value
         return int(text) if text.isdigit() else ast.literal_eval(text)
 
-    def expr_Float(self, node: cst.Float, scope: Scope) -> Any:
+    def expr_Float(self, node: cst.Float, scope: Scope) -> Value:
         return ast.literal_eval(node.value)
 
-    def expr_Imaginary(self, node: cst.Imaginary, scope: Scope) -> Any:
+    def expr_Imaginary(self, node: cst.Imaginary, scope: Scope) -> Value:
         return UNKNOWN
 
-    def expr_SimpleString(self, node: cst.SimpleString, scope: Scope) -> Any:
+    def expr_SimpleString(self, node: cst.SimpleString, scope: Scope) -> Value:
         try:
             return node.evaluated_value
         except Exception:
             return UNKNOWN
 
-    def expr_ConcatenatedString(self, node: cst.ConcatenatedString, scope: Scope) -> Any:
+    def expr_ConcatenatedString(self, node: cst.ConcatenatedString, scope: Scope) -> Value:
         left, right = self.eval(node.left, scope), self.eval(node.right, scope)
         return fold_binary("+", left, right) if isinstance(left, str) and isinstance(right, str) else UNKNOWN
 
-    def expr_FormattedString(self, node: cst.FormattedString, scope: Scope) -> Any:
+    def expr_FormattedString(self, node: cst.FormattedString, scope: Scope) -> Value:
         """An f-string of known values is a known string (layer names are often built so)."""
         out: list[str] | None = []
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
                 if out is not None:
                     out.append(part.value.replace("{{", "{").replace("}}", "}"))
-                continue
-            value = self.eval(part.expression, scope)
-            spec = part.format_spec
-            if out is None or not is_plain(value) or isinstance(value, tuple) \
-                    or (spec and not all(isinstance(s, cst.FormattedStringText) for s in spec)):
-                out = None
-                continue
-            try:
-                text = {"s": str, "r": repr, "a": ascii}.get(part.conversion or "s", str)(value) \
-                    if part.conversion else value
-                out.append(format(text, "".join(s.value for s in spec or ())))   # type: ignore[union-attr]
-            except Exception:
-                out = None
+            elif isinstance(part, cst.FormattedStringExpression):
+                value = self.eval(part.expression, scope)
+                spec = _literal_spec(part.format_spec)
+                field = None if out is None or not is_plain(value) or isinstance(value, tuple) \
+                    or spec is None else _format_field(value, part.conversion, spec)
+                if field is None:
+                    out = None
+                elif out is not None:
+                    out.append(field)
         if out is None:
             return UNKNOWN
         text = "".join(out)
         return text if len(text) <= 10_000 else UNKNOWN
 
-    def expr_Ellipsis(self, node: cst.Ellipsis, scope: Scope) -> Any:
+    def expr_Ellipsis(self, node: cst.Ellipsis, scope: Scope) -> Value:
         return Ellipsis
 
-    def expr_Name(self, node: cst.Name, scope: Scope) -> Any:
+    def expr_Name(self, node: cst.Name, scope: Scope) -> Value:
         return self.lookup(node.value, scope)
 
-    def lookup(self, name: str, scope: Scope) -> Any:
+    def lookup(self, name: str, scope: Scope) -> Value:
         found, value = scope.lookup(name)
         if found:
             return value
@@ -171,7 +167,7 @@ class Evaluator:
             return Builtin(name)
         return Unknown(name)
 
-    def peek(self, node: cst.BaseExpression, scope: Scope) -> Any:
+    def peek(self, node: cst.BaseExpression, scope: Scope) -> Value:
         """What a dotted name refers to, without evaluating anything else (no side effects)."""
         if isinstance(node, cst.Name):
             return self.lookup(node.value, scope)
@@ -181,11 +177,11 @@ class Evaluator:
         return UNKNOWN
 
     # --- attributes ---------------------------------------------------------------------------
-    def expr_Attribute(self, node: cst.Attribute, scope: Scope) -> Any:
+    def expr_Attribute(self, node: cst.Attribute, scope: Scope) -> Value:
         obj = self.eval(node.value, scope)
         return self.get_attr(obj, node.attr.value, node)
 
-    def get_attr(self, obj: Any, name: str, node: Any = None) -> Any:
+    def get_attr(self, obj: Value, name: str, node: Any = None) -> Value:
         interp = self.interp
         if isinstance(obj, Symbol):
             return Symbol(f"{obj.path}.{name}")
@@ -209,19 +205,19 @@ class Evaluator:
         return kind.attr(interp, obj, name, node) if kind is not None else UNKNOWN
 
     # --- containers ---------------------------------------------------------------------------
-    def expr_Tuple(self, node: cst.Tuple, scope: Scope) -> Any:
+    def expr_Tuple(self, node: cst.Tuple, scope: Scope) -> Value:
         items = self.elements(node.elements, scope)
         return UNKNOWN if items is None else tuple(items)
 
-    def expr_List(self, node: cst.List, scope: Scope) -> Any:
+    def expr_List(self, node: cst.List, scope: Scope) -> Value:
         return ListValue(self.elements(node.elements, scope))
 
-    def expr_Set(self, node: cst.Set, scope: Scope) -> Any:
+    def expr_Set(self, node: cst.Set, scope: Scope) -> Value:
         self.elements(node.elements, scope)
         return UNKNOWN
 
-    def elements(self, elements: Any, scope: Scope) -> list | None:
-        out: list | None = []
+    def elements(self, elements: Sequence[cst.BaseElement], scope: Scope) -> list[Value] | None:
+        out: list[Value] | None = []
         for e in elements:
             value = self.eval(e.value, scope)
             if isinstance(e, cst.StarredElement):
@@ -234,8 +230,8 @@ class Evaluator:
                 out.append(value)
         return out
 
-    def expr_Dict(self, node: cst.Dict, scope: Scope) -> Any:
-        items: dict | None = {}
+    def expr_Dict(self, node: cst.Dict, scope: Scope) -> Value:
+        items: dict[Value, Value] | None = {}
         for e in node.elements:
             if isinstance(e, cst.DictElement):
                 key, value = self.eval(e.key, scope), self.eval(e.value, scope)
@@ -252,13 +248,13 @@ class Evaluator:
         return DictValue(items)
 
     # --- operators ----------------------------------------------------------------------------
-    def expr_BinaryOperation(self, node: cst.BinaryOperation, scope: Scope) -> Any:
+    def expr_BinaryOperation(self, node: cst.BinaryOperation, scope: Scope) -> Value:
         left = self.eval(node.left, scope)
         right = self.eval(node.right, scope)
         op = BINARY_OPERATORS.get(type(node.operator))
         return UNKNOWN if op is None else self.binop(op, left, right, node)
 
-    def binop(self, op: str, left: Any, right: Any, node: Any) -> Any:
+    def binop(self, op: str, left: Value, right: Value, node: Any) -> Value:
         for side in (left, right):
             kind = kind_of(side)
             if kind is not None:
@@ -267,7 +263,7 @@ class Evaluator:
                     return result
         return fold_binary(op, left, right)
 
-    def expr_UnaryOperation(self, node: cst.UnaryOperation, scope: Scope) -> Any:
+    def expr_UnaryOperation(self, node: cst.UnaryOperation, scope: Scope) -> Value:
         value = self.eval(node.expression, scope)
         op = UNARY[type(node.operator)]
         if op == "not":
@@ -278,7 +274,7 @@ class Evaluator:
             return kind.unary(self.interp, op, value, node)
         return fold_unary(op, value)
 
-    def expr_BooleanOperation(self, node: cst.BooleanOperation, scope: Scope) -> Any:
+    def expr_BooleanOperation(self, node: cst.BooleanOperation, scope: Scope) -> Value:
         left = self.eval(node.left, scope)
         truth = to_bool(left)
         if truth is None:
@@ -292,9 +288,9 @@ class Evaluator:
             return self.eval(node.right, scope) if truth else left
         return left if truth else self.eval(node.right, scope)
 
-    def expr_Comparison(self, node: cst.Comparison, scope: Scope) -> Any:
+    def expr_Comparison(self, node: cst.Comparison, scope: Scope) -> Value:
         left = self.eval(node.left, scope)
-        result: Any = True
+        result: Value = True
         for target in node.comparisons:
             right = self.eval(target.comparator, scope)
             op = COMPARISONS.get(type(target.operator))
@@ -315,7 +311,7 @@ class Evaluator:
             left = right
         return result
 
-    def expr_IfExp(self, node: cst.IfExp, scope: Scope) -> Any:
+    def expr_IfExp(self, node: cst.IfExp, scope: Scope) -> Value:
         cond, depends = self.truth(node.test, scope)
         if cond is True:
             return self.eval(node.body, scope)
@@ -328,37 +324,37 @@ class Evaluator:
         finally:
             guards.depth -= depends
 
-    def expr_NamedExpr(self, node: cst.NamedExpr, scope: Scope) -> Any:
+    def expr_NamedExpr(self, node: cst.NamedExpr, scope: Scope) -> Value:
         value = self.eval(node.value, scope)
         self.interp.executor.bind(node.target, value, scope)
         return value
 
     # --- indexing -----------------------------------------------------------------------------
-    def expr_Subscript(self, node: cst.Subscript, scope: Scope) -> Any:
+    def expr_Subscript(self, node: cst.Subscript, scope: Scope) -> Value:
         obj = self.eval(node.value, scope)
         parts = [self.slice_part(el.slice, scope) for el in node.slice]
         key = parts[0] if len(parts) == 1 else tuple(parts)
         return self.subscript(obj, key, node)
 
-    def slice_part(self, part: Any, scope: Scope) -> Any:
+    def slice_part(self, part: cst.BaseSlice, scope: Scope) -> Value:
         """One element of ``x[...]`` as Python builds it: a ``slice`` or the index value."""
         if isinstance(part, cst.Slice):
             return slice(*(None if p is None else self.eval(p, scope)
                            for p in (part.lower, part.upper, part.step)))
-        return self.eval(part.value, scope)
+        return self.eval(part.value, scope) if isinstance(part, cst.Index) else UNKNOWN
 
-    def subscript(self, obj: Any, key: Any, node: Any) -> Any:
+    def subscript(self, obj: Value, key: Value, node: Any) -> Value:
         if isinstance(obj, (tuple, str)):
             return _index_plain(obj, key)
         kind = kind_of(obj)
         return kind.subscript(self.interp, obj, key, node) if kind is not None else UNKNOWN
 
     # --- functions and comprehensions -----------------------------------------------------
-    def expr_Lambda(self, node: cst.Lambda, scope: Scope) -> Any:
+    def expr_Lambda(self, node: cst.Lambda, scope: Scope) -> Value:
         return FunctionValue(node, scope, "<lambda>", "<lambda>",
                              defaults=self.interp.executor.eval_defaults(node.params, scope))
 
-    def comprehension(self, node: Any, scope: Scope, produce: Callable[[Scope], None]) -> bool:
+    def comprehension(self, node: cst.BaseComp, scope: Scope, produce: Callable[[Scope], None]) -> bool:
         """Unroll the for/if clauses of a comprehension; False if the iteration is unknown."""
         interp = self.interp
         inner = Scope(parent=scope, kind="function")
@@ -395,19 +391,19 @@ class Evaluator:
 
         return loop(node.for_in)
 
-    def expr_ListComp(self, node: cst.ListComp, scope: Scope) -> Any:
-        out: list = []
+    def expr_ListComp(self, node: cst.ListComp | cst.GeneratorExp, scope: Scope) -> Value:
+        out: list[Value] = []
         ok = self.comprehension(node, scope, lambda s: out.append(self.eval(node.elt, s)))
         return ListValue(out) if ok else ListValue(None)
 
     expr_GeneratorExp = expr_ListComp
 
-    def expr_SetComp(self, node: cst.SetComp, scope: Scope) -> Any:
+    def expr_SetComp(self, node: cst.SetComp, scope: Scope) -> Value:
         self.comprehension(node, scope, lambda s: self.eval(node.elt, s))
         return UNKNOWN
 
-    def expr_DictComp(self, node: cst.DictComp, scope: Scope) -> Any:
-        out: dict = {}
+    def expr_DictComp(self, node: cst.DictComp, scope: Scope) -> Value:
+        out: dict[Value, Value] = {}
         ok = True
 
         def produce(s: Scope) -> None:
@@ -421,20 +417,20 @@ class Evaluator:
         ok = self.comprehension(node, scope, produce) and ok
         return DictValue(out if ok else None)
 
-    def expr_Await(self, node: cst.Await, scope: Scope) -> Any:
+    def expr_Await(self, node: cst.Await, scope: Scope) -> Value:
         self.eval(node.expression, scope)
         return UNKNOWN
 
-    def expr_Yield(self, node: cst.Yield, scope: Scope) -> Any:
+    def expr_Yield(self, node: cst.Yield, scope: Scope) -> Value:
         if isinstance(node.value, cst.BaseExpression):
             self.eval(node.value, scope)
         return UNKNOWN
 
     # --- calls --------------------------------------------------------------------------------
-    def expr_Call(self, node: cst.Call, scope: Scope) -> Any:
+    def expr_Call(self, node: cst.Call, scope: Scope) -> Value:
         func = self.eval(node.func, scope)
-        args: list = []
-        kwargs: dict = {}
+        args: list[Value] = []
+        kwargs: dict[str, Value] = {}
         complete = True
         for arg in node.args:
             value = self.eval(arg.value, scope)
@@ -457,7 +453,7 @@ class Evaluator:
             return self.eval_string(args, kwargs, scope)
         return self.interp.call(func, args, kwargs, node, complete=complete)
 
-    def eval_string(self, args: list[Value], kwargs: dict[str, Value], scope: Scope) -> Any:
+    def eval_string(self, args: list[Value], kwargs: dict[str, Value], scope: Scope) -> Value:
         """``eval(name)`` of a known string in the current scope: model code picks a layer or
         an activation by name (``eval(activation)`` in keras-unet-collection). Nothing runs;
         the text is read as one expression, and findings inside it are withheld (it has no
@@ -476,11 +472,28 @@ class Evaluator:
             guards.depth -= 1
 
 
-def _unknown(node: Any, scope: Scope) -> Any:
+_CONVERSIONS: dict[str, Callable[[object], str]] = {"s": str, "r": repr, "a": ascii}
+
+
+def _literal_spec(spec: Sequence[cst.BaseFormattedStringContent] | None) -> str | None:
+    """The text of an f-string field's format spec; None when it has fields of its own."""
+    texts = [s.value for s in spec or () if isinstance(s, cst.FormattedStringText)]
+    return "".join(texts) if len(texts) == len(spec or ()) else None
+
+
+def _format_field(value: Value, conversion: str | None, spec: str) -> str | None:
+    """``f"{value!conversion:spec}"`` of a plain value; None where Python would raise."""
+    try:
+        return format(_CONVERSIONS.get(conversion, str)(value) if conversion else value, spec)
+    except Exception:
+        return None
+
+
+def _unknown(node: Any, scope: Scope) -> Value:
     return UNKNOWN
 
 
-def to_bool(value: Any) -> bool | None:
+def to_bool(value: Value) -> bool | None:
     if isinstance(value, UnknownOfKnownTruth):
         return value.truth
     if isinstance(value, Unknown):
@@ -493,7 +506,7 @@ def to_bool(value: Any) -> bool | None:
     return True   # functions, classes, symbols are truthy
 
 
-def compare_plain(op: str, left: Any, right: Any) -> Any:
+def compare_plain(op: str, left: Value, right: Value) -> Value:
     """A comparison of plain values (and known lists/dicts for ``in``); unknown otherwise."""
     if op in ("is", "is not"):
         if isinstance(left, Unknown) or isinstance(right, Unknown):
@@ -501,30 +514,30 @@ def compare_plain(op: str, left: Any, right: Any) -> Any:
         if not any(v is None or isinstance(v, bool) for v in (left, right)):
             return UNKNOWN
         return (left is right) == (op == "is")
-    l, r = py(left), py(right)
+    a, b = py(left), py(right)
     if op in ("in", "not in"):
-        if isinstance(r, DictValue):
-            if r.items is None or not is_plain(l):
+        if isinstance(b, DictValue):
+            if b.items is None or not is_plain(a):
                 return UNKNOWN
-            r = r.items
-        elif isinstance(r, (list, tuple)):
-            if not (is_plain(l) and all(is_plain(x) for x in r)):
+            b = b.items
+        elif isinstance(b, (list, tuple)):
+            if not (is_plain(a) and all(is_plain(x) for x in b)):
                 return UNKNOWN
-        elif not (is_plain(l) and is_plain(r)):
+        elif not (is_plain(a) and is_plain(b)):
             return UNKNOWN
         try:
-            return (l in r) == (op == "in")
+            return (a in b) == (op == "in")
         except Exception:
             return UNKNOWN
-    if not (is_plain(l) and is_plain(r)):
+    if not (is_plain(a) and is_plain(b)):
         return UNKNOWN
     try:
-        return COMPARE[op](l, r)
+        return COMPARE[op](a, b)
     except Exception:
         return UNKNOWN
 
 
-def _index_plain(seq: Any, key: Any) -> Any:
+def _index_plain(seq: str | tuple[Value, ...], key: Value) -> Value:
     if isinstance(key, slice):
         if all(v is None or (isinstance(v, int) and not isinstance(v, bool))
                for v in (key.start, key.stop, key.step)) and key.step != 0:

@@ -9,7 +9,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from shapelint.interp.values import UNKNOWN, ListValue, is_plain
+from shapelint.interp.values import UNKNOWN, ListValue, Value, is_plain
 
 MAX_SEQUENCE = 10_000            # items of a folded str/tuple/list
 MAX_INT_BITS = 4_096             # bits of a folded int
@@ -25,11 +25,11 @@ COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _bits(v: Any) -> int:
+def _bits(v: Value) -> int:
     return v.bit_length() if isinstance(v, int) else 64
 
 
-def _too_big(op: str, a: Any, b: Any) -> bool:
+def _too_big(op: str, a: Value, b: Value) -> bool:
     """Whether ``a op b`` could exceed the limits (decided before computing it)."""
     seq = (str, tuple, list)
     if op == "*" and (isinstance(a, seq) or isinstance(b, seq)):
@@ -49,7 +49,7 @@ def _too_big(op: str, a: Any, b: Any) -> bool:
     return False
 
 
-def fold_binary(op: str, left: Any, right: Any) -> Any:
+def fold_binary(op: str, left: Value, right: Value) -> Value:
     """``left op right`` for plain values and known lists; unknown when not computable."""
     if isinstance(left, ListValue) or isinstance(right, ListValue):
         a = left.items if isinstance(left, ListValue) else left
@@ -70,7 +70,7 @@ def fold_binary(op: str, left: Any, right: Any) -> Any:
         return UNKNOWN
 
 
-def fold_unary(op: str, value: Any) -> Any:
+def fold_unary(op: str, value: Value) -> Value:
     if not is_plain(value) or isinstance(value, (str, tuple)) or value is None:
         return UNKNOWN
     try:

@@ -10,8 +10,9 @@ parts together and is the :class:`~.host.Host` a library talks to.
 from __future__ import annotations
 
 import os
-from functools import partial
 from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -19,10 +20,10 @@ import libcst as cst
 from shapelint.interp import alternatives, python_kinds  # noqa: F401  (register their kinds)
 from shapelint.interp.budget import MAX_UNROLL, Budget, BudgetExceeded
 from shapelint.interp.calls import Caller
-from shapelint.interp.events import ContextFrame, Observers
+from shapelint.interp.events import Context, ContextFrame, Observer, Observers
 from shapelint.interp.expressions import Evaluator
 from shapelint.interp.flow import BreakSignal, ContinueSignal, DeadPath, Guards, ReturnSignal, Scope
-from shapelint.interp.host import Range, Semantics
+from shapelint.interp.host import Range, Semantics, TraceInputs
 from shapelint.interp.kinds import kind_of
 from shapelint.interp.modules import ModuleFinder, ModuleLoader
 from shapelint.interp.reporting import Issue, Positions, Reporter
@@ -35,8 +36,8 @@ SemanticsFactory = Callable[["Interpreter"], Semantics]
 
 class Interpreter:
     def __init__(self, module: cst.Module, semantics: SemanticsFactory, path: str = "<string>",
-                 observers: tuple = (), budget: Budget | None = None,
-                 positions: Positions | None = None, module_roots: tuple[str, ...] | None = None):
+                 observers: tuple[Observer, ...] = (), budget: Budget | None = None,
+                 positions: Positions | None = None, module_roots: tuple[str, ...] | None = None) -> None:
         self.module = module
         self.path = path
         self.positions = positions or Positions(module)
@@ -61,13 +62,13 @@ class Interpreter:
         self.wants_values = self.observers.wants("expression_evaluated")
         self.wants_statements = self.observers.wants("statement_started")
 
-    def subscribe(self, observer: Any) -> None:
+    def subscribe(self, observer: Observer) -> None:
         self.observers.add(observer)
         self.wants_values = self.observers.wants("expression_evaluated")
         self.wants_statements = self.observers.wants("statement_started")
 
     # --- the project's own modules --------------------------------------------------------
-    def _load_module(self, module: cst.Module, scope: Scope, path: Any) -> None:
+    def _load_module(self, module: cst.Module, scope: Scope, path: Path) -> None:
         """Run an imported module's code: its definitions are what matters; its findings
         and events belong to its own check, not to this file's."""
         observers, self.observers = self.observers, Observers()
@@ -109,7 +110,7 @@ class Interpreter:
         for frame in reversed(self._context):
             if frame.kind == "call" and frame.call_node is not None \
                     and frame.call_node in self.positions.ranges:
-                name = getattr(getattr(frame.node, "name", None), "value", "<lambda>")
+                name = frame.node.name.value if isinstance(frame.node, cst.FunctionDef) else "<lambda>"
                 path, ((row, _), _) = self.locate(node)
                 where = f"{os.path.basename(path)}:{row}" if path else "another module"
                 return frame.call_node, f"raised in {name}() ({where}), called here"
@@ -120,7 +121,7 @@ class Interpreter:
     def issues(self) -> list[Issue]:
         return self.reporter.issues
 
-    def report(self, violation: Violation, node: Any, inputs: Any = ()) -> None:
+    def report(self, violation: Violation, node: Any, inputs: TraceInputs = ()) -> None:
         self.reporter.report(violation, node, inputs)
 
     def where(self, node: Any) -> Range:
@@ -131,7 +132,7 @@ class Interpreter:
         return self._serial
 
     @property
-    def context(self) -> tuple[ContextFrame, ...]:
+    def context(self) -> Context:
         return tuple(self._context)
 
     def push_context(self, frame: ContextFrame) -> None:
@@ -145,23 +146,24 @@ class Interpreter:
     def in_function(self) -> bool:
         return self.caller.frames[-1].function is not None
 
-    def add_return(self, value: Any) -> None:
+    def add_return(self, value: Value) -> None:
         self.caller.frames[-1].returns.append(value)
 
-    def call(self, func: Any, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool = True) -> Any:
+    def call(self, func: Value, args: list[Value], kwargs: dict[str, Value], node: Any,
+             complete: bool = True) -> Value:
         return self.caller.call(func, args, kwargs, node, complete)
 
     def call_function(self, func: FunctionValue, args: list[Value], kwargs: dict[str, Value],
-                      call_node: Any = None) -> Any:
+                      call_node: Any = None) -> Value:
         return self.caller.call_function(func, args, kwargs, call_node=call_node)
 
-    def get_attr(self, obj: Any, name: str) -> Any:
+    def get_attr(self, obj: Value, name: str) -> Value:
         return self.evaluator.get_attr(obj, name)
 
-    def resolve_name(self, node: Any, scope: Any) -> Any:
+    def resolve_name(self, node: Any, scope: Scope) -> Value:
         return self.evaluator.peek(node, scope)
 
-    def class_lookup(self, cls: ClassValue, name: str, depth: int = 0) -> Any:
+    def class_lookup(self, cls: ClassValue, name: str, depth: int = 0) -> Value | None:
         if name in cls.namespace:
             return cls.namespace[name]
         if depth > 8:
@@ -173,7 +175,7 @@ class Interpreter:
                     return found
         return None
 
-    def iterate(self, value: Any) -> list[Value] | None:
+    def iterate(self, value: Value) -> list[Value] | None:
         """The items of a value we can iterate statically, or None."""
         if isinstance(value, tuple):
             return list(value)
@@ -207,8 +209,8 @@ class Interpreter:
                     and id(value) not in self.caller.called:
                 run, what = partial(self.caller.call_function, value, [], {}, fill_unknown=True), \
                     f"function {value.name}()"
-            elif isinstance(value, ClassValue) and value.keras_kind and value.defined_in is self.module_scope \
-                    and id(value) not in self.caller.instantiated:
+            elif isinstance(value, ClassValue) and value.keras_kind \
+                    and value.defined_in is self.module_scope and id(value) not in self.caller.instantiated:
                 # A layer or model class nothing instantiates (a library's backbone builds its
                 # graph in __init__): construct it once with its defaults, unknowns elsewhere.
                 run, what = partial(self.caller.instantiate, value, [], {}, value.node, True,
@@ -243,7 +245,7 @@ def _forget(node: cst.CSTNode, scope: Scope) -> None:
     bound: set[str] = set()
     named: set[str] = set()
 
-    def names_in(target: Any, into: set[str]) -> None:
+    def names_in(target: cst.BaseExpression, into: set[str]) -> None:
         for n in _walk_names(target):
             into.add(n)
 
@@ -280,7 +282,7 @@ def _forget(node: cst.CSTNode, scope: Scope) -> None:
             scope.vars[name] = Unknown(name)
 
 
-def _walk_names(node: Any) -> Iterator[str]:
+def _walk_names(node: cst.BaseExpression) -> Iterator[str]:
     if isinstance(node, cst.Name):
         yield node.value
     elif isinstance(node, (cst.Tuple, cst.List)):

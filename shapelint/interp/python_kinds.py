@@ -30,7 +30,7 @@ class ListKind(Kind[ListValue]):
     def truth(self, value: ListValue) -> bool | None:
         return None if value.items is None else bool(value.items)
 
-    def subscript(self, host: Host, value: ListValue, key: Any, node: Any) -> Any:
+    def subscript(self, host: Host, value: ListValue, key: Value, node: Any) -> Value:
         if value.items is None:
             return UNKNOWN
         if isinstance(key, slice):
@@ -42,7 +42,7 @@ class ListKind(Kind[ListValue]):
             return value.items[key]
         return UNKNOWN
 
-    def join(self, a: ListValue, b: ListValue) -> Any:
+    def join(self, a: ListValue, b: ListValue) -> Value:
         return UNKNOWN
 
     def state(self, value: ListValue) -> Any:
@@ -113,7 +113,7 @@ class DictKind(Kind[DictValue]):
     def truth(self, value: DictValue) -> bool | None:
         return None if value.items is None else bool(value.items)
 
-    def subscript(self, host: Host, value: DictValue, key: Any, node: Any) -> Any:
+    def subscript(self, host: Host, value: DictValue, key: Value, node: Any) -> Value:
         if value.items is not None and is_plain(key):
             return value.items.get(key, UNKNOWN)
         return UNKNOWN
@@ -173,7 +173,7 @@ def _join_mappings(a: dict[Any, Value] | None, b: dict[Any, Value] | None) -> di
 class ObjectKind(Kind[ObjectValue]):
     """Instances of user classes: their attributes are state; methods come from the class."""
 
-    def set_attr(self, value: ObjectValue, name: str, new: Any) -> None:
+    def set_attr(self, value: ObjectValue, name: str, new: Value) -> None:
         value.attrs[name] = new
 
     def state(self, value: ObjectValue) -> Any:

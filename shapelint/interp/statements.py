@@ -1,7 +1,8 @@
 """Executing statements: blocks, assignments, imports, branches, loops and definitions."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -28,6 +29,7 @@ from shapelint.interp.values import (
     ListValue,
     ObjectValue,
     Symbol,
+    Value,
     is_plain,
 )
 
@@ -37,12 +39,15 @@ if TYPE_CHECKING:
 _SIGNALS = (ReturnSignal, BreakSignal, ContinueSignal, DeadPath, BudgetExceeded)
 
 
-def statements_of(body: Any) -> list:
+Statement = cst.BaseStatement | cst.BaseSmallStatement   # a one-line suite holds small ones
+
+
+def statements_of(body: cst.BaseSuite | None) -> list[Statement]:
     """The statements of an IndentedBlock or a one-line suite."""
     return list(body.body) if body is not None else []
 
 
-def dotted(node: Any) -> str | None:
+def dotted(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
@@ -58,7 +63,7 @@ class Executor:
         self.interp = interp
         self._handlers: dict[type, Callable[[Any, Scope], None]] = {}
 
-    def exec_block(self, statements: Any, scope: Scope) -> None:
+    def exec_block(self, statements: Sequence[Statement], scope: Scope) -> None:
         guards = self.interp.guards
         entered = 0
         try:
@@ -73,7 +78,7 @@ class Executor:
         finally:
             guards.depth -= entered
 
-    def exec_stmt(self, stmt: cst.CSTNode, scope: Scope) -> None:
+    def exec_stmt(self, stmt: Statement, scope: Scope) -> None:
         interp = self.interp
         interp.budget.tick()
         evaluator = interp.evaluator
@@ -85,6 +90,9 @@ class Executor:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     self.exec_small(small, scope)
+                return
+            if isinstance(stmt, cst.BaseSmallStatement):   # of a one-line suite: `if c: x = f(x)`
+                self._small(stmt, scope)
                 return
             handler = self._handlers.get(type(stmt))
             if handler is None:
@@ -102,7 +110,7 @@ class Executor:
             if observed:
                 interp.observers.emit("statement_finished", stmt)
 
-    def exec_small(self, node: cst.CSTNode, scope: Scope) -> None:
+    def exec_small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
         interp = self.interp
         observed = interp.wants_statements
         if observed:
@@ -113,7 +121,7 @@ class Executor:
             if observed:
                 interp.observers.emit("statement_finished", node)
 
-    def _small(self, node: cst.CSTNode, scope: Scope) -> None:
+    def _small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
         ev = self.interp.evaluator
         if isinstance(node, cst.Expr):
             ev.eval(node.value, scope)
@@ -131,7 +139,7 @@ class Executor:
             if isinstance(current, ListValue) and op == "+":
                 items = self.interp.iterate(value)
                 current.items = None if items is None or current.items is None else current.items + items
-                result: Any = current
+                result: Value = current
             else:
                 result = ev.binop(op, current, value, node) if op else UNKNOWN
             self.bind(node.target, result, scope)
@@ -202,7 +210,7 @@ class Executor:
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
                 else imported
             if module is not None and imported in module.scope.vars:
-                value: Any = module.scope.vars[imported]
+                value = module.scope.vars[imported]
             elif module is not None or level:
                 sub = self._project_module(f"{name}.{imported}" if name else imported, level)
                 value = sub if sub is not None else UNKNOWN
@@ -211,7 +219,7 @@ class Executor:
             scope.assign(local, value)
 
     # --- binding --------------------------------------------------------------------------
-    def bind(self, target: cst.CSTNode, value: Any, scope: Scope) -> None:
+    def bind(self, target: cst.BaseExpression, value: Value, scope: Scope) -> None:
         interp = self.interp
         if isinstance(target, cst.Name):
             scope.assign(target.value, value)
@@ -241,7 +249,7 @@ class Executor:
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, value, scope)
 
-    def _bind_sequence(self, elements: Any, value: Any, scope: Scope) -> None:
+    def _bind_sequence(self, elements: Sequence[cst.BaseElement], value: Value, scope: Scope) -> None:
         items = self.interp.iterate(value)
         starred = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
         if items is None or (not starred and len(items) != len(elements)) \
@@ -275,7 +283,7 @@ class Executor:
         self.both(lambda: self.exec_block(statements_of(node.body), scope),
                   lambda: self.run_else(orelse, scope), scope, guarded=depends)
 
-    def run_else(self, orelse: Any, scope: Scope) -> None:
+    def run_else(self, orelse: cst.If | cst.Else | None, scope: Scope) -> None:
         if orelse is None:
             return
         if isinstance(orelse, cst.If):
@@ -308,15 +316,13 @@ class Executor:
             return
         self.loop_unknown(lambda: self.bind(node.target, UNKNOWN, scope), node.body, scope)
 
-    def loop_unknown(self, bind_target: Callable[[], None], body: Any, scope: Scope) -> None:
+    def loop_unknown(self, bind_target: Callable[[], None], body: cst.BaseSuite, scope: Scope) -> None:
         """A loop whose iterations are unknown: zero or one pass, joined."""
 
         def one_pass() -> None:
             bind_target()
-            try:
+            with suppress(BreakSignal, ContinueSignal):
                 self.exec_block(statements_of(body), scope)
-            except (BreakSignal, ContinueSignal):
-                pass
 
         self.both(one_pass, lambda: None, scope, guarded=False)
 
@@ -353,7 +359,7 @@ class Executor:
     def stmt_FunctionDef(self, node: cst.FunctionDef, scope: Scope) -> None:
         func = FunctionValue(node, scope, node.name.value, node.name.value,
                              defaults=self.eval_defaults(node.params, scope))
-        value: Any = func
+        value: Value = func
         for deco in reversed(node.decorators):       # the innermost decorator applies first
             d = self.interp.evaluator.eval(deco.decorator, scope)
             if isinstance(d, Builtin) and d.name in ("staticmethod", "classmethod", "property"):
@@ -367,7 +373,7 @@ class Executor:
                     value = wrapped
         scope.assign(node.name.value, value)
 
-    def eval_defaults(self, params: cst.Parameters, scope: Scope) -> dict[str, Any]:
+    def eval_defaults(self, params: cst.Parameters, scope: Scope) -> dict[str, Value]:
         return {p.name.value: self.interp.evaluator.eval(p.default, scope)
                 for p in [*params.posonly_params, *params.params, *params.kwonly_params]
                 if p.default is not None}
@@ -383,7 +389,7 @@ class Executor:
         scope.assign(node.name.value, cls)
 
 
-def _ignore(stmt: Any, scope: Scope) -> None:
+def _ignore(stmt: Statement, scope: Scope) -> None:
     """Statements the analysis has nothing to do with (pass, del, match, ...)."""
 
 

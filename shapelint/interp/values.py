@@ -57,7 +57,7 @@ class UnknownOfKnownTruth(Unknown):
         self.truth = truth
 
 
-def is_fully_known(v: Any) -> bool:
+def is_fully_known(v: Value) -> bool:
     """A plain value known all the way down (nested tuples/lists included)."""
     if isinstance(v, Unknown):
         return False
@@ -68,7 +68,7 @@ def is_fully_known(v: Any) -> bool:
     return True
 
 
-def is_plain(v: Any) -> bool:
+def is_plain(v: Value) -> bool:
     """A known Python scalar or a tuple of them: safe to compute with."""
     if isinstance(v, (int, float, str, bool, type(None))):
         return True
@@ -165,7 +165,7 @@ class Alternatives:
     options: tuple[Value, ...]
 
 
-def join_plain(a: Any, b: Any) -> Any:
+def join_plain(a: Value, b: Value) -> Value:
     """What a name holds after two branches, for values no kind claims: exact when they
     agree, else unknown. (:func:`shapelint.interp.kinds.join_values` is the entry point.)"""
     if type(a) is type(b) and isinstance(a, (int, float, str, bool)) and a == b:
@@ -178,7 +178,7 @@ def join_plain(a: Any, b: Any) -> Any:
     return UNKNOWN
 
 
-def dim_of(v: Any) -> Dim:
+def dim_of(v: Value) -> Dim:
     """A value used as a dimension: int, None (dynamic), a named symbol for a labelled unknown,
     or UNWORKED for any other unknown (Keras will know that size)."""
     if isinstance(v, bool):

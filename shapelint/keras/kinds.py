@@ -10,50 +10,55 @@ from typing import TYPE_CHECKING, Any
 from shapelint.interp.kinds import Kind, join_values, register
 from shapelint.interp.values import UNKNOWN, ListValue, MethodOf, Value
 from shapelint.keras import layer_calls, op_runtime, training
+from shapelint.keras.semantics import KerasSemantics
 from shapelint.keras.values import LayerInstance, ModelValue, Tensor
 from shapelint.shapes import join
 
 if TYPE_CHECKING:
     from shapelint.interp.host import Host
-    from shapelint.keras.semantics import KerasSemantics
 
 
 def _keras(host: Host) -> KerasSemantics:
-    return host.semantics  # type: ignore[return-value]
+    """The Keras semantics of the run: Keras values only exist where they are in force."""
+    semantics = host.semantics
+    if not isinstance(semantics, KerasSemantics):
+        raise TypeError(f"a Keras value met {type(semantics).__name__}, not the Keras semantics")
+    return semantics
 
 
 class TensorKind(Kind[Tensor]):
     symbolic = True
 
-    def attr(self, host: Host, value: Tensor, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, value: Tensor, name: str, node: Any = None) -> Value:
         return op_runtime.tensor_attr(value, name)
 
-    def call_method(self, host: Host, value: Tensor, name: str, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
+    def call_method(self, host: Host, value: Tensor, name: str, args: list[Value], kwargs: dict[str, Value],
+                    node: Any) -> Value:
         return op_runtime.tensor_method(_keras(host), value, name, args, kwargs, node)
 
-    def binop(self, host: Host, op: str, left: Any, right: Any, node: Any) -> Any:
+    def binop(self, host: Host, op: str, left: Value, right: Value, node: Any) -> Value:
         return op_runtime.binop(_keras(host), op, left, right, node)
 
-    def compare(self, host: Host, op: str, left: Any, right: Any, node: Any) -> Any:
+    def compare(self, host: Host, op: str, left: Value, right: Value, node: Any) -> Value:
         return op_runtime.compare(_keras(host), op, left, right, node)
 
-    def unary(self, host: Host, op: str, value: Tensor, node: Any) -> Any:
+    def unary(self, host: Host, op: str, value: Tensor, node: Any) -> Value:
         return op_runtime.unary(_keras(host), value, node)
 
-    def subscript(self, host: Host, value: Tensor, key: Any, node: Any) -> Any:
+    def subscript(self, host: Host, value: Tensor, key: Value, node: Any) -> Value:
         return op_runtime.subscript(_keras(host), value, key, node)
 
     def truth(self, value: Tensor) -> bool | None:
         return None
 
-    def join(self, a: Tensor, b: Tensor) -> Any:
+    def join(self, a: Tensor, b: Tensor) -> Value:
         return Tensor(join(a.shape, b.shape), a.producer if a.producer is b.producer else None)
 
 
 class LayerKind(Kind[LayerInstance]):
     callable = True
 
-    def attr(self, host: Host, value: LayerInstance, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, value: LayerInstance, name: str, node: Any = None) -> Value:
         if name in value.attrs:
             return value.attrs[name]
         if name in ("output", "input") and value.calls:   # the (last) call's tensors
@@ -61,11 +66,11 @@ class LayerKind(Kind[LayerInstance]):
             return call.output if name == "output" else (call.inputs[0] if call.inputs else UNKNOWN)
         return UNKNOWN
 
-    def set_attr(self, value: LayerInstance, name: str, new: Any) -> None:
+    def set_attr(self, value: LayerInstance, name: str, new: Value) -> None:
         value.attrs[name] = new
 
     def call(self, host: Host, value: LayerInstance, args: list[Value], kwargs: dict[str, Value], node: Any,
-             complete: bool) -> Any:
+             complete: bool) -> Value:
         return layer_calls.call_layer(_keras(host), value, args, kwargs, node)
 
 
@@ -75,7 +80,7 @@ _MODEL_METHODS = {"add", "summary", "compile", "save", "build", "get_layer", "po
 class ModelKind(Kind[ModelValue]):
     callable = True
 
-    def attr(self, host: Host, model: ModelValue, name: str, node: Any = None) -> Any:
+    def attr(self, host: Host, model: ModelValue, name: str, node: Any = None) -> Value:
         if name in _MODEL_METHODS:
             return MethodOf(model, name)
         if name == "output" and model.kind == "functional":
@@ -89,15 +94,15 @@ class ModelKind(Kind[ModelValue]):
             return ListValue(list(model.layers))
         return UNKNOWN
 
-    def set_attr(self, value: ModelValue, name: str, new: Any) -> None:
+    def set_attr(self, value: ModelValue, name: str, new: Value) -> None:
         value.attrs[name] = new
 
     def call(self, host: Host, model: ModelValue, args: list[Value], kwargs: dict[str, Value], node: Any,
-             complete: bool) -> Any:
+             complete: bool) -> Value:
         return _keras(host).call_model(model, args, kwargs, node)
 
-    def call_method(self, host: Host, model: ModelValue, name: str, args: list[Value], kwargs: dict[str, Value],
-                    node: Any) -> Any:
+    def call_method(self, host: Host, model: ModelValue, name: str, args: list[Value],
+                    kwargs: dict[str, Value], node: Any) -> Value:
         rt = _keras(host)
         if name in ("add", "build", "pop", "compile"):
             rt.keras_used()

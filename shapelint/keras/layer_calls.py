@@ -6,15 +6,18 @@ weights were built for, and reporting what Keras would reject.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from shapelint.arguments import Arguments
 from shapelint.data.values import ShapeTuple
-from shapelint.interp.values import UNKNOWN, FunctionValue, ListValue, Value
+from shapelint.interp.host import TraceInputs
+from shapelint.interp.values import UNKNOWN, FunctionValue, ListValue, Value, dim_of, sequence_items
 from shapelint.keras import op_runtime
 from shapelint.keras.values import LayerCall, LayerInstance, Producer, Tensor
 from shapelint.layers import engine
+from shapelint.layers.spec import LayerSpec
 from shapelint.shapes import Shape, dims_differ
 from shapelint.violations.base import Rejected, Site, Violation
 from shapelint.violations.data import InputShapeIncludesSamples
@@ -25,23 +28,22 @@ if TYPE_CHECKING:
     from shapelint.keras.semantics import KerasSemantics
 
 _RECURRENT_FAMILIES = {"rnn", "convlstm1d", "convlstm2d", "convlstm3d"}
+# A layer's input as its shape function takes it: one shape, or one per tensor of a list.
+InputShapes = Shape | list[Shape]
 
 
-def shape_from_value(value: Any, with_batch: bool) -> Shape | None:
+def shape_from_value(value: Value, with_batch: bool) -> Shape | None:
     """A user-written shape (tuple/list of ints and Nones) as a Shape, or None if unknown."""
-    from shapelint.interp.values import dim_of
-
-    if isinstance(value, ListValue):
-        value = None if value.items is None else tuple(value.items)
-    if not isinstance(value, tuple):
+    items = sequence_items(value)
+    if items is None:
         return None
-    dims = tuple(dim_of(v) if v is not None else None for v in value)
+    dims = tuple(dim_of(v) if v is not None else None for v in items)
     return Shape(dims if with_batch else (None,) + dims)
 
 
-def construct(rt: KerasSemantics, spec: Any, args: list[Value], kwargs: dict[str, Value], node: Any,
+def construct(rt: KerasSemantics, spec: LayerSpec, args: list[Value], kwargs: dict[str, Value], node: Any,
               complete: bool) -> LayerInstance:
-    values: dict[str, Any] = dict(zip(spec.params, args))
+    values: dict[str, Value] = dict(zip(spec.params, args))
     values.update(kwargs)
     if not complete:
         values = {k: UNKNOWN for k in set(values) | set(spec.params)}
@@ -55,8 +57,8 @@ def construct(rt: KerasSemantics, spec: Any, args: list[Value], kwargs: dict[str
                           name=name if isinstance(name, str) else None,
                           declared_input=_declared_input(rt, kwargs, node))
     function = config.raw("function")
-    rt.host.observers.emit("layer_constructed", layer,
-                           function if spec.name == "Lambda" and isinstance(function, FunctionValue) else None)
+    lambda_function = function if spec.name == "Lambda" and isinstance(function, FunctionValue) else None
+    rt.host.observers.emit("layer_constructed", layer, lambda_function)
     if spec.check is not None:
         try:
             spec.check(config)
@@ -65,7 +67,7 @@ def construct(rt: KerasSemantics, spec: Any, args: list[Value], kwargs: dict[str
     return layer
 
 
-def _declared_input(rt: KerasSemantics, kwargs: dict, node: Any) -> Shape | None:
+def _declared_input(rt: KerasSemantics, kwargs: dict[str, Value], node: Any) -> Shape | None:
     """input_shape= / batch_input_shape= / input_dim= on a (first) layer."""
     if "batch_input_shape" in kwargs:
         return shape_from_value(kwargs["batch_input_shape"], with_batch=True)
@@ -85,7 +87,7 @@ def _declared_input(rt: KerasSemantics, kwargs: dict, node: Any) -> Shape | None
     return None
 
 
-def includes_samples(rt: KerasSemantics, raw: Any, argument: str, node: Any) -> bool:
+def includes_samples(rt: KerasSemantics, raw: Value, argument: str, node: Any) -> bool:
     """A shape argument taken from a whole data array (``X_train.shape``) includes the sample
     axis: report it. The model is then built as Keras builds it (with that axis), and the
     data checks leave its input alone: the one mistake is reported once."""
@@ -96,7 +98,7 @@ def includes_samples(rt: KerasSemantics, raw: Any, argument: str, node: Any) -> 
     return False
 
 
-def _input_tensors(rt: KerasSemantics, value: Any, takes: str) -> tuple[Any, list[Tensor]]:
+def _input_tensors(rt: KerasSemantics, value: Value, takes: str) -> tuple[InputShapes | None, list[Tensor]]:
     """Shapes to feed the shape function, and the tensors they came from."""
     if takes == "list":
         items = rt.host.iterate(value)
@@ -115,8 +117,8 @@ def _input_tensors(rt: KerasSemantics, value: Any, takes: str) -> tuple[Any, lis
     return Shape(None), []
 
 
-def call_layer(rt: KerasSemantics, layer: LayerInstance, args: list[Value], kwargs: dict[str, Value], node: Any,
-               report_node: Any = None) -> Any:
+def call_layer(rt: KerasSemantics, layer: LayerInstance, args: list[Value], kwargs: dict[str, Value],
+               node: Any, report_node: Any = None) -> Value:
     value = args[0] if args else kwargs.get(layer.spec.input_arg, kwargs.get("inputs", UNKNOWN))
     spec = layer.spec
     shapes, tensors = _input_tensors(rt, value, spec.takes)
@@ -153,7 +155,8 @@ def call_layer(rt: KerasSemantics, layer: LayerInstance, args: list[Value], kwar
     return result
 
 
-def _assume_accepted_rank(rt: KerasSemantics, spec: Any, shapes: Any) -> Any:
+def _assume_accepted_rank(rt: KerasSemantics, spec: LayerSpec,
+                          shapes: InputShapes | None) -> InputShapes | None:
     """An input of unknown rank to a layer that takes exactly one rank has that rank: any
     other would have made Keras raise here, so whatever follows sees that rank (an LSTM
     gives (batch, units) whatever fed it)."""
@@ -164,7 +167,7 @@ def _assume_accepted_rank(rt: KerasSemantics, spec: Any, shapes: Any) -> Any:
     return Shape.unknown(spec.ranks[0])
 
 
-def _call_args(spec: Any, args: list[Value], kwargs: dict[str, Value]) -> dict | None:
+def _call_args(spec: LayerSpec, args: list[Value], kwargs: dict[str, Value]) -> dict[str, Value] | None:
     """Call arguments a spec reads besides its input (attention's value/key, flags)."""
     if not spec.call_params:
         return None
@@ -173,15 +176,15 @@ def _call_args(spec: Any, args: list[Value], kwargs: dict[str, Value]) -> dict |
     return {k: (v.shape if isinstance(v, Tensor) else v) for k, v in bound.items()}
 
 
-def record_call(rt: KerasSemantics, layer: Any, node: Any, tensors: Any, shapes: Any, result: Any,
-                call_args: dict | None = None) -> None:
+def record_call(rt: KerasSemantics, layer: LayerInstance, node: Any, tensors: Sequence[Tensor],
+                shapes: InputShapes, result: Value, call_args: dict[str, Value] | None = None) -> None:
     call = LayerCall(layer, node, tuple(tensors), shapes, result, rt.host.context, call_args or {})
     layer.calls.append(call)
     rt.host.observers.emit("layer_called", call)
 
 
-def _check_weights(rt: KerasSemantics, layer: LayerInstance, shapes: Any, node: Any, inputs: Any,
-                   call_node: Any) -> bool:
+def _check_weights(rt: KerasSemantics, layer: LayerInstance, shapes: InputShapes, node: Any,
+                   inputs: TraceInputs, call_node: Any) -> bool:
     """A layer's weights are fixed by its first call; a later call must fit them."""
     spec = layer.spec
     if spec.weight_axes is None or not isinstance(shapes, Shape):
@@ -209,7 +212,7 @@ def _check_weights(rt: KerasSemantics, layer: LayerInstance, shapes: Any, node: 
 
 
 def _report_layer_issue(rt: KerasSemantics, layer: LayerInstance, violation: Violation, node: Any,
-                        inputs: Any, tensors: list[Tensor]) -> None:
+                        inputs: TraceInputs, tensors: list[Tensor]) -> None:
     spec = layer.spec
     violation = violation.at_site(Site(layer=spec.name, arguments=layer.config.raw))
     if isinstance(violation, InputRankMismatch):

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from shapelint.interp.values import UNKNOWN, BoundMethod, FunctionValue, ListValue, MethodOf, Symbol, Value
-from shapelint.keras.values import Tensor
+from shapelint.interp.provenance import Producer
+from shapelint.interp.values import (
+    UNKNOWN,
+    BoundMethod,
+    DictValue,
+    FunctionValue,
+    ListValue,
+    MethodOf,
+    Symbol,
+    Value,
+)
+from shapelint.keras.values import LayerInstance, Tensor
 from shapelint.ops import indexing
 from shapelint.ops.elementwise import binary_shape
 from shapelint.ops.keras_tensors import accepts_keras_tensors, is_symbolic, keras_equivalent
@@ -26,6 +36,7 @@ from shapelint.ops.spec import (
 )
 from shapelint.ops.spec import Value as PlainResult
 from shapelint.ops.table import evaluate, op_spec
+from shapelint.resolution import canonical
 from shapelint.shapes import Shape
 from shapelint.violations.base import Rejected, Site, Violation
 from shapelint.violations.inputs import TensorflowOpOnKerasTensor
@@ -35,10 +46,11 @@ if TYPE_CHECKING:
 
 
 
-def _tensors_in(spec: OpSpec, args: list[Value], kwargs: dict[str, Value], rt: KerasSemantics) -> list[Tensor]:
+def _tensors_in(spec: OpSpec, args: list[Value], kwargs: dict[str, Value],
+                rt: KerasSemantics) -> list[Tensor]:
     """The tensors an op call reads (for traces, and to tell ops on tensors from ops on
     NumPy arrays or Python lists, which are left alone)."""
-    bound: dict[str, Any] = dict(zip(spec.params, args))
+    bound: dict[str, Value] = dict(zip(spec.params, args))
     if spec.varargs is not None and len(args) > len(spec.params):
         bound[spec.varargs] = tuple(args[len(spec.params):])
     bound.update(kwargs)
@@ -57,7 +69,7 @@ def _labelled(tensors: list[Tensor]) -> list[tuple[str, Tensor]]:
     return [(f"input {i}" if len(tensors) > 1 else "input", t) for i, t in enumerate(tensors)]
 
 
-def _unknown(kind: str, producer: Any) -> Any:
+def _unknown(kind: str, producer: Producer) -> Value:
     if kind == "tensors":
         return ListValue(None)
     if kind == "value":
@@ -66,7 +78,7 @@ def _unknown(kind: str, producer: Any) -> Any:
 
 
 def call_op(rt: KerasSemantics, spec: OpSpec, args: list[Value], kwargs: dict[str, Value], node: Any,
-            complete: bool, name: str | None = None) -> Any:
+            complete: bool, name: str | None = None) -> Value:
     """A call of an op; ``name`` is the canonical name it was called by (tf.reduce_mean and
     tf.math.reduce_mean share one spec, and messages say what the code says)."""
     tensors = _tensors_in(spec, args, kwargs, rt)
@@ -93,7 +105,8 @@ def call_op(rt: KerasSemantics, spec: OpSpec, args: list[Value], kwargs: dict[st
     return _unknown(kind, producer)
 
 
-def call_unmodeled(rt: KerasSemantics, name: str, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
+def call_unmodeled(rt: KerasSemantics, name: str, args: list[Value], kwargs: dict[str, Value],
+                   node: Any) -> Value:
     """A call of a name the op table does not model: its result is unknown, but a TensorFlow
     function given a model's symbolic tensor is still SHP207 (``tf.one_hot``,
     ``tf.nn.depth_to_space``, ``tf.image.resize``...)."""
@@ -123,15 +136,14 @@ def _report(rt: KerasSemantics, violation: Violation, node: Any, label: str,
 
 # --- operators -----------------------------------------------------------------------------
 
-def binop(rt: KerasSemantics, symbol: str, left: Any, right: Any, node: Any) -> Any:
+def binop(rt: KerasSemantics, symbol: str, left: Value, right: Value, node: Any) -> Tensor:
     if symbol not in BROADCASTING:
         tensors = tuple(v for v in (left, right) if isinstance(v, Tensor))
         return Tensor(Shape(None), rt.producer(node, "operator", tensors) if node is not None else None)
     return _broadcasting(rt, symbol, left, right, node)
 
 
-def _broadcasting(rt: KerasSemantics, symbol: str, left: Any, right: Any,
-                  node: Any) -> Any:
+def _broadcasting(rt: KerasSemantics, symbol: str, left: Value, right: Value, node: Any) -> Tensor:
     tensors = [v for v in (left, right) if isinstance(v, Tensor)]
     label = f"operator {symbol}"
     producer = rt.producer(node, label, tuple(tensors)) if node is not None else None
@@ -147,7 +159,7 @@ def _broadcasting(rt: KerasSemantics, symbol: str, left: Any, right: Any,
     return Tensor(out, producer)
 
 
-def compare(rt: KerasSemantics, symbol: str, left: Any, right: Any, node: Any) -> Any:
+def compare(rt: KerasSemantics, symbol: str, left: Value, right: Value, node: Any) -> Value:
     """``x > 0``: an element-wise boolean tensor. ``==`` and ``!=`` stay unknown: on a
     KerasTensor they compare identities, and TensorFlow gives False for unequal shapes."""
     if symbol not in ORDERINGS:
@@ -163,7 +175,7 @@ def unary(rt: KerasSemantics, t: Tensor, node: Any) -> Tensor:
 
 # --- indexing --------------------------------------------------------------------------------
 
-def _index_item(v: Any) -> Any:
+def _index_item(v: Value) -> object:
     if v is None or v is Ellipsis:
         return v
     if isinstance(v, bool):
@@ -179,15 +191,15 @@ def _index_item(v: Any) -> Any:
     return object()
 
 
-def _bound(v: Any) -> Any:
+def _bound(v: Value) -> object:
     if v is None or (isinstance(v, int) and not isinstance(v, bool)):
         return v
     return indexing.DYNAMIC               # a tensor or a value the analysis does not know
 
 
-def subscript(rt: KerasSemantics, t: Tensor, index: Any, node: Any = None) -> Any:
+def subscript(rt: KerasSemantics, t: Tensor, index: Value, node: Any = None) -> Tensor:
     """``t[index]``; ``index`` as Python builds it (a slice, a value, or a tuple of them)."""
-    key: list = []
+    key: list[object] = []
     for part in (index if isinstance(index, tuple) else (index,)):
         if isinstance(part, slice):
             key.append(slice(_bound(part.start), _bound(part.stop), _bound(part.step)))
@@ -202,7 +214,7 @@ def subscript(rt: KerasSemantics, t: Tensor, index: Any, node: Any = None) -> An
 
 # --- attributes and methods --------------------------------------------------------------------
 
-def tensor_attr(t: Tensor, name: str) -> Any:
+def tensor_attr(t: Tensor, name: str) -> Value:
     if name == "shape":
         if t.shape.dims is None:
             return UNKNOWN
@@ -215,7 +227,7 @@ def tensor_attr(t: Tensor, name: str) -> Any:
 
 
 def tensor_method(rt: KerasSemantics, t: Tensor, name: str, args: list[Value], kwargs: dict[str, Value],
-                  node: Any) -> Any:
+                  node: Any) -> Value:
     if name == "get_shape" and not args and not kwargs:
         return tensor_attr(t, "shape")
     target = TENSOR_METHODS.get(name)
@@ -229,16 +241,15 @@ def tensor_method(rt: KerasSemantics, t: Tensor, name: str, args: list[Value], k
 
 # --- Lambda layers -----------------------------------------------------------------------------
 
-def call_lambda(rt: KerasSemantics, function: Any, arguments: Any, value: Any,
-                node: Any) -> Any:
+def call_lambda(rt: KerasSemantics, function: Value, arguments: Value, value: Value,
+                node: Any) -> Value | None:
     """Run a Lambda's function on its input through the interpreter: the function's
     result, or None when the function cannot be run (unknown, not analysable)."""
-    extra: dict = {}
+    extra: dict[str, Value] = {}
     if arguments is not None:
-        items = getattr(arguments, "items", None)
-        if not isinstance(items, dict):
+        if not isinstance(arguments, DictValue) or arguments.items is None:
             return None
-        extra = {str(k): v for k, v in items.items()}
+        extra = {str(k): v for k, v in arguments.items.items()}
     host = rt.host
     rt.backend_depth += 1        # a Lambda's function runs on backend tensors
     try:
@@ -247,7 +258,6 @@ def call_lambda(rt: KerasSemantics, function: Any, arguments: Any, value: Any,
         if isinstance(function, BoundMethod):
             return host.call_function(function.func, [function.self_obj, value], extra)
         if isinstance(function, Symbol):
-            from shapelint.resolution import canonical
             name = canonical(function.path)
             spec = op_spec(name)
             if spec is None:
@@ -258,7 +268,7 @@ def call_lambda(rt: KerasSemantics, function: Any, arguments: Any, value: Any,
         rt.backend_depth -= 1
 
 
-def run_lambda(rt: KerasSemantics, layer: Any, value: Any, node: Any) -> Any:
+def run_lambda(rt: KerasSemantics, layer: LayerInstance, value: Value, node: Any) -> Value | None:
     """A ``Lambda`` layer called on ``value``: its function is run on the input (findings
     inside it are reported where they are); the output is the function's result, unless
     ``output_shape`` is given to Keras 3 (which then trusts it; Keras 2 runs the function)

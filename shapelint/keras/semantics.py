@@ -4,6 +4,7 @@ layers are constructed and called in :mod:`.layer_calls`, ops in :mod:`.op_runti
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from shapelint.arrays.spec import unknown_array
@@ -23,6 +24,7 @@ from shapelint.interp.values import (
     Symbol,
     Unknown,
     Value,
+    sequence_items,
 )
 from shapelint.keras import layer_calls, op_runtime, training
 from shapelint.keras.values import LayerInstance, ModelValue, Producer, Tensor
@@ -45,9 +47,7 @@ class KerasSemantics:
     """One file's Keras: the target version, the global image data format, and whether
     code runs inside a layer."""
 
-    def __init__(self, host: Host, version: int = 3):
-        from shapelint.keras import kinds  # noqa: F401  (registers the Keras value kinds)
-
+    def __init__(self, host: Host, version: int = 3) -> None:
         self.host = host
         self.version = version
         self.backend_depth = 0    # >0: in a layer's call() or a Lambda: TF ops are allowed
@@ -76,7 +76,7 @@ class KerasSemantics:
             return name == "keras.applications" or name.startswith("keras.applications.")
         return True
 
-    def class_kind(self, bases: list) -> str | None:
+    def class_kind(self, bases: list[Value]) -> str | None:
         for base in bases:
             if isinstance(base, Symbol):
                 name = canonical(base.path)
@@ -88,13 +88,15 @@ class KerasSemantics:
                 return base.keras_kind
         return None
 
-    def call_symbol(self, name: str, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool) -> Any:
+    def call_symbol(self, name: str, args: list[Value], kwargs: dict[str, Value], node: Any,
+                    complete: bool) -> Value:
         result = self._call_symbol(name, args, kwargs, node, complete)
         if is_keras_value(result):
             self.keras_used()
         return result
 
-    def _call_symbol(self, name: str, args: list[Value], kwargs: dict[str, Value], node: Any, complete: bool) -> Any:
+    def _call_symbol(self, name: str, args: list[Value], kwargs: dict[str, Value], node: Any,
+                     complete: bool) -> Value:
         if name == "keras.Input":
             return self.make_input(args, kwargs, node)
         if name == "keras.layers.InputLayer":
@@ -128,7 +130,7 @@ class KerasSemantics:
                 else DataValue(unknown_array())
         return op_runtime.call_unmodeled(self, name, args, kwargs, node)
 
-    def call_object(self, obj: ObjectValue, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
+    def call_object(self, obj: ObjectValue, args: list[Value], kwargs: dict[str, Value], node: Any) -> Value:
         """A subclassed layer or model called: build() on first call, then call()."""
         host = self.host
         call = host.class_lookup(obj.cls, "call")
@@ -157,18 +159,20 @@ class KerasSemantics:
         relabelled = self.relabel(result, node, obj.cls.name, tuple(tensors), obj)
         return result if relabelled is UNKNOWN else relabelled
 
-    def object_attr(self, obj: ObjectValue, name: str) -> Any:
+    def object_attr(self, obj: ObjectValue, name: str) -> Value:
         """Keras methods a subclassed layer or model inherits that shapes depend on: ``build``
         (of a model) and ``add_weight``; the rest are not modeled."""
         if name == "add_weight" or (name == "build" and obj.cls.keras_kind == "model"):
             return MethodOf(obj, name)
         return UNKNOWN
 
-    def call_object_method(self, obj: ObjectValue, name: str, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
+    def call_object_method(self, obj: ObjectValue, name: str, args: list[Value], kwargs: dict[str, Value],
+                           node: Any) -> Value:
         """``self.add_weight(shape=...)``: a weight of that shape (a tensor in call()).
         ``model.build(shape)`` on a subclassed model: Keras calls call() on a symbolic input."""
         if name == "add_weight":
-            shape = layer_calls.shape_from_value(kwargs.get("shape", args[0] if args else None), with_batch=True)
+            given = kwargs.get("shape", args[0] if args else None)
+            shape = layer_calls.shape_from_value(given, with_batch=True)
             return Tensor(shape or Shape(None), self.producer(node, "weight"))
         if name != "build" or obj.built:
             return UNKNOWN
@@ -183,12 +187,12 @@ class KerasSemantics:
     def keras_used(self) -> None:
         self.host.observers.emit("keras_used")
 
-    def producer(self, node: Any, label: str, inputs: tuple = (), layer: Any = None,
+    def producer(self, node: Any, label: str, inputs: tuple[Value, ...] = (), layer: Value = None,
                  name: str | None = None) -> Producer:
         return Producer(node, label, inputs, layer, self.host.locate, self.host.next_serial(), name,
                         self.host.context)
 
-    def flat_tensors(self, values: Any, depth: int = 0) -> list[Tensor]:
+    def flat_tensors(self, values: Iterable[Value], depth: int = 0) -> list[Tensor]:
         out: list[Tensor] = []
         for v in values:
             if isinstance(v, Tensor):
@@ -197,7 +201,7 @@ class KerasSemantics:
                 out.extend(self.flat_tensors(self.host.iterate(v) or [], depth + 1))
         return out
 
-    def relabel(self, out: Any, node: Any, label: str, inputs: Any, model: Any = None) -> Any:
+    def relabel(self, out: Value, node: Any, label: str, inputs: Value, model: Value = None) -> Value:
         """A model's (or custom layer's) outputs as produced by that one call."""
         ins = tuple(t for t in (self.host.iterate(inputs) or []) if isinstance(t, Tensor)) \
             if not isinstance(inputs, Tensor) else (inputs,)
@@ -211,7 +215,7 @@ class KerasSemantics:
         return UNKNOWN
 
     # --- Input and models ---------------------------------------------------------------------
-    def make_input(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
+    def make_input(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> Tensor:
         names = ("shape", "batch_size", "dtype", "sparse", "batch_shape", "name", "tensor")
         bound = dict(zip(names, args))
         bound.update(kwargs)
@@ -234,7 +238,7 @@ class KerasSemantics:
         producer = self.producer(node, "Input", name=name if isinstance(name, str) else None)
         return Tensor(shape or Shape(None), producer)
 
-    def make_model(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
+    def make_model(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> ModelValue:
         inputs = args[0] if args else kwargs.get("inputs", UNKNOWN)
         outputs = args[1] if len(args) > 1 else kwargs.get("outputs", UNKNOWN)
         input_names = output_names = None
@@ -252,7 +256,7 @@ class KerasSemantics:
         self.host.observers.emit("model_built", model)
         return model
 
-    def make_sequential(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
+    def make_sequential(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> ModelValue:
         model = ModelValue("sequential", layers=[], node=node, context=self.host.context,
                            name=kwargs.get("name") if isinstance(kwargs.get("name"), str) else None)
         self.host.observers.emit("model_built", model)
@@ -267,7 +271,7 @@ class KerasSemantics:
             self.sequential_add(model, layer, node)
         return model
 
-    def sequential_add(self, model: ModelValue, layer: Any, node: Any) -> None:
+    def sequential_add(self, model: ModelValue, layer: Value, node: Any) -> None:
         if model.layers is None:
             return
         if isinstance(layer, Tensor) and not model.layers and model.output is None:
@@ -300,7 +304,7 @@ class KerasSemantics:
         for layer in layers:
             self.sequential_add(model, layer, node)
 
-    def apply(self, layer: Any, x: Any, node: Any, report_node: Any = None) -> Any:
+    def apply(self, layer: Value, x: Value, node: Any, report_node: Any = None) -> Value:
         """Call a layer-like value (layer, model, custom object) on one input."""
         if isinstance(layer, LayerInstance):
             return layer_calls.call_layer(self, layer, [x], {}, node, report_node=report_node)
@@ -312,7 +316,7 @@ class KerasSemantics:
             return self.host.call_function(layer, [x], {})
         return UNKNOWN
 
-    def call_model(self, model: ModelValue, args: list[Value], kwargs: dict[str, Value], node: Any) -> Any:
+    def call_model(self, model: ModelValue, args: list[Value], kwargs: dict[str, Value], node: Any) -> Value:
         value = args[0] if args else kwargs.get("inputs", UNKNOWN)
         if isinstance(value, DataValue) or (isinstance(value, (ListValue, tuple)) and any(
                 isinstance(v, DataValue) for v in (self.host.iterate(value) or []))):
@@ -341,16 +345,13 @@ class KerasSemantics:
         return self.relabel(model.outputs, node, label, value, model)
 
 
-def is_keras_value(v: Any) -> bool:
+def is_keras_value(v: Value) -> bool:
     """A Keras object, or a list/tuple holding one."""
     if isinstance(v, (Tensor, LayerInstance, ModelValue)):
         return True
     if isinstance(v, (ObjectValue, ClassValue)):
         return bool((v.cls if isinstance(v, ObjectValue) else v).keras_kind)
-    if isinstance(v, (ListValue, tuple)):
-        items = v.items if isinstance(v, ListValue) else v
-        return bool(items) and any(is_keras_value(x) for x in items)
-    return False
+    return any(is_keras_value(x) for x in sequence_items(v) or ())
 
 
 def _incompatible(expected: Shape, actual: Shape) -> bool:

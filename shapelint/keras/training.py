@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from shapelint.arrays.spec import ArrayType, DatasetType
 from shapelint.data.values import DataValue
-from shapelint.interp.values import DictValue, ListValue, Symbol, Value
-from shapelint.keras.values import LayerInstance, LossValue, ModelValue, Tensor
+from shapelint.interp.values import DictValue, ListValue, Symbol, Value, sequence_items
+from shapelint.keras.values import CompiledLoss, LayerInstance, LossValue, ModelValue, Tensor
 from shapelint.losses.labels import check_labels
 from shapelint.losses.output import output_loss_issues
 from shapelint.losses.table import Loss, loss_from_name, loss_from_string
 from shapelint.resolution import canonical
-from shapelint.shapes import Shape, dims_differ, format_shape, is_known
+from shapelint.shapes import Dim, Shape, dims_differ, format_shape, is_known
 from shapelint.violations.data import (
     FeatureRankMismatch,
     FeatureSizeMismatch,
@@ -44,24 +44,29 @@ METHODS: dict[str, tuple[tuple[str, ...], bool]] = {
 
 # --- compile ---------------------------------------------------------------------------------
 
-def resolve_loss(value: Any) -> Any:
+def resolve_loss(value: Value) -> CompiledLoss:
     """A compile() loss as :class:`Loss` (or a list/dict of them); None when unknown."""
+    items = sequence_items(value)
+    if items is not None:
+        return [_one_loss(v) for v in items]
+    if isinstance(value, DictValue) and value.items is not None:
+        return {k: _one_loss(v) for k, v in value.items.items()}
+    return _one_loss(value)
+
+
+def _one_loss(value: Value) -> Loss | None:
+    """One loss: a name, a loss function, or an instance of a loss class; None when unknown."""
     if isinstance(value, str):
         return loss_from_string(value)
     if isinstance(value, LossValue):
         return value.loss
     if isinstance(value, Symbol):
         return loss_from_name(canonical(value.path))
-    if isinstance(value, ListValue) and value.items is not None:
-        return [resolve_loss(v) for v in value.items]
-    if isinstance(value, tuple):
-        return [resolve_loss(v) for v in value]
-    if isinstance(value, DictValue) and value.items is not None:
-        return {k: resolve_loss(v) for k, v in value.items.items()}
     return None
 
 
-def compile_model(rt: KerasSemantics, model: ModelValue, args: list[Value], kwargs: dict[str, Value], node: Any) -> None:
+def compile_model(rt: KerasSemantics, model: ModelValue, args: list[Value], kwargs: dict[str, Value],
+                  node: Any) -> None:
     loss = kwargs.get("loss", args[1] if len(args) > 1 else None)
     model.loss = resolve_loss(loss)
     for output, out_loss in _outputs_with_losses(model):
@@ -95,8 +100,7 @@ def model_outputs(model: ModelValue) -> list[Tensor]:
     out = model.outputs if model.kind == "functional" else model.output
     if isinstance(out, Tensor):
         return [out]
-    items = out.items if isinstance(out, ListValue) else out if isinstance(out, tuple) else None
-    return [t for t in (items or []) if isinstance(t, Tensor)]
+    return [t for t in (sequence_items(out) or []) if isinstance(t, Tensor)]
 
 
 def _name_of(t: Tensor) -> str | None:
@@ -109,7 +113,7 @@ def _name_of(t: Tensor) -> str | None:
     return getattr(layer, "name", None) if layer is not None else None
 
 
-def _names(tensors: list[Tensor], given: list | None) -> list[str | None]:
+def _names(tensors: list[Tensor], given: list[str] | None) -> list[str | None]:
     """The names data is matched by: the keys of a dict the model was built from, else the
     names of the Inputs / output layers."""
     if given is not None and len(given) == len(tensors):
@@ -129,15 +133,14 @@ def _outputs_with_losses(model: ModelValue) -> list[tuple[Tensor, Loss | None]]:
     return []
 
 
-def _match(values: Any, tensors: list[Tensor], names: list[str | None]) -> list[tuple[Any, Tensor, str]]:
+def _match(values: Value, tensors: list[Tensor], names: list[str | None]) -> list[tuple[Value, Tensor, str]]:
     """Data for each input or output: one value for one tensor, a list by position, a dict by
     name; with how to write the part (``[0]``, ``['image']``) after the whole's name."""
     if isinstance(values, DataValue) and len(tensors) == 1:
         return [(values, tensors[0], "")]
-    if isinstance(values, (ListValue, tuple)):
-        items = values.items if isinstance(values, ListValue) else values
-        if items is not None and len(items) == len(tensors):
-            return [(v, t, f"[{i}]") for i, (v, t) in enumerate(zip(items, tensors))]
+    items = sequence_items(values)
+    if items is not None and len(items) == len(tensors):
+        return [(v, t, f"[{i}]") for i, (v, t) in enumerate(zip(items, tensors))]
     if isinstance(values, DictValue) and values.items is not None:
         return [(values.items[n], t, f"[{n!r}]") for t, n in zip(tensors, names) if n in values.items]
     return []
@@ -145,8 +148,8 @@ def _match(values: Any, tensors: list[Tensor], names: list[str | None]) -> list[
 
 # --- fit, evaluate, predict ------------------------------------------------------------------------
 
-def train_or_predict(rt: KerasSemantics, model: ModelValue, method: str, args: list[Value], kwargs: dict[str, Value],
-                     node: Any) -> None:
+def train_or_predict(rt: KerasSemantics, model: ModelValue, method: str, args: list[Value],
+                     kwargs: dict[str, Value], node: Any) -> None:
     params, with_labels = METHODS[method]
     bound = dict(zip(params, args))
     bound.update({k: v for k, v in kwargs.items() if k in params or k == "validation_data"})
@@ -154,14 +157,14 @@ def train_or_predict(rt: KerasSemantics, model: ModelValue, method: str, args: l
     rt.host.observers.emit("data_given", method, node, x, y if with_labels else None, model)
     validation = bound.get("validation_data")
     if with_labels and validation is not None:     # Keras unpacks a list as it does a tuple
-        items = validation.items if isinstance(validation, ListValue) else validation
-        parts = items if isinstance(items, (tuple, list)) and len(items) >= 2 else (validation, None)
+        items = sequence_items(validation)
+        parts = items if items is not None and len(items) >= 2 else [validation, None]
         rt.host.observers.emit("data_given", "validation_data", node, parts[0], parts[1], model)
     names = {p: _argument_text(rt, node, params, p) for p in ("x", "y", "validation_data")}
     if isinstance(x, DataValue) and isinstance(x.type, DatasetType):
         x, y = _dataset_parts(x)
         names = {"x": f"the features of {names['x']}", "y": f"the labels of {names['x']}"}
-    if isinstance(x, DataValue) or isinstance(x, (ListValue, tuple, DictValue)):
+    if isinstance(x, (DataValue, ListValue, tuple, DictValue)):
         rt.keras_used()
     model.data.append(_described(method, x, y if with_labels else None))
     check_data(rt, model, method, x, y if with_labels else None, node, names)
@@ -171,12 +174,12 @@ def train_or_predict(rt: KerasSemantics, model: ModelValue, method: str, args: l
                    {"x": f"{v}[0]", "y": f"{v}[1]"})
 
 
-def _described(method: str, x: Any, y: Any) -> str:
+def _described(method: str, x: Value, y: Value) -> str:
     """``fit: x (60000, 28, 28, 1), y (60000, 10)`` for the summary."""
-    def shape_of(v: Any) -> str:
+    def shape_of(v: Value) -> str:
         if isinstance(v, DataValue) and v.shape is not None:
             return format_shape(v.shape)
-        items = v.items if isinstance(v, ListValue) else v if isinstance(v, tuple) else None
+        items = sequence_items(v)
         if items is not None:
             return "[" + ", ".join(shape_of(i) for i in items) + "]"
         return "?"
@@ -196,7 +199,7 @@ def _argument_text(rt: KerasSemantics, node: Any, params: tuple[str, ...], name:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def call_on_data(rt: KerasSemantics, model: ModelValue, x: Any, node: Any) -> Any:
+def call_on_data(rt: KerasSemantics, model: ModelValue, x: Value, node: Any) -> Value:
     """``model(x_batch)`` on arrays: the features are checked as predict() checks them; the
     result is an array of the output's shape for as many samples."""
     rt.keras_used()
@@ -210,7 +213,7 @@ def call_on_data(rt: KerasSemantics, model: ModelValue, x: Any, node: Any) -> An
     return arrays[0] if len(arrays) == 1 else tuple(arrays)
 
 
-def _dataset_parts(ds: DataValue) -> tuple[Any, Any]:
+def _dataset_parts(ds: DataValue) -> tuple[Value, Value]:
     element = ds.type.element
     if isinstance(element, tuple) and len(element) >= 2:
         return DataValue(element[0], ds.producer), DataValue(element[1], ds.producer)
@@ -219,8 +222,8 @@ def _dataset_parts(ds: DataValue) -> tuple[Any, Any]:
     return None, None
 
 
-def check_data(rt: KerasSemantics, model: ModelValue, method: str, x: Any, y: Any, node: Any,
-               names: dict | None = None) -> None:
+def check_data(rt: KerasSemantics, model: ModelValue, method: str, x: Value, y: Value, node: Any,
+               names: dict[str, str] | None = None) -> None:
     names = names or {}
     if model.kind == "sequential" and model.input_shape is None and isinstance(x, DataValue) \
             and x.shape is not None and x.shape.dims:
@@ -234,17 +237,18 @@ def check_data(rt: KerasSemantics, model: ModelValue, method: str, x: Any, y: An
     if y is not None:
         _check_counts(rt, method, x, y, node, names.get("x", "x"), names.get("y", "y"))
         for labels, (output, loss), part in _match_labels(y, model):
-            if isinstance(labels, DataValue) and labels.array is not None and loss is not None:
-                issue = check_labels(loss, output.shape, labels.array)
+            array = labels.array if isinstance(labels, DataValue) else None
+            if array is not None and loss is not None:
+                issue = check_labels(loss, output.shape, array)
                 if issue is not None:
                     rt.host.report(LabelsDoNotFitLoss(
-                        method=method, loss=issue.loss, output=output.shape, labels=labels.shape,
+                        method=method, loss=issue.loss, output=output.shape, labels=array.shape,
                         problem=issue.kind, hint=issue.hint, data=names.get("y", "y") + part,
                         dtype=labels.dtype, axis=issue.axis, labels_seen=issue.labels_seen,
                         output_seen=issue.output_seen), node, [("labels", labels), ("output", output)])
 
 
-def _match_labels(y: Any, model: ModelValue) -> list[tuple[Any, tuple[Tensor, Loss | None], str]]:
+def _match_labels(y: Value, model: ModelValue) -> list[tuple[Value, tuple[Tensor, Loss | None], str]]:
     pairs = _outputs_with_losses(model)
     outputs = [o for o, _ in pairs]
     all_outputs = model_outputs(model)
@@ -283,16 +287,15 @@ def _check_features(rt: KerasSemantics, method: str, data: DataValue, tensor: Te
             return
 
 
-def _samples(v: Any) -> Any:
+def _samples(v: Value) -> Dim:
     if isinstance(v, DataValue) and v.shape is not None and v.shape.dims:
         return v.shape.dims[0]
     return None
 
 
-def _check_counts(rt: KerasSemantics, method: str, x: Any, y: Any, node: Any, x_name: str,
+def _check_counts(rt: KerasSemantics, method: str, x: Value, y: Value, node: Any, x_name: str,
                   y_name: str) -> None:
-    xs = [v for v in (x.items if isinstance(x, ListValue) else x if isinstance(x, tuple) else [x]) or []]
-    ys = [v for v in (y.items if isinstance(y, ListValue) else y if isinstance(y, tuple) else [y]) or []]
+    xs, ys = _parts(x), _parts(y)
     counts_x = [c for c in map(_samples, xs) if is_known(c)]
     counts_y = [c for c in map(_samples, ys) if is_known(c)]
     if counts_x and counts_y and counts_x[0] != counts_y[0]:
@@ -300,3 +303,9 @@ def _check_counts(rt: KerasSemantics, method: str, x: Any, y: Any, node: Any, x_
                                            x_name=x_name, y_name=y_name),
                        node, [("features", xs[0]), ("labels", ys[0])])
 
+
+def _parts(data: Value) -> list[Value]:
+    """The parts of data given as a list or tuple (one per input or output), else the data."""
+    if isinstance(data, (ListValue, tuple)):
+        return sequence_items(data) or []
+    return [data]

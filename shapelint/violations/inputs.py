@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from math import prod
 from typing import Any
 
-from shapelint.shapes import Shape, is_known, known_sizes
+from shapelint.shapes import Dim, Shape, is_known, known_sizes
 from shapelint.violations.base import Change, Site, Violation
 from shapelint.violations.lineage import flat_grid, from_input, maker
 from shapelint.violations.vocabulary import KERAS2_DIFFERS, LAYOUT, fmt, rank_word
@@ -198,8 +198,8 @@ class SharedLayerInputMismatch(Violation):
     code = "SHP203"
     layer: str
     axis: int
-    expected: Any
-    got: Any
+    expected: Dim                     # the size the first call fixed
+    got: Dim
     first_row: int
     first_shape: Shape
     shape: Shape
@@ -276,7 +276,7 @@ class AxisOutOfRange(Violation):
 class SqueezeNonUnitAxis(Violation):
     code = "SHP206"
     axis: int
-    size: Any
+    size: Dim
     shape: Shape
     op: str = ""
 

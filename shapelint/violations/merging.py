@@ -58,7 +58,7 @@ def _spatial_fix(a: Shape, b: Shape, axes: list[int], inputs: tuple[int, int] = 
 
 
 def _ratio(big: Dim, small: Dim) -> float:
-    """How many times ``small`` goes into ``big`` (0 when either is unknown, or 0)."""
+    """How many times ``small`` goes into ``big``; 0 when either is unknown or ``small`` is 0."""
     return big / small if is_known(big) and is_known(small) and small else 0
 
 
@@ -333,8 +333,8 @@ class BroadcastToMismatch(Violation):
     code = "SHP102"
     shapes: tuple[Shape, ...]       # (input, target)
     axis: int
-    a: Any
-    b: Any
+    a: Dim
+    b: Dim
     layer: str = ""
 
     def message(self) -> str:
@@ -352,8 +352,8 @@ class DotAxesMismatch(Violation):
     code = "SHP103"
     shapes: tuple[Shape, ...]
     axes: tuple[int, int]
-    a: Any
-    b: Any
+    a: Dim
+    b: Dim
 
     def message(self) -> str:
         (x, y), (ax, ay) = self.shapes, self.axes
@@ -384,8 +384,8 @@ class MatmulRankTooLow(Violation):
 class MatmulBatchMismatch(Violation):
     code = "SHP104"
     shapes: tuple[Shape, ...]
-    a: Any
-    b: Any
+    a: Dim
+    b: Dim
     op: str = ""
 
     def message(self) -> str:
@@ -403,8 +403,8 @@ class EinsumLabelMismatch(Violation):
     equation: str
     label: str
     operands: tuple[int, int]
-    a: Any
-    b: Any
+    a: Dim
+    b: Dim
     op: str = ""
 
     def message(self) -> str:
@@ -425,8 +425,8 @@ class ContractionMismatch(Violation):
     code = "SHP104"
     shapes: tuple[Shape, ...]
     axes: tuple[int, int]
-    a: Any
-    b: Any
+    a: Dim
+    b: Dim
     op: str = ""
 
     def message(self) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from math import prod
 from typing import Any
 
-from shapelint.shapes import Shape, is_known
+from shapelint.shapes import Dim, Shape, is_known
 from shapelint.violations.base import Change, Step, Violation
 from shapelint.violations.vocabulary import LAYOUT, fmt
 
@@ -146,11 +146,11 @@ class NonPositiveOutput(Violation):
 
     code = "SHP402"
     axis: int
-    size: Any
+    size: Dim
     kernel: Any
     strides: Any
     padding: str
-    out: Any
+    out: Dim
     dilation: Any = 1
     what: str = "kernel_size"          # or "pool_size"
     layer: str = ""
@@ -169,9 +169,9 @@ class NonPositiveOutput(Violation):
 class CroppingTooLarge(Violation):
     code = "SHP402"
     axis: int
-    size: Any
+    size: Dim
     cropping: tuple[int, int]
-    out: Any
+    out: Dim
     layer: str = ""
 
     def message(self) -> str:

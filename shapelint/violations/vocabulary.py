@@ -2,7 +2,7 @@
 constants, in the same spirit): how shapes, ranks and layouts are written."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from shapelint.shapes import Shape, format_shape, is_known
 
@@ -27,7 +27,7 @@ LAYOUT = {
 KERAS2_DIFFERS = " Keras 2 (tf.keras before TF 2.16) accepted this; Keras 3 does not."
 
 
-def fmt(shape: Any) -> str:
+def fmt(shape: object) -> str:
     return format_shape(shape) if isinstance(shape, Shape) else str(shape)
 
 
@@ -40,20 +40,16 @@ def rank_word(rank: int | None) -> str:
     return "unknown-rank" if rank is None else f"{rank}-D"
 
 
-def mul(a: Any, b: Any) -> Any:
-    return a * b if is_known(a) and is_known(b) else None
-
-
-def choices(values: Any) -> str:
+def choices(values: Iterable[object]) -> str:
     return ", ".join(repr(v) for v in values)
 
 
-def divisor_fix(n: Any, what: str, arg: str) -> str:
+def divisor_fix(n: object, what: str, arg: str) -> str:
     if is_known(n) and n > 0:
         divs = [k for k in range(1, n + 1) if n % k == 0][:8]
         return f"Use a {arg} that divides {what} {n}: one of {', '.join(map(str, divs))}."
     return f"Use a {arg} that divides {what}."
 
 
-def rows_text(rows: Any) -> str:
+def rows_text(rows: Sequence[int]) -> str:
     return "line " + str(rows[0]) if len(rows) == 1 else "lines " + ", ".join(map(str, rows))
