@@ -26,19 +26,20 @@ def layer_counts(layer: Any, x: Any, call_args: dict[str, Any] | None = None) ->
     nothing counts as unknown, never as zero.
     """
     spec = getattr(layer, "spec", None)
-    if spec is None or (spec.takes == "one" and not isinstance(x, Shape)):
+    if spec is None:
+        return None
+    if spec.weights is Weights.NONE:
+        return 0, 0                       # whatever it is called on (a Lambda on a list)
+    if spec.takes == "one" and not isinstance(x, Shape):
         return None
     cfg = layer.config
+    counts: Counts | None = None
     try:
-        if spec.weights is Weights.NONE:
-            counts: Counts | None = (0, 0)
-        elif isinstance(spec.weights, Weights):
+        if isinstance(spec.weights, Weights):
             wrapper = WRAPPERS.get(spec.name)
             counts = None if wrapper is None else wrapper(cfg, x)
         elif spec.weights is not None:
             counts = spec.weights(cfg, x, call_args or {})
-        else:
-            counts = None
     except (Unknowable, Rejected):
         return None
     if counts is not None and layer.attrs.get("trainable", cfg.raw("trainable")) is False:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shapelint.accounting.params import layer_counts
-from shapelint.interp.values import ListValue, ObjectValue
+from shapelint.interp.values import DictValue, ListValue, ObjectValue
 from shapelint.keras.events import EventLog
 from shapelint.keras.values import LayerInstance, ModelValue, Producer, Tensor
 from shapelint.layers.spec import Counts, LayerSpec
@@ -130,6 +130,18 @@ def instance_counts(obj: Any, seen: set[int] | None = None) -> Counts | None:
 Member = LayerInstance | ModelValue | ObjectValue
 
 
+def _tracked(value: Any) -> list[Any]:
+    """What Keras tracks in an attribute: the value, or the items of a list, tuple or dict
+    (``self.projections[name] = layers.Dense(units)``)."""
+    if isinstance(value, ListValue) and value.items:
+        return list(value.items)
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, DictValue) and value.items:
+        return list(value.items.values())
+    return [value]
+
+
 def members(obj: Any) -> list[Member]:
     """The layers (and nested models) a model owns, in order."""
     if isinstance(obj, ModelValue):
@@ -139,8 +151,7 @@ def members(obj: Any) -> list[Member]:
     if isinstance(obj, ObjectValue):
         out: list[Member] = []
         for value in obj.attrs.values():
-            items = value.items if isinstance(value, ListValue) and value.items else \
-                (list(value) if isinstance(value, tuple) else [value])
+            items = _tracked(value)
             for item in items:
                 member = isinstance(item, (LayerInstance, ModelValue)) or (
                     isinstance(item, ObjectValue) and item.cls.keras_kind)

@@ -199,12 +199,13 @@ class KerasSemantics:
                 out.append(v)
             elif isinstance(v, (ListValue, tuple)) and depth < MAX_FLATTEN_DEPTH:
                 out.extend(self.flat_tensors(self.host.iterate(v) or [], depth + 1))
+            elif isinstance(v, DictValue) and v.items and depth < MAX_FLATTEN_DEPTH:
+                out.extend(self.flat_tensors(list(v.items.values()), depth + 1))
         return out
 
     def relabel(self, out: Value, node: Any, label: str, inputs: Value, model: Value = None) -> Value:
         """A model's (or custom layer's) outputs as produced by that one call."""
-        ins = tuple(t for t in (self.host.iterate(inputs) or []) if isinstance(t, Tensor)) \
-            if not isinstance(inputs, Tensor) else (inputs,)
+        ins = tuple(self.flat_tensors([inputs]))
         producer = self.producer(node, label, ins, model)
         if isinstance(out, Tensor):
             return Tensor(out.shape, producer)

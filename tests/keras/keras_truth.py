@@ -127,39 +127,9 @@ import json, os, runpy, sys, traceback
 path = os.path.realpath(sys.argv[1])
 tag = sys.argv[2]
 sys.path.insert(0, os.path.dirname(path))   # a fixture project imports its own modules
-
-
-def offline_datasets():
-    # keras.datasets.*.load_data() downloads; with no network, an uncached dataset gives
-    # zeros of the shapes and dtypes Keras documents (shapelint's array table holds them, and
-    # tests/keras/test_data_tables_keras.py proves them against Keras' own docstrings).
-    import numpy as np
-    from shapelint.arrays.spec import ArrayType
-    from shapelint.arrays.table import FUNCTIONS
-    from shapelint.ops.spec import Args
-    import keras
-
-    def zeros(t):
-        if isinstance(t, tuple):
-            return tuple(zeros(x) for x in t)
-        return np.zeros(t.shape.dims, {"int": "uint8", "float": "float32"}.get(t.dtype, "float32"))
-
-    for name, spec in FUNCTIONS.items():
-        if not name.startswith("keras.datasets.") or not name.endswith(".load_data"):
-            continue
-        module = getattr(keras.datasets, name.split(".")[2])
-        real = module.load_data
-
-        def load_data(*args, _real=real, _spec=spec, **kwargs):
-            try:
-                return _real(*args, **kwargs)
-            except Exception:   # no network: the documented shapes
-                return zeros(_spec.infer(Args(dict(zip(_spec.params, args)) | kwargs, _spec.defaults)))
-
-        module.load_data = load_data
-
-
-offline_datasets()
+sys.path.append(os.environ["SHAPELINT_TESTS_KERAS"])
+import offline_datasets
+offline_datasets.install()
 out = {"raised": False}
 try:
     env = runpy.run_path(path, run_name="__main__")
@@ -255,6 +225,7 @@ def run_fixture(path: Path, timeout: float) -> dict:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("KERAS_BACKEND", "tensorflow")
     env["CUDA_VISIBLE_DEVICES"] = ""  # CPU only
+    env["SHAPELINT_TESTS_KERAS"] = str(Path(__file__).resolve().parent)  # offline_datasets
     env.setdefault("PYTHONWARNINGS", "ignore")
     with tempfile.TemporaryDirectory(prefix="keras_truth_") as cwd:
         try:

@@ -25,6 +25,9 @@ import json, os, runpy, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import numpy as np
 import keras
+sys.path.append(os.environ["SHAPELINT_TESTS_KERAS"])
+import offline_datasets
+offline_datasets.install()
 
 def count(weights):
     return int(sum(np.prod(w.shape) for w in weights))
@@ -61,7 +64,8 @@ def keras_counts(tmp_path_factory):
     paths = [str(p) for p in FILES]
     proc = subprocess.run([sys.executable, "-c", BUILD_ALL, *paths], capture_output=True, text=True,
                           cwd=tmp_path_factory.mktemp("keras_counts"), timeout=900,
-                          env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
+                          env={**os.environ, "CUDA_VISIBLE_DEVICES": "",
+                               "SHAPELINT_TESTS_KERAS": os.path.dirname(os.path.abspath(__file__))})
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -76,9 +80,22 @@ def test_correct_fixtures_all_built(keras_counts):
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_static_counts_equal_keras(path, keras_counts):
+    """Every count shapelint gives is Keras' count. Unknown ("Total params: ?", after a call
+    the analysis cannot follow) is no claim, as everywhere else."""
     if str(path) not in keras_counts:
         pytest.skip("Keras rejects this fixture: nothing to count")
     expected = keras_counts[str(path)]
     found = static_counts(path)
     for name, counts in expected.items():
-        assert found.get(name) == counts, f"{name}: shapelint {found.get(name)} vs Keras {counts}"
+        assert name in found, f"{name}: no summary from shapelint"
+        if found[name] != [None, None]:
+            assert found[name] == counts, f"{name}: shapelint {found[name]} vs Keras {counts}"
+
+
+def test_static_counts_known_for_nearly_every_model(keras_counts):
+    """Unknown counts are rare: a fall in coverage is a regression, not silence."""
+    claims = []
+    for path in FILES:
+        found = static_counts(path) if str(path) in keras_counts else {}
+        claims += [found.get(name, [None, None]) != [None, None] for name in keras_counts.get(str(path), {})]
+    assert len(claims) >= 20 and sum(claims) / len(claims) >= 0.95, f"{sum(claims)} of {len(claims)}"
