@@ -151,18 +151,29 @@ def _failed(name: str, note: str) -> tuple[FileResult, bool]:
 _limit_in_force = 0
 
 
+def _address_space_in_use() -> int:
+    """Bytes of address space this process maps already (Linux; else 0). A worker forked
+    from a large process (one that loaded TensorFlow: several GB of mappings) inherits them."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
 def _start_worker(limit: int) -> None:
     """Worker initializer: fewer collections, and the address space capped (where the
-    platform allows it)."""
+    platform allows it) at ``limit`` bytes beyond what the worker inherited."""
     global _limit_in_force
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         import resource
 
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        in_use = _address_space_in_use()
+        soft = in_use + limit if hard == resource.RLIM_INFINITY else min(in_use + limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-        _limit_in_force = soft
+        _limit_in_force = max(soft - in_use, 0)
     except (ImportError, AttributeError, ValueError, OSError):
         pass
 

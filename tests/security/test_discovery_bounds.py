@@ -224,6 +224,24 @@ def test_failed_analyses_are_not_cached(tmp_path, monkeypatch, hostile_analyzer)
     assert run.stdout.splitlines()[0] == f"killer.py:4:5: {FINDING}"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and RLIMIT_AS")
+def test_workers_of_a_large_process_still_analyse(tmp_path, monkeypatch):
+    """A worker's memory limit counts from what it inherits: forked from a process that maps
+    more than the limit already (one that loaded TensorFlow), it still analyses its files."""
+    import mmap
+
+    _sources(tmp_path, ["a.py", "b.py"])
+    monkeypatch.chdir(tmp_path)
+    reserved = mmap.mmap(-1, batch.WORKER_MEMORY_LIMIT + (1 << 30))   # address space, untouched
+    try:
+        run = CliRunner().invoke(main, ["check", "--no-cache", "-j", "2", "--format", "concise",
+                                        "a.py", "b.py"])
+    finally:
+        reserved.close()
+    assert run.stdout.splitlines() == [f"a.py:4:5: {FINDING}", f"b.py:4:5: {FINDING}",
+                                       "Found 2 findings in 2 of 2 files checked."]
+
+
 def test_small_runs_stay_in_process_and_large_ones_use_workers():
     small = [10_000] * 20
     assert batch.worker_count(0, small) == 1
