@@ -22,7 +22,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path, uri_scheme
 
 from shapelint import __version__
-from shapelint.batch import GC_THRESHOLDS
+from shapelint.checker import GC_THRESHOLDS
 from shapelint.config import CONFIG_NAMES
 from shapelint.notebooks import is_notebook
 from shapelint.server import actions, convert
@@ -228,6 +228,6 @@ def build(cache_dir: Path | None = None, use_cache: bool = True) -> ShapelintSer
 
 def serve(cache_dir: Path | None = None, use_cache: bool = True) -> None:
     """Serve one editor over standard input and output until it says exit. The process
-    collects garbage less often, as ``check`` does while it analyses (batch.GC_THRESHOLDS)."""
+    collects garbage less often, as ``check`` does while it analyses (checker.GC_THRESHOLDS)."""
     gc.set_threshold(*GC_THRESHOLDS)
     build(cache_dir, use_cache).start_io()
