@@ -18,7 +18,7 @@ HIDE_FRAMEWORKS = "import sys; sys.modules.update(dict.fromkeys(('tensorflow', '
 def run_pytest(*args: str, cwd=ROOT, prelude: str = "") -> subprocess.CompletedProcess:
     code = f"{prelude}\nimport sys, pytest\nsys.exit(pytest.main(sys.argv[1:]))"
     path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-c", code, "-p", "no:cacheprovider", *args],
+    return subprocess.run([sys.executable, "-c", code, "-p", "no:cacheprovider", "-n0", *args],
                           capture_output=True, text=True, cwd=cwd, timeout=300,
                           env={**os.environ, "PYTHONPATH": path})
 
