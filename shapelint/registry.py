@@ -53,7 +53,8 @@ RULES: tuple[Rule, ...] = (
     Rule("SHP202", "int-shape-argument", ERROR,
          "An int is passed where Keras 3 requires a shape tuple, e.g. Input(shape=(5)) instead of (5,)."),
     Rule("SHP203", "incompatible-input-dim", ERROR,
-         "A layer whose weights were built for one input size is called on another."),
+         "A layer whose weights were built for one input size is called on another, or is "
+         "built on an input whose size there is None."),
     Rule("SHP204", "strides-with-dilation", ERROR,
          "A convolution sets strides > 1 together with dilation_rate > 1, which Keras rejects."),
     Rule("SHP205", "invalid-layer-argument", ERROR,

@@ -21,7 +21,12 @@ from shapelint.layers.spec import LayerSpec
 from shapelint.shapes import Shape, dims_differ
 from shapelint.violations.base import Rejected, Site, Violation
 from shapelint.violations.data import InputShapeIncludesSamples
-from shapelint.violations.inputs import InputRankMismatch, IntShapeArgument, SharedLayerInputMismatch
+from shapelint.violations.inputs import (
+    InputRankMismatch,
+    IntShapeArgument,
+    SharedLayerInputMismatch,
+    UndefinedWeightAxis,
+)
 from shapelint.violations.spatial import MissingReturnSequences
 
 if TYPE_CHECKING:
@@ -149,6 +154,8 @@ def call_layer(rt: KerasSemantics, layer: LayerInstance, args: list[Value], kwar
     except Rejected as rejected:
         _report_layer_issue(rt, layer, rejected.violation, where, inputs, tensors)
         return Tensor(Shape(None), producer)
+    if not layer.calls and _undefined_weight_axis(rt, layer, shapes, where, inputs):
+        return Tensor(Shape(None), producer)
     result = ListValue([Tensor(s, producer) for s in out]) if isinstance(out, tuple) \
         else Tensor(out, producer)
     record_call(rt, layer, node, tuple(tensors) + tuple(extra), shapes, result, call_args)
@@ -209,6 +216,42 @@ def _check_weights(rt: KerasSemantics, layer: LayerInstance, shapes: InputShapes
             ), node, inputs)
             return False
     return True
+
+
+def _undefined_weight_axis(rt: KerasSemantics, layer: LayerInstance, shapes: InputShapes, node: Any,
+                           inputs: TraceInputs) -> bool:
+    """SHP203 at the call that builds a layer whose weights span an axis of size None (a
+    ``Dense`` after ``Flatten`` of a variable-length sequence): Keras cannot create them."""
+    spec = layer.spec
+    if spec.weight_axes is None or not isinstance(shapes, Shape) or not inputs:
+        return False
+    try:
+        fixed = spec.weight_axes(layer.config, shapes) or {}
+    except Exception:
+        return False
+    undefined = [axis for axis, dim in fixed.items() if dim is None]
+    if not undefined or not all(_written_variable(rt, t) for _, t in inputs):
+        return False
+    rt.host.report(UndefinedWeightAxis(layer=spec.name, axis=undefined[0], shape=shapes), node, inputs)
+    return True
+
+
+def _written_variable(rt: KerasSemantics, tensor: Tensor, depth: int = 0) -> bool:
+    """Whether the None sizes of ``tensor`` are Keras' variable-size axes: it comes, through
+    layer calls only, from Inputs whose shapes the code writes out (``shape=(None, 8)``), and
+    each layer on the way was given a None to pass on. Anything else (an op, a value the
+    analysis could not follow, a shape from a parameter) may hide a size Keras knows."""
+    p = tensor.producer
+    if p is None or depth > 200 or tensor.shape.dims is None:
+        return False
+    if p.layer == "Input":
+        return id(p) in rt.literal_inputs
+    if not isinstance(p.layer_obj, LayerInstance) or not p.inputs:
+        return False
+    ins = [t for t in p.inputs if isinstance(t, Tensor)]
+    return len(ins) == len(p.inputs) \
+        and any(t.shape.dims is not None and None in t.shape.dims[1:] for t in ins) \
+        and all(_written_variable(rt, t, depth + 1) for t in ins)
 
 
 def _report_layer_issue(rt: KerasSemantics, layer: LayerInstance, violation: Violation, node: Any,

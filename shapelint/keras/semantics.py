@@ -24,6 +24,7 @@ from shapelint.interp.values import (
     Symbol,
     Unknown,
     Value,
+    is_fully_known,
     sequence_items,
 )
 from shapelint.keras import layer_calls, op_runtime, training
@@ -56,6 +57,9 @@ class KerasSemantics:
         # Inputs (their Input(...) or first layer's call node) whose shape was taken from a
         # whole data array: reported once (SHP604), not again when the data meets them.
         self.samples_in_shape: set[int] = set()
+        # Input producers whose shape the code writes out in full (ints and None): a None
+        # there is Keras' variable-size axis, not a size the analysis could not work out.
+        self.literal_inputs: set[int] = set()
 
     # --- the Semantics interface ------------------------------------------------------------
     def knows(self, name: str) -> bool:
@@ -237,6 +241,9 @@ class KerasSemantics:
                 shape = shape.with_dim(0, batch)
         name = bound.get("name")
         producer = self.producer(node, "Input", name=name if isinstance(name, str) else None)
+        written = batch_shape if batch_shape is not None else bound.get("shape")
+        if shape is not None and is_fully_known(written):
+            self.literal_inputs.add(id(producer))
         return Tensor(shape or Shape(None), producer)
 
     def make_model(self, args: list[Value], kwargs: dict[str, Value], node: Any) -> ModelValue:

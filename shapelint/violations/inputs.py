@@ -216,6 +216,27 @@ class SharedLayerInputMismatch(Violation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UndefinedWeightAxis(Violation):
+    """A layer built on an input whose size is None on an axis its weights span (``Dense``
+    after ``Flatten`` of a variable-length sequence): Keras cannot make those weights."""
+
+    code = "SHP203"
+    layer: str
+    axis: int
+    shape: Shape
+
+    def message(self) -> str:
+        where = "last axis" if self.axis == -1 else f"axis {self.axis}"
+        return (f"{self.layer} sizes its weights by the {where} of its input, but that size is "
+                f"None in {fmt(self.shape)}: Keras cannot create weights of an undefined size.")
+
+    def fix(self) -> str:
+        return ("Give that axis a fixed size: a number instead of None in Input(shape=...), or "
+                "pool the variable-length axis away before this layer (GlobalAveragePooling1D() "
+                "instead of Flatten() for a sequence).")
+
+
+@dataclass(frozen=True, kw_only=True)
 class ModelInputMismatch(Violation):
     """A built model called on inputs of another shape."""
 

@@ -88,7 +88,8 @@ MESSAGE_PATTERNS = {
     r"|expected shape=\(.*\), found shape=\(.*\)",
     "SHP202": r"Cannot convert '\d+' to a shape",
     "SHP203": r"expected axis -?\d+ of input shape to have value \d+"
-    r"|expected shape=\(.*\), found shape=\(.*\)",
+    r"|expected shape=\(.*\), found shape=\(.*\)"
+    r"|Shapes used to initialize variables must be fully-defined",
     "SHP204": r"strides > 1`.*dilation_rate > 1",
     "SHP207": r"A KerasTensor cannot be used as input to a TensorFlow function",
     "SHP205": r"must be evenly divisible by the number of groups"
