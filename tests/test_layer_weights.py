@@ -114,3 +114,29 @@ def test_wrapper_that_copies_the_layer_makes_weights():
     # Bidirectional builds forward and backward copies of the layer, tracked by nobody.
     findings = _untracked("x = layers.Bidirectional(self.lstm)(x)")
     assert [f.split(" is created")[0] for f in findings] == ["9:13 SHP502 Bidirectional"]
+
+
+# --- SHP203: weights over a size that is None --------------------------------------------------
+
+FLATTENED = HEAD + "t = keras.Input(shape={shape})\nx = layers.Flatten()(layers.Embedding(100, 8)(t))\n" \
+    "y = layers.Dense(1)(x)\n"
+
+
+def test_a_none_written_in_the_input_reaches_dense_through_flatten():
+    [d] = check_source(FLATTENED.format(shape="(None,)"), "m.py").diagnostics
+    assert (d.code, d.location.row, d.message) == (
+        "SHP203", 5, "Dense sizes its weights by the last axis of its input, but that size is None "
+        "in (None, None): Keras cannot create weights of an undefined size.")
+    assert d.fix == ("Give that axis a fixed size: a number instead of None in Input(shape=...), or "
+                     "pool the variable-length axis away before this layer (GlobalAveragePooling1D() "
+                     "instead of Flatten() for a sequence).")
+
+
+@pytest.mark.parametrize("source", [
+    FLATTENED.format(shape="(n,)").replace("t = ", "import json\nn = json.load(open('c'))['n']\nt = "),
+    FLATTENED.format(shape="(200,)"),
+    HEAD + "m = keras.Sequential([layers.LSTM(4), layers.Dense(2)])\n",
+    HEAD + "def block(x):\n    return layers.Dense(3)(layers.Flatten()(x))\n",
+], ids=["size-read-at-run-time", "fixed-length", "sequential-without-input", "helper-never-called"])
+def test_a_size_the_analysis_does_not_know_is_never_none_for_weights(source):
+    assert [d.code for d in check_source(source, "m.py").diagnostics] == []
