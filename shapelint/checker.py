@@ -213,7 +213,9 @@ def unused_suppressions(path: str, suppressions: Suppressions) -> list[Diagnosti
 # As mypy does: an analysis makes millions of small objects that live until the file is done,
 # and the default young-generation collection every 700 allocations keeps rescanning them
 # (quadratic in the file: 5,000 lines of layer calls took 8 s, 3 s with these thresholds).
-GC_THRESHOLDS = (200_000, 30, 30)
+# The middle generation is collected every 100 young collections, not 30: a 50,000-line model
+# ran at 0.77 of a 5,000-line one's lines/s, 0.89 now (scripts/bench_static.py).
+GC_THRESHOLDS = (200_000, 100, 30)
 
 
 @contextmanager
