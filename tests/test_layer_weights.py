@@ -140,3 +140,12 @@ def test_a_none_written_in_the_input_reaches_dense_through_flatten():
 ], ids=["size-read-at-run-time", "fixed-length", "sequential-without-input", "helper-never-called"])
 def test_a_size_the_analysis_does_not_know_is_never_none_for_weights(source):
     assert [d.code for d in check_source(source, "m.py").diagnostics] == []
+
+
+def test_the_walk_back_to_the_input_visits_each_tensor_once():
+    """40 residual blocks share their ancestors: a walk of every path would be 2**40 steps."""
+    source = (HEAD + "x = inp = keras.Input(shape=(None, None, 8))\nfor i in range(40):\n"
+              "    x = layers.Add()([x, layers.Conv2D(8, 3, padding='same')(x)])\n"
+              "y = layers.Dense(2)(layers.Flatten()(x))\n")
+    [d] = check_source(source, "m.py", seconds=60).diagnostics
+    assert (d.code, d.location.row) == ("SHP203", 6)

@@ -236,22 +236,32 @@ def _undefined_weight_axis(rt: KerasSemantics, layer: LayerInstance, shapes: Inp
     return True
 
 
-def _written_variable(rt: KerasSemantics, tensor: Tensor, depth: int = 0) -> bool:
+def _written_variable(rt: KerasSemantics, tensor: Tensor) -> bool:
     """Whether the None sizes of ``tensor`` are Keras' variable-size axes: it comes, through
     layer calls only, from Inputs whose shapes the code writes out (``shape=(None, 8)``), and
     each layer on the way was given a None to pass on. Anything else (an op, a value the
-    analysis could not follow, a shape from a parameter) may hide a size Keras knows."""
-    p = tensor.producer
-    if p is None or depth > 200 or tensor.shape.dims is None:
-        return False
-    if p.layer == "Input":
-        return id(p) in rt.literal_inputs
-    if not isinstance(p.layer_obj, LayerInstance) or not p.inputs:
-        return False
-    ins = [t for t in p.inputs if isinstance(t, Tensor)]
-    return len(ins) == len(p.inputs) \
-        and any(t.shape.dims is not None and None in t.shape.dims[1:] for t in ins) \
-        and all(_written_variable(rt, t, depth + 1) for t in ins)
+    analysis could not follow, a shape from a parameter) may hide a size Keras knows. Each
+    tensor is visited once (residual networks share their ancestors)."""
+    seen: set[int] = set()
+    stack = [tensor]
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        p = t.producer
+        if p is None or t.shape.dims is None:
+            return False
+        if p.layer == "Input":
+            if id(p) not in rt.literal_inputs:
+                return False
+            continue
+        ins = [i for i in p.inputs if isinstance(i, Tensor)]
+        if not isinstance(p.layer_obj, LayerInstance) or not ins or len(ins) != len(p.inputs) \
+                or not any(i.shape.dims is not None and None in i.shape.dims[1:] for i in ins):
+            return False
+        stack.extend(ins)
+    return True
 
 
 def _report_layer_issue(rt: KerasSemantics, layer: LayerInstance, violation: Violation, node: Any,
