@@ -65,7 +65,7 @@ class KerasSemantics:
     def knows(self, name: str) -> bool:
         return name in _ENTRY_POINTS or layer_spec(name) is not None \
             or functional_spec(name) is not None or op_spec(name) is not None \
-            or array_function(name) is not None
+            or array_function(name) is not None or training.is_loss_class(name)
 
     def note_import(self, path: str) -> None:
         if implies_keras2(path):
@@ -126,6 +126,9 @@ class KerasSemantics:
             layer = layer_calls.construct(self, spec, args[1:],
                                           {k: v for k, v in kwargs.items() if k != "inputs"}, node, complete)
             return layer_calls.call_layer(self, layer, [inputs], {}, node)
+        loss = training.loss_instance(name, args, kwargs)
+        if loss is not None:
+            return loss
         op = op_spec(name)
         if op is not None:
             return op_runtime.call_op(self, op, args, kwargs, node, complete, name)

@@ -17,7 +17,7 @@ from shapelint.interp.values import DictValue, ListValue, Symbol, Value, sequenc
 from shapelint.keras.values import CompiledLoss, LayerInstance, LossValue, ModelValue, Tensor
 from shapelint.losses.labels import check_labels
 from shapelint.losses.output import output_loss_issues
-from shapelint.losses.table import Loss, loss_from_name, loss_from_string
+from shapelint.losses.table import BY_CLASS, Loss, loss_from_name, loss_from_string
 from shapelint.resolution import canonical
 from shapelint.shapes import Dim, Shape, dims_differ, format_shape, is_known
 from shapelint.violations.data import (
@@ -52,6 +52,19 @@ def resolve_loss(value: Value) -> CompiledLoss:
     if isinstance(value, DictValue) and value.items is not None:
         return {k: _one_loss(v) for k, v in value.items.items()}
     return _one_loss(value)
+
+
+def is_loss_class(name: str) -> bool:
+    return name.startswith("keras.losses.") and name[len("keras.losses."):] in BY_CLASS
+
+
+def loss_instance(name: str, args: list[Value], kwargs: dict[str, Value]) -> LossValue | None:
+    """``keras.losses.CategoricalCrossentropy(from_logits=True)``: an instance of a loss class
+    the table knows (with its arguments), for compile() to read; None for anything else."""
+    if not is_loss_class(name):
+        return None
+    loss = loss_from_name(name, dict(kwargs), tuple(args))
+    return None if loss is None else LossValue(loss)
 
 
 def _one_loss(value: Value) -> Loss | None:
