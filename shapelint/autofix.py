@@ -21,7 +21,7 @@ from pathlib import Path
 
 from shapelint.checker import check_file_source, only_fixed
 from shapelint.findings import Diagnostic, Edit, FileResult, NotebookIndex
-from shapelint.fixes.edits import apply
+from shapelint.fixes.edits import apply, common_ends
 from shapelint.notebooks import is_notebook, program_text
 from shapelint.source import SourceFile, split_lines
 
@@ -155,12 +155,7 @@ def _notebook_bytes(data: bytes, old: str, new: str, notebook: NotebookIndex) ->
     for row, (a, b) in enumerate(zip(old_lines, new_lines), start=1):
         if a == b:
             continue
-        head = 0
-        while head < min(len(a), len(b)) and a[head] == b[head]:
-            head += 1
-        tail = 0
-        while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-            tail += 1
+        head, tail = common_ends(a, b)
         start = notebook.in_file(row, head + 1)
         end = notebook.in_file(row, len(a) - tail + 1)
         content = json.dumps(b[head:len(b) - tail], ensure_ascii=False)[1:-1]

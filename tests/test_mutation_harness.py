@@ -300,6 +300,16 @@ def tiny_package(tmp_path: Path) -> Package:
     return Package("tiny", "0", tmp_path, {"pkg.blocks": path}, [entry], sys_path=[str(tmp_path)])
 
 
+def _score_raising(pkg, overlay, unmutated, drivers, mutant, message, raised_at):
+    """Score a mutant of tiny/pkg/blocks.py whose build raised ``message`` at line ``raised_at``
+    through the package's one entry."""
+    path = pkg.files["pkg.blocks"]
+    [entry] = pkg.entries
+    build = {"status": "raises", "error_type": "ValueError", "message": message,
+             "frames": [[str(path), raised_at]], "entries": [{"call": entry.call}], "entry": entry.call}
+    return score_mutant([pkg], overlay, unmutated, drivers,
+                        (pkg, "pkg.blocks", path, "tiny/pkg/blocks.py", mutant, [entry]), build)
+
 def test_the_driver_finds_a_mutant_that_the_file_alone_cannot(tmp_path):
     pkg = tiny_package(tmp_path / "src")
     path = pkg.files["pkg.blocks"]
@@ -313,23 +323,8 @@ def test_the_driver_finds_a_mutant_that_the_file_alone_cannot(tmp_path):
     assert unmutated["tiny/pkg/blocks.py"].findings == [] and drivers[("tiny", entry)].findings == []
     [mutant] = find_mutants(BLOCKS, operators={"pool_size"})  # MaxPooling2D(2) -> (3): 42 vs 64
     assert (mutant.line, mutant.before, mutant.after) == (8, "2", "3")
-    build = {
-        "status": "raises",
-        "error_type": "ValueError",
-        "message": "A `Concatenate` layer ...",
-        "frames": [[str(path), 11]],
-        "entries": [{"call": entry.call}],
-        "entry": entry.call,
-    }
-
-    record, of_file, of_drivers = score_mutant(
-        [pkg],
-        overlay,
-        unmutated,
-        drivers,
-        (pkg, "pkg.blocks", path, "tiny/pkg/blocks.py", mutant, [entry]),
-        build,
-    )
+    record, of_file, of_drivers = _score_raising(pkg, overlay, unmutated, drivers, mutant,
+                                                 "A `Concatenate` layer ...", raised_at=11)
 
     file_lint, driver_lint = record["shapelint"]["lints"]
     assert (file_lint["lint"], file_lint["new"]) == ("file", [])
@@ -356,23 +351,8 @@ def test_a_missed_raising_mutant_is_probed_through_the_driver(tmp_path):
     unmutated = {"tiny/pkg/blocks.py": lint(BLOCKS, str(path))}
     drivers = {("tiny", entry): lint(driver.read_text(), str(driver))}
     [mutant] = [m for m in find_mutants(BLOCKS, operators={"filters"}) if m.line == 9]
-    build = {
-        "status": "raises",
-        "error_type": "ValueError",
-        "message": "made up for the probe",
-        "frames": [[str(path), 10]],
-        "entries": [{"call": entry.call}],
-        "entry": entry.call,
-    }
-
-    record, _, _ = score_mutant(
-        [pkg],
-        overlay,
-        unmutated,
-        drivers,
-        (pkg, "pkg.blocks", path, "tiny/pkg/blocks.py", mutant, [entry]),
-        build,
-    )
+    record, _, _ = _score_raising(pkg, overlay, unmutated, drivers, mutant, "made up for the probe",
+                                  raised_at=10)
 
     assert not record["detected"] and record["found_by"] == []
     assert record["probes_at_raise"] == {

@@ -52,6 +52,18 @@ def position_at(starts: list[int], at: int) -> Position:
     return Position(row + 1, at - starts[row] + 1)
 
 
+def common_ends(before: str, after: str) -> tuple[int, int]:
+    """How many leading and trailing characters two texts share (not overlapping): an edit
+    is trimmed to what lies between them."""
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
 def replacement(text: str, module: cst.Module, ranges: Mapping[cst.CSTNode, CodeRange], old: cst.CSTNode,
                 new: cst.CSTNode | str) -> Edit | None:
     """The edit that turns node ``old`` into ``new`` (a node, or code as a string), trimmed
@@ -74,11 +86,6 @@ def replacement(text: str, module: cst.Module, ranges: Mapping[cst.CSTNode, Code
     after = new if isinstance(new, str) else module.code_for_node(new)
     if before == after:
         return None
-    head = 0
-    while head < min(len(before), len(after)) and before[head] == after[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(before, after)
     return Edit(after[head:len(after) - tail], position_at(starts, a + head),
                 position_at(starts, b - tail))

@@ -154,7 +154,7 @@ def call_layer(rt: KerasSemantics, layer: LayerInstance, args: list[Value], kwar
     except Rejected as rejected:
         _report_layer_issue(rt, layer, rejected.violation, where, inputs, tensors)
         return Tensor(Shape(None), producer)
-    if not layer.calls and _undefined_weight_axis(rt, layer, shapes, where, inputs):
+    if _undefined_weight_axis(rt, layer, shapes, where, inputs):
         return Tensor(Shape(None), producer)
     result = ListValue([Tensor(s, producer) for s in out]) if isinstance(out, tuple) \
         else Tensor(out, producer)
@@ -222,17 +222,14 @@ def _undefined_weight_axis(rt: KerasSemantics, layer: LayerInstance, shapes: Inp
                            inputs: TraceInputs) -> bool:
     """SHP203 at the call that builds a layer whose weights span an axis of size None (a
     ``Dense`` after ``Flatten`` of a variable-length sequence): Keras cannot create them."""
-    spec = layer.spec
-    if spec.weight_axes is None or not isinstance(shapes, Shape) or not inputs:
+    # _check_weights read the axes the weights span when this call built the layer.
+    if layer.built_at is None or layer.built_at[1] is not shapes:
         return False
-    try:
-        fixed = spec.weight_axes(layer.config, shapes) or {}
-    except Exception:
+    undefined = [axis for axis, dim in (layer.built_for or {}).items() if dim is None]
+    if not isinstance(shapes, Shape) or not undefined or not inputs \
+            or not all(_written_variable(rt, t) for _, t in inputs):
         return False
-    undefined = [axis for axis, dim in fixed.items() if dim is None]
-    if not undefined or not all(_written_variable(rt, t) for _, t in inputs):
-        return False
-    rt.host.report(UndefinedWeightAxis(layer=spec.name, axis=undefined[0], shape=shapes), node, inputs)
+    rt.host.report(UndefinedWeightAxis(layer=layer.spec.name, axis=undefined[0], shape=shapes), node, inputs)
     return True
 
 
